@@ -1,0 +1,23 @@
+"""Test settings: the real settings, with test-only shortcuts that do not change behaviour."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
+os.environ.setdefault("HELPDESK_VAR_DIR", tempfile.mkdtemp(prefix="helpdesk-test-var-"))
+# The broker the environment names (Redis on CI) is kept for the delivery tests
+# that need a real one; every other test publishes to an in-memory broker, so no
+# test reaches a broker by accident.
+REAL_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+os.environ["CELERY_BROKER_URL"] = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+
+from helpdesk.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]

@@ -1,0 +1,76 @@
+"""Delivers ``email`` outbox rows with Django's configured email backend.
+
+The mail is rendered when it is sent, from the templates under
+``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``. Its
+Message-ID is derived from the outbox row's key, so a retried row carries the
+same Message-ID and mail clients show it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+from tickets.models import Message, OutboxMessage, Ticket
+from tickets.notifications import EMAIL_KIND
+from tickets.outbox import register_handler
+
+
+def stable_message_id(key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return f"<{digest}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def ticket_thread_id(ticket: Ticket) -> str:
+    """A Message-ID every mail about one ticket refers to, so clients thread them."""
+    return f"<ticket-{ticket.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
+    payload = row.payload
+    ticket = Ticket.objects.select_related("requester", "product").get(pk=payload["ticket_id"])
+    message = None
+    if payload.get("message_id"):
+        message = Message.objects.select_related("author_user").get(pk=payload["message_id"])
+    context: dict[str, Any] = {
+        "ticket": ticket,
+        "message": message,
+        "requester": ticket.requester,
+        "site_url": settings.SITE_URL,
+    }
+    template = payload["template"]
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    headers = {
+        "Message-ID": stable_message_id(row.key),
+        "In-Reply-To": ticket_thread_id(ticket),
+        "References": ticket_thread_id(ticket),
+        "X-Helpdesk-Ticket": ticket.reference,
+    }
+    if payload.get("automatic"):
+        headers["Auto-Submitted"] = "auto-generated"
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=payload["to"],
+        headers=headers,
+        connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def deliver_email(row: OutboxMessage) -> dict[str, Any]:
+    email = build_email(row)
+    email.send(fail_silently=False)
+    return {"message_id": email.extra_headers["Message-ID"], "to": email.to}
+
+
+def register() -> None:
+    register_handler(EMAIL_KIND, deliver_email)

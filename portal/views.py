@@ -1,0 +1,18 @@
+"""Public pages of the customer portal."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tickets.models import Category, Impact, Product
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "products": Product.objects.active(),
+            "categories": Category.objects.active(),
+            "impacts": Impact.objects.active(),
+        },
+    )

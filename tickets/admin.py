@@ -1,0 +1,333 @@
+"""The back office: taxonomy, requesters, tickets (changed through the services) and the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tickets import services
+from tickets.models import (
+    Attachment,
+    Category,
+    Hub,
+    Impact,
+    IssueTag,
+    Message,
+    OutboxMessage,
+    OutboxStatus,
+    Partner,
+    Product,
+    Requester,
+    Ticket,
+    TicketEvent,
+)
+from tickets.outbox import outbox_retry_now
+
+
+@admin.register(Hub)
+class HubAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone", "work_starts", "work_ends", "holiday_country", "is_active"]
+    list_filter = ["is_active", "holiday_country"]
+    search_fields = ["name", "time_zone"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "hub", "is_active", "created_at"]
+    list_filter = ["hub", "is_active"]
+    search_fields = ["name"]
+    list_select_related = ["hub"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "github_repository", "position", "is_active"]
+    list_editable = ["position"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "github_repository"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "is_active"]
+    list_filter = ["is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Impact)
+class ImpactAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "definition", "is_active"]
+    list_filter = ["is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(IssueTag)
+class IssueTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Requester)
+class RequesterAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "partner", "created_at"]
+    list_filter = ["partner__hub"]
+    search_fields = ["email", "name", "partner__name"]
+    autocomplete_fields = ["partner"]
+    list_select_related = ["partner"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "kind", "author_label", "body"]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["created_at", "actor_label", "kind", "field", "old_value", "new_value"]
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Changes made here go through the services, so they land in the ticket's history."""
+
+    list_display = [
+        "reference",
+        "subject",
+        "status",
+        "escalation_status",
+        "impact",
+        "category",
+        "product",
+        "hub",
+        "partner",
+        "assignee",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "escalation_status",
+        "channel",
+        "impact",
+        "category",
+        "product",
+        "hub",
+        "issue_tags",
+        "created_at",
+    ]
+    list_select_related = ["impact", "category", "product", "hub", "partner", "assignee"]
+    search_fields = ["subject", "requester__email", "requester__name"]
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["partner", "assignee"]
+    readonly_fields = [
+        "reference",
+        "requester",
+        "channel",
+        "description",
+        "what_doing",
+        "expected",
+        "actual",
+        "steps",
+        "escalation_status",
+        "merged_into",
+        "created_by",
+        "received_at",
+        "first_response_due_at",
+        "first_responded_at",
+        "first_response_breached_at",
+        "resolved_at",
+        "closed_at",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "subject", "requester", "channel", "created_by"]}),
+        (
+            _("Triage"),
+            {
+                "fields": [
+                    "status",
+                    "escalation_status",
+                    "category",
+                    "impact",
+                    "issue_tags",
+                    "assignee",
+                    "product",
+                    "partner",
+                    "hub",
+                ]
+            },
+        ),
+        (
+            _("Report"),
+            {
+                "fields": [
+                    "description",
+                    "what_doing",
+                    "expected",
+                    "actual",
+                    "steps",
+                    "product_details",
+                    "environment",
+                ]
+            },
+        ),
+        (
+            _("Times"),
+            {
+                "fields": [
+                    "received_at",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "first_response_breached_at",
+                    "resolved_at",
+                    "closed_at",
+                    "created_at",
+                    "updated_at",
+                    "merged_into",
+                ]
+            },
+        ),
+    ]
+    inlines = [MessageInline, EventInline]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        by_reference = queryset.model.objects.by_reference(search_term)
+        if by_reference.exists():
+            return by_reference, False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tickets come from the portal, email, or the desk's "log for a client"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # nothing is ever deleted silently
+
+    def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
+        original = Ticket.objects.get(pk=obj.pk)
+        changed = set(form.changed_data)
+        field_changes = {
+            name: form.cleaned_data[name] for name in changed if name in services.CHANGEABLE_FIELDS
+        }
+        if field_changes:
+            services.ticket_change_fields(ticket=original, by=request.user, changes=field_changes)
+        if "assignee" in changed:
+            services.ticket_assign(
+                ticket=original, assignee=form.cleaned_data["assignee"], by=request.user
+            )
+        if "status" in changed:
+            services.ticket_change_status(
+                ticket=original, status=form.cleaned_data["status"], by=request.user
+            )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if "issue_tags" in form.changed_data:
+            services.ticket_set_issue_tags(
+                ticket=form.instance, tags=form.cleaned_data["issue_tags"], by=request.user
+            )
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        status = form.base_fields.get("status")
+        if obj is not None and status is not None:
+            # Offer only the moves the workflow allows from the current status.
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if value == obj.status or obj.can_move_to(value)
+            ]
+        return form
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "message", "created_at"]
+    search_fields = ["original_name", "sha256"]
+    readonly_fields = ["message", "file", "original_name", "content_type", "size", "sha256"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Pending and failed deliveries stay visible here, with their last error."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "ticket",
+        "short_error",
+    ]
+    list_filter = ["status", "kind"]
+    search_fields = ["key", "last_error"]
+    readonly_fields = [
+        "kind",
+        "key",
+        "payload",
+        "ticket",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_expires_at",
+        "last_error",
+        "result",
+        "created_at",
+        "delivered_at",
+    ]
+    actions = ["retry_now"]
+    show_full_result_count = False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: OutboxMessage) -> str:
+        return (obj.last_error or "")[:120]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Retry now"), permissions=["change"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        rows = queryset.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED])
+        count = outbox_retry_now(rows=rows)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message will be delivered again.",
+                "%(count)d messages will be delivered again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

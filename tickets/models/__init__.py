@@ -1,0 +1,39 @@
+"""The ticket domain's models, one module per family."""
+
+from tickets.models.outbox import OutboxMessage, OutboxStatus
+from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets.models.ticket import (
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    EscalationStatus,
+    EventKind,
+    Message,
+    MessageKind,
+    Requester,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Attachment",
+    "Category",
+    "Channel",
+    "EscalationStatus",
+    "EventKind",
+    "Hub",
+    "Impact",
+    "IssueTag",
+    "Message",
+    "MessageKind",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Partner",
+    "Product",
+    "Requester",
+    "Status",
+    "Ticket",
+    "TicketEvent",
+]

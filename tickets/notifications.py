@@ -1,0 +1,30 @@
+"""Which emails a ticket change causes, written to the outbox (delivered by integrations)."""
+
+from __future__ import annotations
+
+from tickets.models import Message, Ticket
+from tickets.outbox import outbox_add
+
+EMAIL_KIND = "email"
+
+
+def email_requester(
+    *, ticket: Ticket, template: str, key: str, message: Message | None = None, automatic: bool
+) -> None:
+    """Queue a templated email to the ticket's requester.
+
+    ``automatic`` marks mail no person wrote (acknowledgements), which carries
+    ``Auto-Submitted: auto-generated`` so that auto-responders stay quiet.
+    """
+    outbox_add(
+        kind=EMAIL_KIND,
+        key=key,
+        ticket=ticket,
+        payload={
+            "template": template,
+            "to": [ticket.requester.email],
+            "ticket_id": ticket.pk,
+            "message_id": message.pk if message else None,
+            "automatic": automatic,
+        },
+    )

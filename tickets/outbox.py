@@ -1,0 +1,246 @@
+"""The outbox: side effects written in the caller's transaction, delivered after commit.
+
+A service calls :func:`outbox_add` inside its transaction. When the transaction
+commits, the row is handed to Celery; if the broker is down or slow, the request
+goes on regardless and the periodic sweeper hands the row over later. Delivery
+claims a row with one conditional UPDATE, so two workers never deliver the same
+row at once; handlers receive the row's stable ``key`` so the receiver can
+deduplicate a retry after a crash. Failures retry with exponential backoff and
+jitter and end in ``failed`` with their last error after ``OUTBOX_MAX_ATTEMPTS``.
+
+``tickets`` knows only kinds; the ``integrations`` app registers how each kind is
+delivered when it starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tickets.models import OutboxMessage, OutboxStatus, Ticket
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxMessage], dict[str, Any] | None]
+
+_handlers: dict[str, Handler] = {}
+
+
+class OutboxDeferred(Exception):
+    """Raised by a handler that cannot deliver yet for a known reason (e.g. not configured).
+
+    The row waits, visible with the reason, without using up an attempt.
+    """
+
+    def __init__(self, reason: str, retry_in: timedelta = timedelta(hours=1)):
+        super().__init__(reason)
+        self.retry_in = retry_in
+
+
+def register_handler(kind: str, handler: Handler) -> None:
+    """Say how rows of ``kind`` are delivered (called from an AppConfig.ready)."""
+    _handlers[kind] = handler
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_handlers)
+
+
+def outbox_add(
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    ticket: Ticket | None = None,
+) -> OutboxMessage:
+    """Record a side effect in the current transaction; it is dispatched after commit.
+
+    The key is unique: writing the same key twice keeps the first row, so a
+    service that runs twice never causes the effect twice.
+    """
+    row, created = OutboxMessage.objects.get_or_create(
+        key=key[:200], defaults={"kind": kind, "payload": payload, "ticket": ticket}
+    )
+    if created:
+        transaction.on_commit(lambda: outbox_dispatch(row.pk))
+    return row
+
+
+class _BrokerBreaker:
+    """Remembers a failed hand-over so this process skips the broker for a pause."""
+
+    def __init__(self) -> None:
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._paused_until
+
+    def trip(self) -> None:
+        with self._lock:
+            self._paused_until = time.monotonic() + settings.OUTBOX_DISPATCH_PAUSE_SECONDS
+
+    def reset(self) -> None:
+        with self._lock:
+            self._paused_until = 0.0
+
+
+broker_breaker = _BrokerBreaker()
+
+
+def outbox_dispatch(row_id: int, *, countdown: float | None = None) -> bool:
+    """Hand one row to the Celery worker. Never raises: the sweeper is the safety net."""
+    from tickets.tasks import outbox_deliver
+
+    if broker_breaker.is_open():
+        return False
+    try:
+        outbox_deliver.apply_async(args=[row_id], countdown=countdown, retry=False)
+    except Exception:
+        broker_breaker.trip()
+        logger.warning(
+            "Outbox row %s not handed to the broker; the sweeper will deliver it.",
+            row_id,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    row_id: int
+    outcome: str  # "delivered", "retry", "failed", "deferred" or "skipped"
+    error: str = ""
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: base * 2^(n-1), capped, then 50-100% of it."""
+    base = settings.OUTBOX_BACKOFF_BASE_SECONDS
+    cap = settings.OUTBOX_BACKOFF_MAX_SECONDS
+    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
+
+
+def _claim(row_id: int, now: datetime) -> bool:
+    claimed = OutboxMessage.objects.filter(
+        pk=row_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=OutboxStatus.SENDING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
+    )
+    return claimed == 1
+
+
+def outbox_deliver_row(row_id: int) -> DeliveryResult:
+    """Deliver one due row through its kind's handler; safe to call any number of times."""
+    now = timezone.now()
+    if not _claim(row_id, now):
+        return DeliveryResult(row_id, "skipped")
+    row = OutboxMessage.objects.get(pk=row_id)
+    mine = OutboxMessage.objects.filter(pk=row_id, status=OutboxStatus.SENDING)
+    handler = _handlers.get(row.kind)
+    try:
+        if handler is None:
+            raise OutboxDeferred(f"No handler is registered for outbox kind “{row.kind}”.")
+        result = handler(row) or {}
+    except OutboxDeferred as deferred:
+        mine.update(
+            status=OutboxStatus.PENDING,
+            attempts=F("attempts") - 1,
+            next_attempt_at=timezone.now() + deferred.retry_in,
+            lease_expires_at=None,
+            last_error=str(deferred),
+        )
+        return DeliveryResult(row_id, "deferred", str(deferred))
+    except Exception as exc:
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        logger.warning(
+            "Outbox row %s (%s) failed on attempt %s: %s", row_id, row.kind, row.attempts, error
+        )
+        if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            mine.update(status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error)
+            logger.error("Outbox row %s (%s) failed for good: %s", row_id, row.kind, error)
+            return DeliveryResult(row_id, "failed", error)
+        delay = backoff_delay(row.attempts)
+        mine.update(
+            status=OutboxStatus.PENDING,
+            next_attempt_at=timezone.now() + delay,
+            lease_expires_at=None,
+            last_error=error,
+        )
+        if delay <= timedelta(minutes=10):
+            # Longer waits are left to the sweeper rather than held in a worker's memory.
+            outbox_dispatch(row_id, countdown=delay.total_seconds())
+        return DeliveryResult(row_id, "retry", error)
+    mine.update(
+        status=OutboxStatus.DELIVERED,
+        delivered_at=timezone.now(),
+        lease_expires_at=None,
+        last_error="",
+        result=result,
+    )
+    return DeliveryResult(row_id, "delivered")
+
+
+def outbox_sweep(*, batch_size: int = 500) -> int:
+    """Hand over every row that is due but was never (or not successfully) dispatched.
+
+    Rows whose worker died mid-delivery get their lease back first. Returns how
+    many rows were dispatched.
+    """
+    broker_breaker.reset()  # the sweep itself came through the broker: it is back
+    now = timezone.now()
+    OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_expires_at__lt=now).update(
+        status=OutboxStatus.PENDING, next_attempt_at=now, lease_expires_at=None
+    )
+    due = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    for row_id in due:
+        if not outbox_dispatch(row_id):
+            break  # the broker is down: the next sweep tries again
+    return len(due)
+
+
+@transaction.atomic
+def outbox_retry_now(*, rows: Iterable[OutboxMessage]) -> int:
+    """An admin's "retry now": failed or waiting rows get a fresh set of attempts."""
+    ids = [row.pk for row in rows if row.status in (OutboxStatus.PENDING, OutboxStatus.FAILED)]
+    count = OutboxMessage.objects.filter(
+        pk__in=ids, status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED)
+    ).update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+    for row_id in ids:
+        transaction.on_commit(lambda row_id=row_id: outbox_dispatch(row_id))
+    return count
+
+
+def outbox_purge_delivered(*, older_than_days: int | None = None) -> int:
+    """Delivered rows are kept a while for audit, then removed in batches."""
+    days = older_than_days if older_than_days is not None else settings.OUTBOX_KEEP_DELIVERED_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    total = 0
+    while True:
+        ids = list(
+            OutboxMessage.objects.filter(
+                status=OutboxStatus.DELIVERED, delivered_at__lt=cutoff
+            ).values_list("pk", flat=True)[:5000]
+        )
+        if not ids:
+            return total
+        total += OutboxMessage.objects.filter(pk__in=ids).delete()[0]

@@ -1,0 +1,61 @@
+"""The support roles as groups with permissions, in one table.
+
+Called by a data migration (with the historical models) and by the
+``sync_roles`` management command after permissions change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+L1_AGENT = "L1 Agent"
+L2_ENGINEER = "L2 Engineer"
+SUPPORT_MANAGER = "Support Manager"
+
+_TAXONOMY = ("hub", "partner", "product", "category", "impact", "issuetag")
+_THREAD = ("ticket", "message", "attachment", "requester")
+
+L1_PERMISSIONS = (
+    [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent")]
+    + [f"tickets.add_{m}" for m in _THREAD]
+    + [f"tickets.change_{m}" for m in ("ticket", "requester")]
+    + ["tickets.triage_ticket", "tickets.reply_ticket", "tickets.escalate_ticket"]
+)
+L2_PERMISSIONS = [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent")] + [
+    "tickets.add_message",
+    "tickets.add_attachment",
+    "tickets.reply_ticket",
+]
+MANAGER_PERMISSIONS = (
+    L1_PERMISSIONS
+    + [f"tickets.{action}_{m}" for m in _TAXONOMY for action in ("add", "change", "delete")]
+    + ["tickets.view_outboxmessage", "tickets.change_outboxmessage", "tickets.view_reports"]
+)
+
+ROLES: dict[str, list[str]] = {
+    L1_AGENT: sorted(set(L1_PERMISSIONS)),
+    L2_ENGINEER: sorted(set(L2_PERMISSIONS)),
+    SUPPORT_MANAGER: sorted(set(MANAGER_PERMISSIONS)),
+}
+
+
+def sync_roles(apps: Any) -> None:
+    """Create the role groups and give each exactly its permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, codes in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permissions.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

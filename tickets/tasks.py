@@ -1,0 +1,20 @@
+"""Celery tasks: thin interfaces that take ids and call one function."""
+
+from celery import shared_task
+
+from tickets import outbox
+
+
+@shared_task(name="tickets.tasks.outbox_deliver", ignore_result=True)
+def outbox_deliver(row_id: int) -> str:
+    return outbox.outbox_deliver_row(row_id).outcome
+
+
+@shared_task(name="tickets.tasks.outbox_sweep", ignore_result=True)
+def outbox_sweep() -> int:
+    return outbox.outbox_sweep()
+
+
+@shared_task(name="tickets.tasks.outbox_purge_delivered", ignore_result=True)
+def outbox_purge_delivered() -> int:
+    return outbox.outbox_purge_delivered()
