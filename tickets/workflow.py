@@ -41,7 +41,7 @@ class InvalidTransition(ValueError):
                 "what": what,
                 "current": current_label,
                 "wanted": wanted_label,
-                "allowed": ", ".join(allowed),
+                "allowed": ", ".join(str(label) for label in allowed),
             }
         else:
             message = _("A ticket's %(what)s cannot change from “%(current)s”: it is final.") % {

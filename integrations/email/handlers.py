@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from tickets.models import Message, OutboxMessage, Ticket
@@ -60,7 +60,6 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=payload["to"],
         headers=headers,
-        connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
     )
     email.attach_alternative(html, "text/html")
     return email
@@ -68,7 +67,7 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
 
 def deliver_email(row: OutboxMessage) -> dict[str, Any]:
     email = build_email(row)
-    email.send(fail_silently=False)
+    email.send()
     return {"message_id": email.extra_headers["Message-ID"], "to": email.to}
 
 

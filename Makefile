@@ -1,0 +1,61 @@
+# The help desk's commands. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The interpreter the virtualenv is made from: Python 3.12 or newer (Django 6).
+PYTHON ?=
+BASE_PYTHON = $(shell PYTHON="$(PYTHON)" scripts/find-python)
+LOCK := requirements/dev.lock
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PIP_COMPILE := $(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
+
+.PHONY: help install run test lint format bench lock migrate seed clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): $(LOCK)
+	@base="$(BASE_PYTHON)"; test -n "$$base" || exit 1; \
+	  if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$base"; "$$base" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install the pinned dependencies
+
+run: $(STAMP) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Help desk:    http://127.0.0.1:$(PORT)/"
+	@echo "  Back office:  http://127.0.0.1:$(PORT)/admin/  (demo logins above)"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	DEBUG=true PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+
+test: $(STAMP) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
+	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
+
+lint: $(STAMP) ## Check lint and formatting with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix formatting and safe lint findings
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## Run the benchmarks on PostgreSQL (SCALE=, SCENARIOS=, REPEAT=; see bench/README.md)
+	$(PY) -m bench.run $(if $(SCALE),--scale $(SCALE)) $(foreach s,$(SCENARIOS),--scenario $(s)) $(if $(REPEAT),--repeat $(REPEAT))
+
+lock: ## Re-pin the dependencies from pyproject.toml into requirements/*.lock
+	@test -x $(BIN)/pip-compile || { echo "Run make install first"; exit 1; }
+	$(PIP_COMPILE) -o requirements/prod.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
+
+clean: ## Remove the virtualenv and the local data under var/ (database, mail, broker)
+	rm -rf $(VENV) var

@@ -1,0 +1,172 @@
+"""A broker that is down or hung never holds up a ticket; the outbox delivers once it is back.
+
+These tests use the real Redis (CELERY_BROKER_URL when it names Redis, as on CI,
+else TEST_REDIS_URL or the local default) and a real Celery worker thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+
+from helpdesk.celery import app as celery_app
+from tickets import outbox, services
+from tickets.models import Channel, OutboxMessage, OutboxStatus
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+# How long creating a ticket may take with a broken broker: the publish timeout is
+# one second; this bound only tells "returns promptly" from "hangs".
+PROMPT = 5.0
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis, on a database of its own that each test starts and leaves empty."""
+    url = settings.REAL_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+    parts = urlsplit(url)
+    url = urlunsplit(parts._replace(path=f"/{os.environ.get('TEST_REDIS_DB', '15')}"))
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        message = f"Redis is needed for the broker outage tests at {url}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url
+    client.flushdb()
+
+
+@contextlib.contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Point the Celery app at another broker, with the production transport options."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.broker_transport_options)
+    conf.broker_url = url
+    conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options = saved
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def hung_broker() -> Iterator[str]:
+    """A server that accepts connections and never answers, as a hung Redis does."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                accepted.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def log_a_ticket():
+    return services.ticket_create(
+        requester_email="amara@partner.example.org",
+        requester_name="Amara Diallo",
+        subject="Dashboard down for the whole team",
+        channel=Channel.WEB,
+    )
+
+
+def wait_until_delivered(row: OutboxMessage, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        row.refresh_from_db()
+        if row.status == OutboxStatus.DELIVERED:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"outbox row still {row.status} ({row.last_error})")
+
+
+def deliver_with_a_real_worker(redis_url: str) -> OutboxMessage:
+    row = OutboxMessage.objects.get()
+    with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
+        assert outbox.outbox_sweep() == 1  # what beat runs every minute
+        wait_until_delivered(row)
+    return row
+
+
+def test_a_ticket_logged_while_the_broker_is_down_is_acknowledged_once_it_is_back(redis_url):
+    with broker(f"redis://127.0.0.1:{closed_port()}/0"):
+        started = time.monotonic()
+        ticket = log_a_ticket()
+        took = time.monotonic() - started
+
+    assert took < PROMPT
+    row = OutboxMessage.objects.get(ticket=ticket)
+    assert row.status == OutboxStatus.PENDING
+    assert mail.outbox == []
+
+    deliver_with_a_real_worker(redis_url)
+
+    [email] = mail.outbox
+    assert ticket.reference in email.subject
+
+
+def test_a_hung_broker_costs_one_short_wait_and_nothing_is_lost(redis_url, hung_broker):
+    with broker(hung_broker):
+        started = time.monotonic()
+        first = log_a_ticket()
+        first_took = time.monotonic() - started
+        started = time.monotonic()
+        log_a_ticket()
+        second_took = time.monotonic() - started
+
+    assert first_took < PROMPT
+    # After one timeout this process stops trying for a while: no wait at all.
+    assert second_took < first_took
+    assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 2
+
+    with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
+        assert outbox.outbox_sweep() == 2
+        for row in OutboxMessage.objects.all():
+            wait_until_delivered(row)
+    assert sorted(m.subject for m in mail.outbox)[0].startswith(f"[{first.reference}]")
+    assert len(mail.outbox) == 2
+
+
+def test_with_a_healthy_broker_the_worker_delivers_right_after_commit(redis_url):
+    with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
+        ticket = log_a_ticket()
+        wait_until_delivered(OutboxMessage.objects.get(ticket=ticket))
+    assert len(mail.outbox) == 1

@@ -1,0 +1,238 @@
+"""The outbox: nothing lost, nothing sent twice, failures retried and then kept visible."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.sites import site
+from django.db import transaction
+from django.test import RequestFactory
+from django.utils import timezone
+
+from helpdesk.celery import app as celery_app
+from tests import factories
+from tickets import outbox, tasks
+from tickets.admin import OutboxMessageAdmin
+from tickets.models import OutboxMessage, OutboxStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recorder(handlers):
+    """A handler for kind "test" that records what it delivered."""
+    delivered: list[str] = []
+
+    def deliver(row):
+        delivered.append(row.key)
+        return {"ok": True}
+
+    handlers("test", deliver)
+    return delivered
+
+
+@pytest.fixture
+def failing(handlers):
+    def deliver(row):
+        raise ConnectionError("Slack answered 503 Service Unavailable")
+
+    handlers("test", deliver)
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in-process when dispatched, as a worker would run them."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def add_row(key="test:1", **fields) -> OutboxMessage:
+    with transaction.atomic():
+        return outbox.outbox_add(kind="test", key=key, payload={"n": 1}, **fields)
+
+
+def make_due(row: OutboxMessage) -> None:
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_row_is_dispatched_only_when_its_transaction_commits(
+    recorder, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        row = add_row()
+        assert recorder == []  # not before commit
+    assert len(callbacks) == 1
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.DELIVERED
+    assert row.result == {"ok": True}
+    assert recorder == ["test:1"]
+
+
+def test_a_row_written_in_a_rolled_back_transaction_is_never_delivered(
+    recorder, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.outbox_add(kind="test", key="test:lost", payload={})
+            raise RuntimeError("the ticket could not be saved")
+    assert callbacks == []
+    assert not OutboxMessage.objects.exists()
+    assert outbox.outbox_sweep() == 0
+    assert recorder == []
+
+
+def test_the_same_key_written_twice_is_one_row(recorder):
+    first = add_row(key="email:ticket_created:7")
+    second = add_row(key="email:ticket_created:7")
+    assert first.pk == second.pk
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_running_the_delivery_task_twice_delivers_once(recorder):
+    row = add_row()
+    assert tasks.outbox_deliver(row.pk) == "delivered"
+    assert tasks.outbox_deliver(row.pk) == "skipped"
+    assert recorder == ["test:1"]
+
+
+def test_a_failing_handler_is_retried_with_growing_backoff_then_fails_with_its_error(
+    failing, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 4
+    settings.OUTBOX_BACKOFF_BASE_SECONDS = 60
+    row = add_row()
+    waits = []
+    for attempt in range(1, 4):
+        before = timezone.now()
+        assert outbox.outbox_deliver_row(row.pk).outcome == "retry"
+        row.refresh_from_db()
+        assert row.status == OutboxStatus.PENDING
+        assert row.attempts == attempt
+        assert "503 Service Unavailable" in row.last_error
+        waits.append((row.next_attempt_at - before).total_seconds())
+        # Not due yet: a second call does nothing.
+        assert outbox.outbox_deliver_row(row.pk).outcome == "skipped"
+        make_due(row)
+
+    # Exponential with jitter: each window is 50-100% of 60 s * 2^(n-1).
+    for attempt, wait in enumerate(waits, start=1):
+        full = 60 * 2 ** (attempt - 1)
+        assert full * 0.5 - 1 <= wait <= full + 1
+
+    result = outbox.outbox_deliver_row(row.pk)
+    row.refresh_from_db()
+    assert result.outcome == "failed"
+    assert row.status == OutboxStatus.FAILED
+    assert row.attempts == 4
+    assert "ConnectionError: Slack answered 503" in row.last_error
+    assert outbox.outbox_sweep() == 0  # a failed row waits for a person
+
+
+def test_backoff_is_capped(settings):
+    settings.OUTBOX_BACKOFF_BASE_SECONDS = 30
+    settings.OUTBOX_BACKOFF_MAX_SECONDS = 3600
+    assert outbox.backoff_delay(30) <= timedelta(seconds=3600)
+    assert outbox.backoff_delay(30) >= timedelta(seconds=1800)
+
+
+def test_an_unconfigured_integration_leaves_the_row_waiting_without_using_attempts(handlers):
+    def not_configured(row):
+        raise outbox.OutboxDeferred("Slack is not configured (SLACK_BOT_TOKEN is empty).")
+
+    handlers("test", not_configured)
+    row = add_row()
+    assert outbox.outbox_deliver_row(row.pk).outcome == "deferred"
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.PENDING
+    assert row.attempts == 0
+    assert row.last_error == "Slack is not configured (SLACK_BOT_TOKEN is empty)."
+    assert row.next_attempt_at > timezone.now() + timedelta(minutes=30)
+
+
+def test_a_kind_nobody_delivers_waits_visibly():
+    row = add_row()  # no handler registered for "test"
+    assert outbox.outbox_deliver_row(row.pk).outcome == "deferred"
+    row.refresh_from_db()
+    assert "No handler is registered" in row.last_error
+
+
+def test_the_sweeper_dispatches_rows_left_pending(recorder, eager_celery):
+    # The commit hook never ran (e.g. the broker was down at commit): the rows wait.
+    rows = [add_row(key=f"test:{n}") for n in range(3)]
+    assert all(r.status == OutboxStatus.PENDING for r in rows)
+
+    assert outbox.outbox_sweep() == 3
+
+    assert sorted(recorder) == ["test:0", "test:1", "test:2"]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
+    row = add_row()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENDING,
+        attempts=1,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    outbox.outbox_sweep()
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.DELIVERED
+    assert row.attempts == 2
+
+
+def test_the_sweeper_leaves_rows_being_delivered_alone(recorder, eager_celery):
+    row = add_row()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENDING, lease_expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert outbox.outbox_sweep() == 0
+    assert recorder == []
+
+
+def test_the_sweeper_does_not_dispatch_rows_that_are_not_due(recorder, eager_celery):
+    row = add_row()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert outbox.outbox_sweep() == 0
+
+
+def test_an_admin_retries_a_failed_row_now(recorder, eager_celery, django_capture_on_commit_callbacks):
+    manager = factories.support_manager(is_superuser=True)
+    row = add_row()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.FAILED, attempts=8, last_error="boom"
+    )
+    request = RequestFactory().post("/admin/tickets/outboxmessage/")
+    request.user = manager
+    request._messages = type("M", (), {"add": lambda *a, **k: None})()
+    admin = OutboxMessageAdmin(OutboxMessage, site)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.retry_now(request, OutboxMessage.objects.filter(pk=row.pk))
+
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.DELIVERED
+    assert row.attempts == 1
+    assert recorder == ["test:1"]
+
+
+def test_delivered_rows_are_purged_after_the_keeping_period(recorder):
+    old, recent = add_row(key="test:old"), add_row(key="test:recent")
+    for row in (old, recent):
+        outbox.outbox_deliver_row(row.pk)
+    OutboxMessage.objects.filter(pk=old.pk).update(
+        delivered_at=timezone.now() - timedelta(days=100)
+    )
+    assert outbox.outbox_purge_delivered(older_than_days=90) == 1
+    assert list(OutboxMessage.objects.values_list("key", flat=True)) == ["test:recent"]
+
+
+def test_the_outbox_is_listed_in_the_admin_with_its_errors(client):
+    manager = factories.support_manager()
+    add_row()
+    OutboxMessage.objects.update(status=OutboxStatus.FAILED, last_error="SMTP said 550")
+    client.force_login(manager)
+    response = client.get("/admin/tickets/outboxmessage/?status__exact=failed")
+    assert response.status_code == 200
+    assert b"SMTP said 550" in response.content
