@@ -55,15 +55,21 @@ def redis_url() -> Iterator[str]:
 def broker(url: str) -> Iterator[None]:
     """Point the Celery app at another broker, with the production transport options."""
     conf = celery_app.conf
-    saved = (conf.broker_url, conf.broker_transport_options)
-    conf.broker_url = url
-    conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    keys = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
+    saved = {key: conf[key] for key in keys}
+    conf.update(
+        broker_url=url,
+        broker_read_url=url,
+        broker_write_url=url,
+        broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
+    )
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    assert celery_app.connection_for_write().port == urlsplit(url).port
     try:
         yield
     finally:
-        conf.broker_url, conf.broker_transport_options = saved
+        conf.update(saved)
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
@@ -118,11 +124,17 @@ def wait_until_delivered(row: OutboxMessage, seconds: float = 20) -> None:
     raise AssertionError(f"outbox row still {row.status} ({row.last_error})")
 
 
+def redis_saw_the_queue(redis_url: str) -> bool:
+    """Kombu leaves its bindings in Redis: proof the worker used the real broker."""
+    return bool(redis.Redis.from_url(redis_url).keys("_kombu.binding.*"))
+
+
 def deliver_with_a_real_worker(redis_url: str) -> OutboxMessage:
     row = OutboxMessage.objects.get()
     with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
         assert outbox.outbox_sweep() == 1  # what beat runs every minute
         wait_until_delivered(row)
+    assert redis_saw_the_queue(redis_url)
     return row
 
 
@@ -158,9 +170,15 @@ def test_a_hung_broker_costs_one_short_wait_and_nothing_is_lost(redis_url, hung_
     assert OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count() == 2
 
     with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
+        print(
+            "BEFORE",
+            list(OutboxMessage.objects.values_list("pk", "status", "next_attempt_at", "attempts")),
+            __import__("django.utils.timezone").utils.timezone.now(),
+        )
         assert outbox.outbox_sweep() == 2
         for row in OutboxMessage.objects.all():
             wait_until_delivered(row)
+    assert redis_saw_the_queue(redis_url)
     assert sorted(m.subject for m in mail.outbox)[0].startswith(f"[{first.reference}]")
     assert len(mail.outbox) == 2
 
@@ -169,4 +187,5 @@ def test_with_a_healthy_broker_the_worker_delivers_right_after_commit(redis_url)
     with broker(redis_url), start_worker(celery_app, pool="solo", perform_ping_check=False):
         ticket = log_a_ticket()
         wait_until_delivered(OutboxMessage.objects.get(ticket=ticket))
+    assert redis_saw_the_queue(redis_url)
     assert len(mail.outbox) == 1

@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def deliver_all() -> None:
-    for row_id in OutboxMessage.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True):
+    for row_id in (
+        OutboxMessage.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True)
+    ):
         outbox.outbox_deliver_row(row_id)
 
 

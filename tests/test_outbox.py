@@ -71,10 +71,16 @@ def test_a_row_is_dispatched_only_when_its_transaction_commits(
 def test_a_row_written_in_a_rolled_back_transaction_is_never_delivered(
     recorder, eager_celery, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def save_a_ticket_that_fails():
+        with transaction.atomic():
             outbox.outbox_add(kind="test", key="test:lost", payload={})
             raise RuntimeError("the ticket could not be saved")
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        save_a_ticket_that_fails()
     assert callbacks == []
     assert not OutboxMessage.objects.exists()
     assert outbox.outbox_sweep() == 0
@@ -197,7 +203,9 @@ def test_the_sweeper_does_not_dispatch_rows_that_are_not_due(recorder, eager_cel
     assert outbox.outbox_sweep() == 0
 
 
-def test_an_admin_retries_a_failed_row_now(recorder, eager_celery, django_capture_on_commit_callbacks):
+def test_an_admin_retries_a_failed_row_now(
+    recorder, eager_celery, django_capture_on_commit_callbacks
+):
     manager = factories.support_manager(is_superuser=True)
     row = add_row()
     OutboxMessage.objects.filter(pk=row.pk).update(
