@@ -21,3 +21,7 @@ STORAGES = {
 }
 SECURE_SSL_REDIRECT = False
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+# Tests serve static files from the finders, as `make run` does; production
+# serves the collected, hashed files (collectstatic in the image build).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -247,10 +247,13 @@ class TicketAdmin(admin.ModelAdmin):
             )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Tags go through the service (history) instead of form.save_m2m().
         if "issue_tags" in form.changed_data:
             services.ticket_set_issue_tags(
                 ticket=form.instance, tags=form.cleaned_data["issue_tags"], by=request.user
             )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, **kwargs)

@@ -1,0 +1,161 @@
+"""The admin back office: roles, tickets with their history, taxonomy, login protection."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests import factories
+from tickets import roles, services
+from tickets.models import Channel, EventKind, Hub, Status, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def log_ticket() -> Ticket:
+    return services.ticket_create(
+        requester_email="lucia@partner.example.org",
+        requester_name="Lucía Gómez",
+        subject="Lumen dataset import stops at 80%",
+        channel=Channel.EMAIL,
+        product=factories.product("akvo-lumen"),
+    )
+
+
+def test_the_three_support_roles_exist_with_their_permissions():
+    l1 = set(Group.objects.get(name=roles.L1_AGENT).permissions.values_list("codename", flat=True))
+    l2 = set(
+        Group.objects.get(name=roles.L2_ENGINEER).permissions.values_list("codename", flat=True)
+    )
+    manager = set(
+        Group.objects.get(name=roles.SUPPORT_MANAGER).permissions.values_list(
+            "codename", flat=True
+        )
+    )
+    assert {"triage_ticket", "escalate_ticket", "reply_ticket", "change_ticket"} <= l1
+    assert "change_hub" not in l1
+    assert "view_reports" not in l1
+    assert "triage_ticket" not in l2
+    assert "view_ticket" in l2
+    assert l1 <= manager
+    assert {"change_hub", "add_partner", "view_reports", "change_outboxmessage"} <= manager
+
+
+def test_an_l1_agent_sees_a_new_ticket_and_its_history_in_the_back_office(client):
+    ticket = log_ticket()
+    agent = factories.l1_agent()
+    services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
+    client.force_login(agent)
+
+    listing = client.get("/admin/tickets/ticket/")
+    assert listing.status_code == 200
+    assert ticket.subject.encode() in listing.content
+
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "History" in content
+    assert "Lucía Gómez" in content  # the creator of the "created" event
+    assert "Assignee" in content or "assignee" in content
+
+
+def test_tickets_are_found_in_the_back_office_by_reference(client):
+    ticket = log_ticket()
+    client.force_login(factories.l1_agent())
+    response = client.get("/admin/tickets/ticket/", {"q": ticket.reference})
+    assert response.status_code == 200
+    assert ticket.subject.encode() in response.content
+
+
+def test_a_change_in_the_back_office_is_recorded_in_the_history(client):
+    ticket = log_ticket()
+    manager = factories.support_manager(is_superuser=True)
+    client.force_login(manager)
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(
+        {
+            "impact": factories.impact("critical").pk,
+            "status": Status.OPEN,
+            "issue_tags": [factories.issue_tag("data-import").pk],
+            "product_details": "{}",
+            "environment": "{}",
+        }
+    )
+    for prefix in ("messages", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    ticket.refresh_from_db()
+    assert ticket.impact.slug == "critical"
+    assert ticket.status == Status.OPEN
+    kinds = set(ticket.events.values_list("kind", flat=True))
+    assert {EventKind.FIELD, EventKind.STATUS, EventKind.TAGS} <= kinds
+    assert ticket.events.filter(kind=EventKind.STATUS, actor=manager).exists()
+
+
+def test_the_back_office_offers_only_the_status_moves_the_workflow_allows(client):
+    ticket = log_ticket()
+    services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, by=None)
+    client.force_login(factories.support_manager())
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    offered = [value for value, _ in page.context["adminform"].form.fields["status"].choices]
+    assert offered == [Status.OPEN, Status.RESOLVED, Status.CLOSED]
+
+
+def test_tickets_are_never_deleted_from_the_back_office(client):
+    ticket = log_ticket()
+    client.force_login(factories.support_manager(is_superuser=True))
+    response = client.get(f"/admin/tickets/ticket/{ticket.pk}/delete/")
+    assert response.status_code == 403
+
+
+def test_an_l1_agent_cannot_reconfigure_hubs_but_a_manager_can(client):
+    client.force_login(factories.l1_agent())
+    assert client.get("/admin/tickets/hub/add/").status_code == 403
+    client.force_login(factories.support_manager())
+    assert client.get("/admin/tickets/hub/add/").status_code == 200
+
+
+def test_a_hub_with_an_unknown_time_zone_is_refused_with_a_clear_message(client):
+    client.force_login(factories.support_manager())
+    response = client.post(
+        "/admin/tickets/hub/add/",
+        {
+            "name": "Moon",
+            "slug": "moon",
+            "time_zone": "Moon/Base",
+            "working_days": "[0, 1, 2, 3, 4]",
+            "work_starts": "09:00",
+            "work_ends": "17:00",
+            "holiday_country": "XX",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "is not a known time zone" in str(errors["time_zone"])
+    assert "holidays calendar" in str(errors["holiday_country"])
+    assert not Hub.objects.filter(slug="moon").exists()
+
+
+def test_repeated_wrong_passwords_lock_the_login(client):
+    factories.l1_agent(username="amina")
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "amina", "password": "wrong"})
+    locked = client.post(
+        "/admin/login/", {"username": "amina", "password": "correct horse battery"}
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_right_password_logs_an_agent_in(client):
+    factories.l1_agent(username="joost")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "joost", "password": "correct horse battery"},
+    )
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
