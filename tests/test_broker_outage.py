@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import mail
 
 from helpdesk.celery import app as celery_app
+from tests.brokers import use_broker
 from tickets import outbox, services
 from tickets.models import Channel, OutboxMessage, OutboxStatus
 
@@ -53,25 +54,10 @@ def redis_url() -> Iterator[str]:
 
 @contextlib.contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Point the Celery app at another broker, with the production transport options."""
-    conf = celery_app.conf
-    keys = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
-    saved = {key: conf[key] for key in keys}
-    conf.update(
-        broker_url=url,
-        broker_read_url=url,
-        broker_write_url=url,
-        broker_transport_options=settings.REDIS_BROKER_TRANSPORT_OPTIONS,
-    )
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    assert celery_app.connection_for_write().port == urlsplit(url).port
-    try:
+    """Point the Celery app at a Redis URL, with the production transport options."""
+    with use_broker(url, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
+        assert celery_app.connection_for_write().port == urlsplit(url).port
         yield
-    finally:
-        conf.update(saved)
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from helpdesk.celery import app as celery_app
+from tests.brokers import use_broker
 from tickets import services
 from tickets.models import Channel, OutboxMessage, OutboxStatus
 
@@ -18,28 +19,16 @@ def filesystem_broker(tmp_path):
     folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
     for folder in folders.values():
         folder.mkdir()
-    conf = celery_app.conf
-    keys = ("broker_url", "broker_read_url", "broker_write_url", "broker_transport_options")
-    saved = {key: conf[key] for key in keys}
-    conf.update(
-        broker_url="filesystem://",
-        broker_read_url="filesystem://",
-        broker_write_url="filesystem://",
-        broker_transport_options={
-            "data_folder_in": str(folders["queue"]),
-            "data_folder_out": str(folders["queue"]),
-            "processed_folder": str(folders["processed"]),
-            "control_folder": str(folders["control"]),
-            "store_processed": False,
-        },
-    )
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    assert celery_app.connection_for_write().transport_cls == "filesystem"
-    yield folders["queue"]
-    conf.update(saved)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    options = {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+        "store_processed": False,
+    }
+    with use_broker("filesystem://", options):
+        assert celery_app.connection_for_write().transport_cls == "filesystem"
+        yield
 
 
 def test_the_acknowledgement_is_delivered_by_a_worker_on_the_embedded_broker(filesystem_broker):
