@@ -26,9 +26,7 @@ def test_the_three_support_roles_exist_with_their_permissions():
         Group.objects.get(name=roles.L2_ENGINEER).permissions.values_list("codename", flat=True)
     )
     manager = set(
-        Group.objects.get(name=roles.SUPPORT_MANAGER).permissions.values_list(
-            "codename", flat=True
-        )
+        Group.objects.get(name=roles.SUPPORT_MANAGER).permissions.values_list("codename", flat=True)
     )
     assert {"triage_ticket", "escalate_ticket", "reply_ticket", "change_ticket"} <= l1
     assert "change_hub" not in l1
