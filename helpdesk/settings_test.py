@@ -4,7 +4,8 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
-os.environ.setdefault("HELPDESK_VAR_DIR", tempfile.mkdtemp(prefix="helpdesk-test-var-"))
+# Tests keep nothing of value under var/; each test gets its own MEDIA_ROOT (conftest).
+os.environ.setdefault("HELPDESK_VAR_DIR", os.path.join(tempfile.gettempdir(), "helpdesk-tests"))
 # The broker the environment names (Redis on CI) is kept for the delivery tests
 # that need a real one; every other test publishes to an in-memory broker, so no
 # test reaches a broker by accident.
