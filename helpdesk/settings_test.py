@@ -26,3 +26,8 @@ CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
 # serves the collected, hashed files (collectstatic in the image build).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: tests that run a worker thread
+    # need real locking with a busy timeout, as the embedded setup has.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(VAR_DIR, "test.sqlite3")}  # noqa: F405
