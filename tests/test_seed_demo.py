@@ -108,7 +108,7 @@ def test_demo_tickets_read_like_real_requests():
     bug = Ticket.objects.filter(category__slug="bug").exclude(channel="email").first()
     assert bug is not None
     assert all((bug.what_doing, bug.expected, bug.actual, bug.steps))
-    assert "{" not in bug.subject + bug.description + bug.actual  # every placeholder filled
+    assert "{" not in bug.subject + bug.description + bug.actual  # every {field} filled in
     field_names = {f["name"] for f in bug.product.report_fields}
     assert set(bug.product_details) <= field_names
     assert Ticket.objects.exclude(product_details={}).exists()

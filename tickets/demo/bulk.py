@@ -452,7 +452,7 @@ class _OrmWriter:
     """Other databases (SQLite in development and tests): bulk_create, ids assigned by it."""
 
     def reserve_ids(self, size: int) -> list[int]:
-        # Placeholders: the rows get their real ids from bulk_create below.
+        # Stand-in ids (negative, never stored): bulk_create assigns the real ones below.
         return list(range(-size, 0))
 
     def write(self, tickets: list, messages: list, events: list, tags: list) -> None:

@@ -16,7 +16,7 @@ from tickets.demo.people import FLOW, LUMEN, NAMES_BY_HUB, OTHER, RSR, DemoPartn
 
 @dataclass(frozen=True)
 class RequestTemplate:
-    """One kind of request, with {placeholders} filled from :func:`request_values`."""
+    """One kind of request, with its {fields} filled in from :func:`request_values`."""
 
     product: str
     category: str
@@ -891,7 +891,7 @@ TEMPLATES: tuple[RequestTemplate, ...] = (
 )  # fmt: skip
 del T
 
-# Values for the {placeholders}. Survey and dataset names are the partner's own.
+# Values for the {fields} in the templates. Survey and dataset names are the partner's own.
 SINCE = ("Since yesterday", "Since Monday morning", "Since the weekend", "Since this morning",
          "For two days now", "Since the app update")  # fmt: skip
 SURVEYS = ("Water point mapping 2026", "Household WASH baseline", "School sanitation monitoring",
@@ -936,7 +936,7 @@ LUMEN_DASHBOARDS = ("Programme overview", "WASH dashboard", "Board report 2026",
 
 
 def request_values(rng: random.Random, partner: DemoPartner | None) -> dict[str, str]:
-    """Everything a template's {placeholders} may ask for, for one request."""
+    """Everything a template's {fields} may ask for, for one request."""
     short = partner.short if partner else "demo"
     hub_people = NAMES_BY_HUB[partner.hub if partner else "europe"]
     return {
