@@ -256,7 +256,7 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.localhost")
 
 # --- Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 # A broker that is down or hung must never hold a web request: publishing tries
 # once with short timeouts and gives up; the outbox sweeper delivers later. The
 # worker keeps Celery's own reconnect policy.

@@ -10,7 +10,7 @@ os.environ.setdefault("HELPDESK_VAR_DIR", os.path.join(tempfile.gettempdir(), "h
 # that need a real one; every other test publishes to an in-memory broker, so no
 # test reaches a broker by accident.
 REAL_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-os.environ["CELERY_BROKER_URL"] = os.environ.get("TEST_CELERY_BROKER_URL", "memory://")
+os.environ["CELERY_BROKER_URL"] = os.environ.get("TEST_CELERY_BROKER_URL", "memory://localhost/")
 
 from helpdesk.settings import *  # noqa: E402, F403
 

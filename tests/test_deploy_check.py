@@ -47,7 +47,7 @@ def _environment(tmp_path: Path, settings: dict[str, str]) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "CELERY_BROKER_URL": "memory://",
+            "CELERY_BROKER_URL": "memory://localhost/",
             "CACHE_URL": "locmemcache://",
             "HELPDESK_VAR_DIR": str(tmp_path / "var"),
         }

@@ -26,7 +26,7 @@ def filesystem_broker(tmp_path):
         "control_folder": str(folders["control"]),
         "store_processed": False,
     }
-    with use_broker("filesystem://", options):
+    with use_broker("filesystem://localhost/", options):
         assert celery_app.connection_for_write().transport_cls == "filesystem"
         yield
 
