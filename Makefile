@@ -41,9 +41,10 @@ test: $(STAMP) ## Run the test suite (SQLite by default; PostgreSQL/Redis when D
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
-lint: $(STAMP) ## Check lint and formatting with ruff
+lint: $(STAMP) ## Check lint, formatting (ruff) and types (mypy with django-stubs)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy helpdesk tickets integrations portal kb
 
 format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .

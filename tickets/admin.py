@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +25,16 @@ from tickets.models import (
     Partner,
     Product,
     Requester,
+    Status,
     Ticket,
     TicketEvent,
 )
 from tickets.outbox import outbox_retry_now
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The admin only lets authenticated staff in; say so to the type checker."""
+    return cast(User, request.user)
 
 
 @admin.register(Hub)
@@ -99,14 +107,19 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MessageInline(ReadOnlyInline):
     model = Message
-    fields = ["created_at", "kind", "author_label", "body"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "kind", "author_label", "body")
 
 
 class EventInline(ReadOnlyInline):
     model = TicketEvent
-    fields = ["created_at", "actor_label", "kind", "field", "old_value", "new_value"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "created_at",
+        "actor_label",
+        "kind",
+        "field",
+        "old_value",
+        "new_value",
+    )
     verbose_name_plural = _("history")
 
 
@@ -230,39 +243,40 @@ class TicketAdmin(admin.ModelAdmin):
         return False  # nothing is ever deleted silently
 
     def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
+        by = staff_user(request)
         original = Ticket.objects.get(pk=obj.pk)
         changed = set(form.changed_data)
         field_changes = {
             name: form.cleaned_data[name] for name in changed if name in services.CHANGEABLE_FIELDS
         }
         if field_changes:
-            services.ticket_change_fields(ticket=original, by=request.user, changes=field_changes)
+            services.ticket_change_fields(ticket=original, by=by, changes=field_changes)
         if "assignee" in changed:
-            services.ticket_assign(
-                ticket=original, assignee=form.cleaned_data["assignee"], by=request.user
-            )
+            services.ticket_assign(ticket=original, assignee=form.cleaned_data["assignee"], by=by)
         if "status" in changed:
             services.ticket_change_status(
-                ticket=original, status=form.cleaned_data["status"], by=request.user
+                ticket=original, status=form.cleaned_data["status"], by=by
             )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Tags go through the service (history) instead of form.save_m2m().
         if "issue_tags" in form.changed_data:
             services.ticket_set_issue_tags(
-                ticket=form.instance, tags=form.cleaned_data["issue_tags"], by=request.user
+                ticket=form.instance, tags=form.cleaned_data["issue_tags"], by=staff_user(request)
             )
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         status = form.base_fields.get("status")
-        if obj is not None and status is not None:
+        if obj is not None and isinstance(status, forms.ChoiceField):
             # Offer only the moves the workflow allows from the current status.
             status.choices = [
                 (value, label)
-                for value, label in status.choices
+                for value, label in Status.choices
                 if value == obj.status or obj.can_move_to(value)
             ]
         return form

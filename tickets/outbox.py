@@ -14,6 +14,7 @@ delivered when it starts.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -107,7 +108,7 @@ def outbox_dispatch(row_id: int, *, countdown: float | None = None) -> bool:
     if broker_breaker.is_open():
         return False
     try:
-        outbox_deliver.apply_async(args=[row_id], countdown=countdown, retry=False)
+        outbox_deliver.apply_async(args=(row_id,), countdown=countdown or 0, retry=False)
     except Exception:
         broker_breaker.trip()
         logger.warning(
@@ -226,7 +227,7 @@ def outbox_retry_now(*, rows: Iterable[OutboxMessage]) -> int:
         pk__in=ids, status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED)
     ).update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
     for row_id in ids:
-        transaction.on_commit(lambda row_id=row_id: outbox_dispatch(row_id))
+        transaction.on_commit(functools.partial(outbox_dispatch, row_id))
     return count
 
 

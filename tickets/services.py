@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
@@ -56,13 +56,11 @@ CHANGEABLE_FIELDS = (
 # How far in the future a "client first reached out at" time may lie (clock skew).
 RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
 
-User = AbstractBaseUser
-
 
 def _actor_label(by: User | None) -> str:
     if by is None:
         return str(_("System"))
-    return by.get_full_name() or by.get_username()  # type: ignore[attr-defined]
+    return by.get_full_name() or by.get_username()
 
 
 def _display(value: Any) -> str:
@@ -315,13 +313,13 @@ def ticket_set_issue_tags(*, ticket: Ticket, tags: Iterable[IssueTag], by: User 
 @transaction.atomic
 def ticket_assign(*, ticket: Ticket, assignee: User | None, by: User | None) -> Ticket:
     """Give the ticket to an agent (or to nobody); idempotent."""
-    if assignee is not None and not assignee.is_staff:  # type: ignore[attr-defined]
+    if assignee is not None and not assignee.is_staff:
         raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
     ticket = _locked(ticket)
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return ticket
     old = ticket.assignee
-    ticket.assignee = assignee  # type: ignore[assignment]
+    ticket.assignee = assignee
     ticket.save(update_fields=["assignee", "updated_at"])
     _record(
         ticket,
@@ -419,7 +417,7 @@ def ticket_add_message(
     body = (body or "").strip()
     if not body and not attachments:
         raise ValidationError({"body": _("Write a message or attach a file.")})
-    if kind in (MessageKind.REPLY, MessageKind.NOTE) and (by is None or not by.is_staff):  # type: ignore[attr-defined]
+    if kind in (MessageKind.REPLY, MessageKind.NOTE) and (by is None or not by.is_staff):
         raise ValidationError(_("Only staff can reply or add internal notes."))
     ticket = _locked(ticket)
     if kind == MessageKind.CUSTOMER:

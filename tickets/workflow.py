@@ -60,10 +60,10 @@ def check_status_transition(current: str, wanted: str) -> None:
         raise ValueError(_("“%(wanted)s” is not a ticket status.") % {"wanted": wanted})
     if not status_transition_allowed(current, wanted):
         raise InvalidTransition(
-            _("status"),
-            Status(current).label,
-            Status(wanted).label,
-            [Status(s).label for s in Status.values if s in STATUS_TRANSITIONS[current]],
+            str(_("status")),
+            str(Status(current).label),
+            str(Status(wanted).label),
+            [str(Status(s).label) for s in Status.values if s in STATUS_TRANSITIONS[current]],
         )
 
 
@@ -72,11 +72,11 @@ def check_escalation_transition(current: str, wanted: str) -> None:
         raise ValueError(_("“%(wanted)s” is not an escalation status.") % {"wanted": wanted})
     if wanted not in ESCALATION_TRANSITIONS.get(current, frozenset()):
         raise InvalidTransition(
-            _("escalation status"),
-            EscalationStatus(current).label,
-            EscalationStatus(wanted).label,
+            str(_("escalation status")),
+            str(EscalationStatus(current).label),
+            str(EscalationStatus(wanted).label),
             [
-                EscalationStatus(s).label
+                str(EscalationStatus(s).label)
                 for s in EscalationStatus.values
                 if s in ESCALATION_TRANSITIONS[current]
             ],

@@ -188,6 +188,7 @@ def status_for_age(rng: random.Random, days: float) -> str:
     "Resolved" here means done: the generators close a resolved ticket as the
     sweep would, once a quiet week has passed since its resolution.
     """
+    weights: tuple[float, ...]
     if days < 2:
         weights = (40, 25, 12, 8, 15)
     elif days < 14:
@@ -337,16 +338,18 @@ class _DemoStories:
         cover = index < len(self.COVER)
         template: RequestTemplate | None = None
         if cover:
-            product, category = self.COVER[index]
+            cover_product, cover_category = self.COVER[index]
             choices = [
-                t for t in self.catalogue.templates_by_product[product] if t.category == category
+                t
+                for t in self.catalogue.templates_by_product[cover_product]
+                if t.category == cover_category
             ]
             template = rng.choice(choices)
         requester = self._requester_for(template)
         demo = _demo_partner_for(requester.partner)
         if template is None:
             template = self.catalogue.pick_template(rng, demo)
-        status = STATUS_ORDER[index % len(STATUS_ORDER)] if cover else None
+        status: str | None = STATUS_ORDER[index % len(STATUS_ORDER)] if cover else None
         days_ago = DEMO_SPAN_DAYS * (1 - rng.random() ** 0.6)
         if status is None:
             status = status_for_age(rng, days_ago)
@@ -515,7 +518,7 @@ class _DemoStories:
         for step in steps:
             step.hours = max(step.hours, (created - received).total_seconds() / 3600)
         details = product_details(rng, cat.report_fields(template.product), values)
-        text = render_request(rng, template, values)
+        text: dict[str, Any] = render_request(rng, template, values)
         if by_email:
             # An email is one block of text: no form fields, no product or category yet.
             text["description"] = services.compose_report(

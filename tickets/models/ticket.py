@@ -293,8 +293,8 @@ class Message(models.Model):
 
     @property
     def author_label(self) -> str:
-        if self.author_user_id:
-            user = self.author_user
+        user = self.author_user
+        if user is not None:
             return user.get_full_name() or user.get_username()
         if self.author_requester_id:
             return str(self.author_requester)
