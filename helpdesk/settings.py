@@ -158,8 +158,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address comes from X-Forwarded-For only behind a known number of
+# proxies; otherwise anyone could rotate that header to dodge the lockout.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -308,6 +310,11 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A delivery is killed before its lease runs out, so no two workers hold one row.
+CELERY_TASK_TIME_LIMIT = max(30, OUTBOX_LEASE_SECONDS - 30)
+CELERY_TASK_SOFT_TIME_LIMIT = max(20, OUTBOX_LEASE_SECONDS - 60)
+# The sweeper leaves rows due for less than this to their own dispatch.
+OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 # After a failed hand-over to the broker, this process stops trying for a while
 # (the sweeper delivers), so a hung broker costs one request a short wait, not all.
 OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)

@@ -55,12 +55,25 @@ def test_an_l1_agent_sees_a_new_ticket_and_its_history_in_the_back_office(client
     assert "Assignee" in content or "assignee" in content
 
 
-def test_tickets_are_found_in_the_back_office_by_reference(client):
+def test_tickets_are_found_in_the_back_office_by_reference_or_by_words(client):
     ticket = log_ticket()
+    other = services.ticket_create(
+        requester_email="kofi@partner.example.org",
+        subject=f"Error 500 after upgrade ({ticket.pk} rows lost)",
+        channel=Channel.WEB,
+    )
     client.force_login(factories.l1_agent())
-    response = client.get("/admin/tickets/ticket/", {"q": ticket.reference})
-    assert response.status_code == 200
-    assert ticket.subject.encode() in response.content
+
+    def found(term):
+        response = client.get("/admin/tickets/ticket/", {"q": term})
+        assert response.status_code == 200
+        return {t.pk for t in response.context["cl"].result_list}
+
+    assert found(ticket.reference) == {ticket.pk}
+    assert found(f"#{ticket.pk}") == {ticket.pk}
+    assert found(str(ticket.pk)) == {other.pk}  # a bare number is searched as text
+    assert found("dataset import") == {ticket.pk}
+    assert found("HD-999999999") == set()
 
 
 def test_a_change_in_the_back_office_is_recorded_in_the_history(client):
@@ -88,9 +101,54 @@ def test_a_change_in_the_back_office_is_recorded_in_the_history(client):
     ticket.refresh_from_db()
     assert ticket.impact.slug == "critical"
     assert ticket.status == Status.OPEN
-    kinds = set(ticket.events.values_list("kind", flat=True))
-    assert {EventKind.FIELD, EventKind.STATUS, EventKind.TAGS} <= kinds
-    assert ticket.events.filter(kind=EventKind.STATUS, actor=manager).exists()
+    history = set(
+        ticket.events.exclude(kind=EventKind.CREATED).values_list(
+            "kind", "field", "actor", "old_value", "new_value"
+        )
+    )
+    assert history == {
+        (EventKind.FIELD, "impact", manager.pk, "", "Critical"),
+        (EventKind.STATUS, "status", manager.pk, "New", "Open"),
+        (EventKind.TAGS, "issue_tags", manager.pk, "", "Data import"),
+    }
+
+
+def change_form_data(client, ticket, **changes):
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"product_details": "{}", "environment": "{}", **changes})
+    for prefix in ("messages", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return data
+
+
+def test_a_ticket_cannot_be_assigned_to_a_customer_in_the_back_office(client):
+    ticket = log_ticket()
+    client.force_login(factories.support_manager(is_superuser=True))
+    customer = factories.UserFactory(is_staff=False)
+    data = change_form_data(client, ticket, assignee=customer.pk)
+
+    response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert "assignee" in response.context["adminform"].form.errors
+    ticket.refresh_from_db()
+    assert ticket.assignee is None
+    assert not ticket.events.filter(kind=EventKind.ASSIGNEE).exists()
+
+
+def test_escalation_is_not_offered_as_a_plain_status_change(client):
+    ticket = log_ticket()
+    services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=None)
+    client.force_login(factories.support_manager(is_superuser=True))
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/")
+    offered = [value for value, _ in page.context["adminform"].form.fields["status"].choices]
+    assert Status.ESCALATED not in offered
+    data = change_form_data(client, ticket, status=Status.ESCALATED)
+    response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", data)
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
 
 
 def test_the_back_office_offers_only_the_status_moves_the_workflow_allows(client):
@@ -147,6 +205,49 @@ def test_repeated_wrong_passwords_lock_the_login(client):
     )
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_behind_a_proxy_one_clients_wrong_passwords_do_not_lock_out_another(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.l1_agent(username="amina")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": "amina", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.20, 203.0.113.9",  # forged left part
+            **proxy,
+        )
+    attacker = client.post(
+        "/admin/login/",
+        {"username": "amina", "password": "correct horse battery"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        **proxy,
+    )
+    assert attacker.status_code == 429
+    amina = client.post(
+        "/admin/login/",
+        {"username": "amina", "password": "correct horse battery"},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        **proxy,
+    )
+    assert amina.status_code == 302
+
+
+def test_without_a_proxy_a_forged_forwarded_for_header_does_not_dodge_the_lockout(client):
+    factories.l1_agent(username="amina")
+    for n in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": "amina", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    locked = client.post(
+        "/admin/login/",
+        {"username": "amina", "password": "correct horse battery"},
+        HTTP_X_FORWARDED_FOR="198.51.100.77",
+    )
+    assert locked.status_code == 429
 
 
 def test_the_right_password_logs_an_agent_in(client):

@@ -55,6 +55,13 @@ def make_due(row: OutboxMessage) -> None:
     OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
 
 
+def leave_behind(*rows: OutboxMessage) -> None:
+    """The rows' own dispatch never happened, and the sweeper's grace period is over."""
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=2)
+    )
+
+
 def test_a_row_is_dispatched_only_when_its_transaction_commits(
     recorder, eager_celery, django_capture_on_commit_callbacks
 ):
@@ -166,11 +173,26 @@ def test_the_sweeper_dispatches_rows_left_pending(recorder, eager_celery):
     # The commit hook never ran (e.g. the broker was down at commit): the rows wait.
     rows = [add_row(key=f"test:{n}") for n in range(3)]
     assert all(r.status == OutboxStatus.PENDING for r in rows)
+    leave_behind(*rows)
 
     assert outbox.outbox_sweep() == 3
 
     assert sorted(recorder) == ["test:0", "test:1", "test:2"]
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def test_the_sweeper_leaves_a_just_committed_row_to_its_own_dispatch(recorder, eager_celery):
+    add_row()
+    assert outbox.outbox_sweep() == 0
+    assert recorder == []
+
+
+def test_the_sweeper_counts_only_rows_the_broker_took(recorder, monkeypatch):
+    rows = [add_row(key=f"test:{n}") for n in range(3)]
+    leave_behind(*rows)
+    outbox.broker_breaker.reset()
+    monkeypatch.setattr(outbox, "outbox_dispatch", lambda row_id, **kw: False)
+    assert outbox.outbox_sweep() == 0
 
 
 def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
@@ -180,9 +202,54 @@ def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
         attempts=1,
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
-    outbox.outbox_sweep()
+    assert outbox.outbox_sweep() == 1
     row.refresh_from_db()
     assert row.status == OutboxStatus.DELIVERED
+    assert row.attempts == 2
+
+
+def test_a_row_whose_worker_died_on_its_last_attempt_fails_with_a_reason(recorder, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    row = add_row()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENDING,
+        attempts=3,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    assert outbox.outbox_sweep() == 0
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.FAILED
+    assert "worker was lost" in row.last_error
+    assert recorder == []
+
+
+def test_two_workers_claiming_one_row_deliver_it_once(recorder):
+    row = add_row()
+    now = timezone.now()
+    assert outbox._claim(row.pk, now) is True
+    assert outbox._claim(row.pk, now) is False
+
+
+def test_a_worker_slower_than_its_lease_does_not_overwrite_the_newer_delivery(handlers):
+    """Worker A's lease expires mid-delivery; the sweeper hands the row to worker B,
+    which delivers it. A then fails late: its outcome must not undo B's."""
+    row = add_row()
+
+    def slow_then_fails(claimed):
+        # While A is still inside the handler, its lease runs out and B delivers.
+        OutboxMessage.objects.filter(pk=claimed.pk).update(
+            lease_expires_at=timezone.now() - timedelta(seconds=1)
+        )
+        handlers("test", lambda again: {"by": "B"})
+        outbox._release_expired_leases(timezone.now())
+        assert outbox.outbox_deliver_row(claimed.pk).outcome == "delivered"
+        raise TimeoutError("A's request to Slack finally timed out")
+
+    handlers("test", slow_then_fails)
+    assert outbox.outbox_deliver_row(row.pk).outcome == "superseded"
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.DELIVERED
+    assert row.result == {"by": "B"}
     assert row.attempts == 2
 
 
@@ -244,3 +311,23 @@ def test_the_outbox_is_listed_in_the_admin_with_its_errors(client):
     response = client.get("/admin/tickets/outboxmessage/?status__exact=failed")
     assert response.status_code == 200
     assert b"SMTP said 550" in response.content
+
+
+def test_a_failed_attempt_is_handed_back_to_the_worker_after_its_backoff(
+    failing, settings, monkeypatch
+):
+    settings.OUTBOX_BACKOFF_BASE_SECONDS = 60
+    dispatched: list[tuple[int, float]] = []
+    monkeypatch.setattr(
+        outbox,
+        "outbox_dispatch",
+        lambda row_id, countdown=None: dispatched.append((row_id, countdown)),
+    )
+    row = add_row()
+    assert outbox.outbox_deliver_row(row.pk).outcome == "retry"
+    row.refresh_from_db()
+    [(row_id, countdown)] = dispatched
+    assert row_id == row.pk
+    assert 30 <= countdown <= 60
+    wait = (row.next_attempt_at - timezone.now()).total_seconds()
+    assert abs(wait - countdown) < 2

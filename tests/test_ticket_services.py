@@ -1,6 +1,7 @@
 """Tickets from any channel, and every change leaving a line in the ticket's history."""
 
-from datetime import timedelta
+import os
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,7 +12,6 @@ from tests import factories
 from tickets import services
 from tickets.models import (
     Channel,
-    EscalationStatus,
     EventKind,
     MessageKind,
     OutboxMessage,
@@ -95,6 +95,7 @@ def test_an_agent_logs_a_ticket_for_a_client_who_phoned():
         ({"requester_email": "not-an-address"}, "requester_email"),
         ({"channel": "fax"}, "channel"),
         ({"received_at": timezone.now() + timedelta(days=1)}, "received_at"),
+        ({"received_at": datetime(2026, 11, 2, 9, 30)}, "received_at"),  # noqa: DTZ001 - naive on purpose
     ],
 )
 def test_a_bad_request_is_refused_with_a_clear_error_and_nothing_saved(overrides, field):
@@ -121,6 +122,58 @@ def test_triage_changes_are_recorded_field_by_field():
     assert event.actor_label == agent.get_full_name()
 
 
+@pytest.mark.parametrize("field", services.CHANGEABLE_FIELDS)
+def test_every_triage_field_change_leaves_one_history_row(field):
+    ticket = contact_us()
+    agent = factories.l1_agent()
+    new_values = {
+        "subject": "Survey responses lost after sync",
+        "partner": factories.PartnerFactory(name="Water Trust"),
+        "hub": factories.hub("asia"),
+        "product": factories.product("akvo-lumen"),
+        "category": factories.category("question"),
+        "impact": factories.impact("minor"),
+        "product_details": {"device_id": "B-2"},
+        "environment": {"app_version": "2.19"},
+    }
+    old = getattr(ticket, field)
+
+    services.ticket_change_fields(ticket=ticket, by=agent, changes={field: new_values[field]})
+
+    [event] = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.FIELD)
+    assert event.field == field
+    assert event.actor == agent
+    assert event.old_value == services._display(old)
+    assert event.new_value == services._display(new_values[field])
+    ticket.refresh_from_db()
+    assert getattr(ticket, field) == new_values[field]
+
+
+def test_a_related_field_given_an_id_instead_of_a_row_is_refused():
+    ticket = contact_us()
+    impact = factories.impact("critical")
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_change_fields(ticket=ticket, by=None, changes={"impact": impact.pk})
+    assert "impact" in refused.value.message_dict
+    assert not TicketEvent.objects.filter(kind=EventKind.FIELD).exists()
+
+
+def test_setting_the_escalated_status_directly_is_refused():
+    ticket = contact_us()
+    services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=None)
+    with pytest.raises(ValidationError, match="Escalate to L2"):
+        services.ticket_change_status(ticket=ticket, status=Status.ESCALATED, by=None)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_an_address_saved_in_capitals_is_the_same_requester():
+    Requester.objects.create(email="Kofi.Mensah@Partner.Example.org")
+    requester = services.requester_get_or_create(email="kofi.mensah@partner.example.org")
+    assert requester.email == "kofi.mensah@partner.example.org"
+    assert Requester.objects.count() == 1
+
+
 def test_a_field_outside_triage_cannot_be_changed_this_way():
     ticket = contact_us()
     with pytest.raises(ValidationError, match="token"):
@@ -136,10 +189,7 @@ def test_issue_tags_assignee_status_and_escalation_each_leave_history():
     )
     services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
     services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
-    services.ticket_change_status(ticket=ticket, status=Status.ESCALATED, by=agent)
-    services.ticket_change_escalation_status(
-        ticket=ticket, escalation_status=EscalationStatus.ESCALATED, by=agent
-    )
+    services.ticket_mark_escalated(ticket=ticket, by=agent)
 
     history = [
         (e.kind, e.old_value, e.new_value)
@@ -290,6 +340,40 @@ def test_an_oversized_attachment_is_refused_and_no_ticket_is_left(settings):
     with pytest.raises(ValidationError, match="larger than"):
         contact_us(attachments=[upload])
     assert not Ticket.objects.exists()
+
+
+def stored_files(settings) -> list[str]:
+    return [name for _, _, names in os.walk(settings.MEDIA_ROOT) for name in names]
+
+
+def test_one_oversized_file_in_a_batch_refuses_it_before_anything_is_stored(settings):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    small = SimpleUploadedFile("note.txt", b"fine", content_type="text/plain")
+    large = SimpleUploadedFile("video.mp4", b"x" * 11, content_type="video/mp4")
+    with pytest.raises(ValidationError, match=r"video\.mp4"):
+        contact_us(attachments=[small, large])
+    assert not Ticket.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_files_already_stored_are_removed_when_a_later_one_fails(settings, monkeypatch):
+    ticket = contact_us()
+    first = SimpleUploadedFile("one.txt", b"one", content_type="text/plain")
+    second = SimpleUploadedFile("two.txt", b"two", content_type="text/plain")
+    real_add = services.attachment_add
+
+    def disk_full_on_the_second(*, message, upload):
+        if upload.name == "two.txt":
+            raise OSError("No space left on device")
+        return real_add(message=message, upload=upload)
+
+    monkeypatch.setattr(services, "attachment_add", disk_full_on_the_second)
+    with pytest.raises(OSError, match="No space"):
+        services.ticket_add_message(
+            ticket=ticket, kind=MessageKind.CUSTOMER, body="logs", attachments=[first, second]
+        )
+    assert stored_files(settings) == []
+    assert ticket.messages.count() == 1
 
 
 def test_tickets_are_found_by_reference_as_people_write_it():

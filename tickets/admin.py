@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -231,9 +232,10 @@ class TicketAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
     ) -> tuple[QuerySet, bool]:
-        by_reference = queryset.model.objects.by_reference(search_term)
-        if by_reference.exists():
-            return by_reference, False
+        # "HD-1042" or "#1042" is a reference; a bare number may also be in a subject.
+        term = search_term.strip()
+        if term.startswith("#") or term.upper().startswith(f"{settings.TICKET_REFERENCE_PREFIX}-"):
+            return queryset & Ticket.objects.by_reference(term), False
         return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -274,10 +276,11 @@ class TicketAdmin(admin.ModelAdmin):
         status = form.base_fields.get("status")
         if obj is not None and isinstance(status, forms.ChoiceField):
             # Offer only the moves the workflow allows from the current status.
+            # Escalation has its own action (it opens the L2 issue), so it is not offered here.
             status.choices = [
                 (value, label)
                 for value, label in Status.choices
-                if value == obj.status or obj.can_move_to(value)
+                if value == obj.status or (obj.can_move_to(value) and value != Status.ESCALATED)
             ]
         return form
 

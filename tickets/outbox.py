@@ -27,8 +27,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets.models import OutboxMessage, OutboxStatus, Ticket
 
@@ -123,7 +124,7 @@ def outbox_dispatch(row_id: int, *, countdown: float | None = None) -> bool:
 @dataclass(frozen=True)
 class DeliveryResult:
     row_id: int
-    outcome: str  # "delivered", "retry", "failed", "deferred" or "skipped"
+    outcome: str  # "delivered", "retry", "failed", "deferred", "skipped" or "superseded"
     error: str = ""
 
 
@@ -152,71 +153,111 @@ def outbox_deliver_row(row_id: int) -> DeliveryResult:
     if not _claim(row_id, now):
         return DeliveryResult(row_id, "skipped")
     row = OutboxMessage.objects.get(pk=row_id)
-    mine = OutboxMessage.objects.filter(pk=row_id, status=OutboxStatus.SENDING)
+    # A worker slower than its lease may find the row reclaimed by another; the
+    # attempt number tells this claim from the newer one, so a late worker never
+    # overwrites its outcome.
+    mine = OutboxMessage.objects.filter(
+        pk=row_id, status=OutboxStatus.SENDING, attempts=row.attempts
+    )
     handler = _handlers.get(row.kind)
     try:
         if handler is None:
             raise OutboxDeferred(f"No handler is registered for outbox kind “{row.kind}”.")
         result = handler(row) or {}
     except OutboxDeferred as deferred:
-        mine.update(
+        outcome = _settle(
+            mine,
+            "deferred",
             status=OutboxStatus.PENDING,
             attempts=F("attempts") - 1,
             next_attempt_at=timezone.now() + deferred.retry_in,
             lease_expires_at=None,
             last_error=str(deferred),
         )
-        return DeliveryResult(row_id, "deferred", str(deferred))
+        return DeliveryResult(row_id, outcome, str(deferred))
     except Exception as exc:
-        error = "".join(traceback.format_exception_only(exc)).strip()
-        logger.warning(
-            "Outbox row %s (%s) failed on attempt %s: %s", row_id, row.kind, row.attempts, error
-        )
-        if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            mine.update(status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error)
-            logger.error("Outbox row %s (%s) failed for good: %s", row_id, row.kind, error)
-            return DeliveryResult(row_id, "failed", error)
-        delay = backoff_delay(row.attempts)
-        mine.update(
-            status=OutboxStatus.PENDING,
-            next_attempt_at=timezone.now() + delay,
-            lease_expires_at=None,
-            last_error=error,
-        )
-        if delay <= timedelta(minutes=10):
-            # Longer waits are left to the sweeper rather than held in a worker's memory.
-            outbox_dispatch(row_id, countdown=delay.total_seconds())
-        return DeliveryResult(row_id, "retry", error)
-    mine.update(
+        return _record_failure(row, mine, exc)
+    outcome = _settle(
+        mine,
+        "delivered",
         status=OutboxStatus.DELIVERED,
         delivered_at=timezone.now(),
         lease_expires_at=None,
         last_error="",
         result=result,
     )
-    return DeliveryResult(row_id, "delivered")
+    return DeliveryResult(row_id, outcome)
+
+
+def _settle(mine: QuerySet[OutboxMessage], outcome: str, **fields: Any) -> str:
+    """Record this claim's outcome, unless a newer claim has taken the row since."""
+    return outcome if mine.update(**fields) == 1 else "superseded"
+
+
+def _record_failure(
+    row: OutboxMessage, mine: QuerySet[OutboxMessage], exc: Exception
+) -> DeliveryResult:
+    error = "".join(traceback.format_exception_only(exc)).strip()
+    logger.warning(
+        "Outbox row %s (%s) failed on attempt %s: %s", row.pk, row.kind, row.attempts, error
+    )
+    if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        outcome = _settle(
+            mine, "failed", status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error
+        )
+        if outcome == "failed":
+            logger.error("Outbox row %s (%s) failed for good: %s", row.pk, row.kind, error)
+        return DeliveryResult(row.pk, outcome, error)
+    delay = backoff_delay(row.attempts)
+    outcome = _settle(
+        mine,
+        "retry",
+        status=OutboxStatus.PENDING,
+        next_attempt_at=timezone.now() + delay,
+        lease_expires_at=None,
+        last_error=error,
+    )
+    if outcome == "retry" and delay <= timedelta(minutes=10):
+        # Longer waits are left to the sweeper rather than held in a worker's memory.
+        outbox_dispatch(row.pk, countdown=delay.total_seconds())
+    return DeliveryResult(row.pk, outcome, error)
 
 
 def outbox_sweep(*, batch_size: int = 500) -> int:
     """Hand over every row that is due but was never (or not successfully) dispatched.
 
-    Rows whose worker died mid-delivery get their lease back first. Returns how
-    many rows were dispatched.
+    Rows whose worker died mid-delivery get their lease back first, or fail for
+    good if that was their last attempt. Rows only just due are left for a grace
+    period to the dispatch their own commit or retry already made. Returns how
+    many rows were handed to the broker.
     """
     broker_breaker.reset()  # the sweep itself came through the broker: it is back
     now = timezone.now()
-    OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_expires_at__lt=now).update(
-        status=OutboxStatus.PENDING, next_attempt_at=now, lease_expires_at=None
-    )
+    _release_expired_leases(now)
+    cutoff = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
     due = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=cutoff)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch_size]
     )
+    dispatched = 0
     for row_id in due:
         if not outbox_dispatch(row_id):
             break  # the broker is down: the next sweep tries again
-    return len(due)
+        dispatched += 1
+    return dispatched
+
+
+def _release_expired_leases(now: datetime) -> None:
+    expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_expires_at__lt=now)
+    expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=OutboxStatus.FAILED,
+        lease_expires_at=None,
+        last_error=str(_("The worker was lost during the last delivery attempt.")),
+    )
+    # Overdue, not just due: the sweep that releases a row also dispatches it.
+    overdue = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    expired.update(status=OutboxStatus.PENDING, next_attempt_at=overdue, lease_expires_at=None)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """The support roles as groups with permissions, in one table.
 
-Called by a data migration (with the historical models) and by the
+Run after every migrate (tickets.apps) and by the
 ``sync_roles`` management command after permissions change.
 """
 
@@ -44,9 +44,14 @@ def sync_roles(apps: Any) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        # Migration state apps have no models module, and create_permissions skips
+        # those; permissions must exist before the groups can be given them.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -67,7 +67,8 @@ def _display(value: Any) -> str:
     if value is None or value == "" or value == {}:
         return ""
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        # Sorted: PostgreSQL's jsonb keeps no key order, and history must read the same.
+        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
     return str(value)
 
 
@@ -96,6 +97,7 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
+@transaction.atomic
 def requester_get_or_create(
     *, email: str, name: str = "", partner: Partner | None = None
 ) -> Requester:
@@ -175,8 +177,13 @@ def ticket_create(
         raise ValidationError(
             {"channel": _("“%(channel)s” is not a channel.") % {"channel": channel}}
         )
+    check_attachment_sizes(attachments)
     now = timezone.now()
     received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise ValidationError(
+            {"received_at": _("The first contact time needs a time zone (an aware datetime).")}
+        )
     if received_at > now + RECEIVED_AT_TOLERANCE:
         raise ValidationError({"received_at": _("The first contact cannot be in the future.")})
 
@@ -227,8 +234,7 @@ def ticket_create(
         author_requester=requester,
         created_at=now,
     )
-    for upload in attachments:
-        attachment_add(message=message, upload=upload)
+    attachments_store(message=message, uploads=attachments)
     if notify_requester:
         notifications.email_requester(
             ticket=ticket,
@@ -239,14 +245,36 @@ def ticket_create(
     return ticket
 
 
+def check_attachment_sizes(uploads: Sequence[File]) -> None:
+    """Refuse the whole batch before anything is stored if one file is too large."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    too_large = [upload.name for upload in uploads if (upload.size or 0) > limit]
+    if too_large:
+        raise ValidationError(
+            {
+                "attachments": _("%(names)s: larger than the %(limit)s MB limit.")
+                % {"names": ", ".join(str(n) for n in too_large), "limit": limit // (1024 * 1024)}
+            }
+        )
+
+
+def attachments_store(*, message: Message, uploads: Sequence[File]) -> list[Attachment]:
+    """Store a message's files; if one fails, the ones already written are removed."""
+    stored: list[Attachment] = []
+    try:
+        for upload in uploads:
+            stored.append(attachment_add(message=message, upload=upload))
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    return stored
+
+
+@transaction.atomic
 def attachment_add(*, message: Message, upload: File) -> Attachment:
     """Store one file under a random name outside the code tree, with its checksum."""
-    size = upload.size or 0
-    if size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("%(name)s is larger than the %(limit)s MB limit.")
-            % {"name": upload.name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-        )
+    check_attachment_sizes([upload])
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -255,11 +283,15 @@ def attachment_add(*, message: Message, upload: File) -> Attachment:
         message=message,
         original_name=Attachment.safe_name(upload.name or ""),
         content_type=getattr(upload, "content_type", None) or "application/octet-stream",
-        size=size,
+        size=upload.size or 0,
         sha256=digest.hexdigest(),
     )
     attachment.file.save("upload", upload, save=False)
-    attachment.save()
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
     return attachment
 
 
@@ -279,6 +311,7 @@ def ticket_change_fields(*, ticket: Ticket, by: User | None, changes: Mapping[st
             new = " ".join((new or "").split())[:200]
             if not new:
                 raise ValidationError({"subject": _("A ticket needs a subject.")})
+        _check_related_value(field, new)
         old = getattr(ticket, field)
         if old == new:
             continue
@@ -288,6 +321,20 @@ def ticket_change_fields(*, ticket: Ticket, by: User | None, changes: Mapping[st
     if changed:
         ticket.save(update_fields=[*changed, "updated_at"])
     return ticket
+
+
+def _check_related_value(field: str, value: Any) -> None:
+    """A related field takes a row of its model (or None), never an id or a name."""
+    model_field = Ticket._meta.get_field(field)
+    if not model_field.is_relation or value is None:
+        return
+    related = model_field.related_model
+    if isinstance(related, type) and not isinstance(value, related):
+        message = _("“%(value)s” is not a %(model)s.") % {
+            "value": value,
+            "model": related._meta.verbose_name,
+        }
+        raise ValidationError({field: message})
 
 
 @transaction.atomic
@@ -365,6 +412,11 @@ def _apply_status(
 @transaction.atomic
 def ticket_change_status(*, ticket: Ticket, status: str, by: User | None) -> Ticket:
     """Move the ticket along the workflow; a move the workflow forbids raises InvalidTransition."""
+    if status == Status.ESCALATED:
+        # Escalating also opens the L2 issue and sets the escalation status: its own service.
+        raise ValidationError(
+            {"status": _("A ticket is escalated with “Escalate to L2”, not by setting its status.")}
+        )
     ticket = _locked(ticket)
     if ticket.status == status:
         return ticket
@@ -373,12 +425,20 @@ def ticket_change_status(*, ticket: Ticket, status: str, by: User | None) -> Tic
 
 
 @transaction.atomic
-def ticket_change_escalation_status(
-    *, ticket: Ticket, escalation_status: str, by: User | None
-) -> Ticket:
+def ticket_mark_escalated(*, ticket: Ticket, by: User | None) -> Ticket:
+    """Hand the ticket to L2: status and escalation status move together, both recorded.
+
+    The GitHub issue that goes with it is added by the escalation work (issue 7).
+    """
     ticket = _locked(ticket)
-    if ticket.escalation_status == escalation_status:
-        return ticket
+    check_status_transition(ticket.status, Status.ESCALATED)
+    check_escalation_transition(ticket.escalation_status, EscalationStatus.ESCALATED)
+    _apply_status(ticket, Status.ESCALATED, by)
+    _apply_escalation_status(ticket, EscalationStatus.ESCALATED, by)
+    return ticket
+
+
+def _apply_escalation_status(ticket: Ticket, escalation_status: str, by: User | None) -> None:
     check_escalation_transition(ticket.escalation_status, escalation_status)
     old = ticket.get_escalation_status_display()
     ticket.escalation_status = escalation_status
@@ -391,6 +451,16 @@ def ticket_change_escalation_status(
         old=old,
         new=EscalationStatus(escalation_status).label,
     )
+
+
+@transaction.atomic
+def ticket_change_escalation_status(
+    *, ticket: Ticket, escalation_status: str, by: User | None
+) -> Ticket:
+    ticket = _locked(ticket)
+    if ticket.escalation_status == escalation_status:
+        return ticket
+    _apply_escalation_status(ticket, escalation_status, by)
     return ticket
 
 
@@ -417,6 +487,7 @@ def ticket_add_message(
     body = (body or "").strip()
     if not body and not attachments:
         raise ValidationError({"body": _("Write a message or attach a file.")})
+    check_attachment_sizes(attachments)
     if kind in (MessageKind.REPLY, MessageKind.NOTE) and (by is None or not by.is_staff):
         raise ValidationError(_("Only staff can reply or add internal notes."))
     ticket = _locked(ticket)
@@ -435,8 +506,7 @@ def ticket_add_message(
         author_requester=requester if kind == MessageKind.CUSTOMER else None,
         email_message_id=email_message_id[:255],
     )
-    for upload in attachments:
-        attachment_add(message=message, upload=upload)
+    attachments_store(message=message, uploads=attachments)
 
     if kind == MessageKind.CUSTOMER:
         if ticket.status in (Status.WAITING, Status.RESOLVED):

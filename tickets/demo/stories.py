@@ -644,10 +644,7 @@ class _DemoStories:
                 by=agent,
                 notify=False,
             )
-            services.ticket_change_escalation_status(
-                ticket=ticket, escalation_status=EscalationStatus.ESCALATED, by=agent
-            )
-            services.ticket_change_status(ticket=ticket, status=Status.ESCALATED, by=agent)
+            services.ticket_mark_escalated(ticket=ticket, by=agent)
         elif action == "l2_note" and l2 is not None:
             services.ticket_add_message(
                 ticket=ticket,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -44,6 +45,11 @@ class Requester(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One person, one row: however an address was typed, it is stored lower-cased.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
 
     @property
     def first_name(self) -> str:
@@ -165,6 +171,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="assigned_tickets",
+        limit_choices_to={"is_staff": True, "is_active": True},
         verbose_name=_("assignee"),
     )
     created_by = models.ForeignKey(
