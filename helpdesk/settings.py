@@ -303,6 +303,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.outbox_purge_delivered",
         "schedule": crontab(minute=17, hour=3),
     },
+    "sla-check": {
+        "task": "tickets.tasks.sla_check",
+        "schedule": timedelta(seconds=env.int("SLA_CHECK_SECONDS", default=60)),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------
@@ -322,6 +326,15 @@ OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
 
 # --- Help desk ----------------------------------------------------------------
 TICKET_REFERENCE_PREFIX = env("TICKET_REFERENCE_PREFIX", default="HD")
+
+# --- SLA ----------------------------------------------------------------------
+# Tickets without a hub are timed on this calendar (Monday to Friday).
+SLA_DEFAULT_TIME_ZONE = env("SLA_DEFAULT_TIME_ZONE", default="UTC")
+SLA_DEFAULT_WORK_STARTS = env("SLA_DEFAULT_WORK_STARTS", default="09:00")
+SLA_DEFAULT_WORK_ENDS = env("SLA_DEFAULT_WORK_ENDS", default="17:00")
+SLA_DEFAULT_HOLIDAY_COUNTRY = env("SLA_DEFAULT_HOLIDAY_COUNTRY", default="")
+# SLA warnings and breaches of unassigned tickets go here; if empty, to every L1 agent.
+SUPPORT_TEAM_EMAIL = env("SUPPORT_TEAM_EMAIL", default="")
 
 # --- Integrations (filled by the Slack and GitHub work; off while empty) -------
 SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")

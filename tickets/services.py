@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import notifications
+from tickets import notifications, sla
 from tickets.models import (
     Attachment,
     Category,
@@ -234,6 +234,7 @@ def ticket_create(
         author_requester=requester,
         created_at=now,
     )
+    sla.sla_start(ticket)
     attachments_store(message=message, uploads=attachments)
     if notify_requester:
         notifications.email_requester(
@@ -320,6 +321,8 @@ def ticket_change_fields(*, ticket: Ticket, by: User | None, changes: Mapping[st
         _record(ticket, by, EventKind.FIELD, field=field, old=old, new=new)
     if changed:
         ticket.save(update_fields=[*changed, "updated_at"])
+        if {"impact", "hub"} & set(changed):
+            sla.sla_recompute(ticket, timezone.now(), reason=", ".join(sorted(changed)))
     return ticket
 
 
@@ -396,8 +399,10 @@ def _apply_status(
     elif ticket.resolved_at and status == Status.OPEN:
         ticket.resolved_at = None  # reopened: it is no longer resolved
         update.append("resolved_at")
+    previous = ticket.status
     ticket.status = status
     ticket.save(update_fields=update)
+    sla.sla_status_changed(ticket, previous, status, now)
     _record(
         ticket,
         by,
@@ -518,6 +523,7 @@ def ticket_add_message(
         if ticket.first_responded_at is None:
             ticket.first_responded_at = message.created_at
             update.append("first_responded_at")
+            sla.sla_first_response(ticket, message.created_at)
         ticket.save(update_fields=update)
         if ticket.status == Status.NEW:
             _apply_status(ticket, Status.OPEN, by)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets import outbox
+from tickets import outbox, sla
 
 
 @shared_task(name="tickets.tasks.outbox_deliver", ignore_result=True)
@@ -18,3 +18,9 @@ def outbox_sweep() -> int:
 @shared_task(name="tickets.tasks.outbox_purge_delivered", ignore_result=True)
 def outbox_purge_delivered() -> int:
     return outbox.outbox_purge_delivered()
+
+
+@shared_task(name="tickets.tasks.sla_check", ignore_result=True)
+def sla_check() -> tuple[int, int]:
+    result = sla.sla_check()
+    return result.warned, result.breached

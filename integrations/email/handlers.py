@@ -41,6 +41,12 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
         "message": message,
         "requester": ticket.requester,
         "site_url": settings.SITE_URL,
+        # Extra values the writer of the row chose (never the ticket's own fields).
+        **{
+            f: v
+            for f, v in (payload.get("context") or {}).items()
+            if f not in ("ticket", "message")
+        },
     }
     template = payload["template"]
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())

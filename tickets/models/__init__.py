@@ -1,6 +1,7 @@
 """The ticket domain's models, one module per family."""
 
 from tickets.models.outbox import OutboxMessage, OutboxStatus
+from tickets.models.sla import HubClosure, SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets.models.ticket import (
     OPEN_STATUSES,
@@ -24,6 +25,7 @@ __all__ = [
     "EscalationStatus",
     "EventKind",
     "Hub",
+    "HubClosure",
     "Impact",
     "IssueTag",
     "Message",
@@ -33,6 +35,11 @@ __all__ = [
     "Partner",
     "Product",
     "Requester",
+    "SlaClock",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
+    "SlaTarget",
     "Status",
     "Ticket",
     "TicketEvent",

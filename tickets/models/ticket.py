@@ -349,6 +349,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation status changed")
     TAGS = "tags", _("Issue tags changed")
     MESSAGE = "message", _("Message added")
+    SLA = "sla", _("SLA")
 
 
 class TicketEvent(models.Model):

@@ -1,0 +1,380 @@
+"""Working-day SLAs: each ticket's clocks on its hub's calendar, and the minute-by-minute check.
+
+The clocks start when the request arrived (or at the hub's next opening), the
+first-response clock stops at the first public reply by staff, the resolution
+clock pauses while the ticket waits on the customer and stops when it is
+resolved. Every step is an :class:`SlaEvent`; a warning at 75 % of a window and
+a breach past it are each recorded and notified once, through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import EventKind, Hub, Impact, Status, Ticket, TicketEvent
+from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
+from tickets.outbox import outbox_add
+from tickets.working_time import WorkingCalendar
+
+logger = logging.getLogger(__name__)
+
+WARN_AT_SHARE = Decimal("0.75")
+STOPPED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+
+# --- Calendars and policies -------------------------------------------------------
+
+
+def calendar_for(hub: Hub | None) -> WorkingCalendar:
+    """The hub's calendar with its closures; tickets without a hub use the default hours."""
+    if hub is None:
+        return WorkingCalendar(
+            time_zone=settings.SLA_DEFAULT_TIME_ZONE,
+            working_days=frozenset(range(5)),
+            starts=time.fromisoformat(settings.SLA_DEFAULT_WORK_STARTS),
+            ends=time.fromisoformat(settings.SLA_DEFAULT_WORK_ENDS),
+            holiday_country=settings.SLA_DEFAULT_HOLIDAY_COUNTRY,
+        )
+    return WorkingCalendar(
+        time_zone=hub.time_zone,
+        working_days=frozenset(int(day) for day in hub.working_days),
+        starts=hub.work_starts,
+        ends=hub.work_ends,
+        holiday_country=hub.holiday_country,
+        holiday_subdivision=hub.holiday_subdivision,
+        closures=frozenset(hub.closures.values_list("date", flat=True)),
+    )
+
+
+@dataclass(frozen=True)
+class Targets:
+    first_response_days: Decimal
+    resolution_days: Decimal | None
+
+
+def targets_for(impact: Impact | None) -> Targets:
+    """The impact's own policy if it has one, else the default policy, else one working day."""
+    policies = SlaPolicy.objects.filter(Q(impact__isnull=True) | Q(impact=impact))
+    chosen = None
+    for policy in policies:
+        if policy.impact_id is not None or chosen is None:
+            chosen = policy
+    if chosen is None:
+        return Targets(Decimal("1"), None)
+    return Targets(chosen.first_response_days, chosen.resolution_days)
+
+
+def _window(calendar: WorkingCalendar, days: Decimal) -> timedelta:
+    return timedelta(seconds=round(calendar.day_length.total_seconds() * float(days)))
+
+
+# --- Clock changes, called by the ticket services inside their transaction ---------
+
+
+def sla_start(ticket: Ticket) -> None:
+    """Start the ticket's clocks at the moment the client reached out."""
+    calendar = calendar_for(ticket.hub)
+    targets = targets_for(ticket.impact)
+    arrived = ticket.received_at or ticket.created_at
+    started = calendar.clock_start(arrived)
+    windows = {SlaTarget.FIRST_RESPONSE: _window(calendar, targets.first_response_days)}
+    if targets.resolution_days is not None:
+        windows[SlaTarget.RESOLUTION] = _window(calendar, targets.resolution_days)
+    for target, window in windows.items():
+        # A ticket logged late on a client's behalf may be due already: the next
+        # check records the breach, as for any other ticket.
+        clock = SlaClock(ticket=ticket, target=target, window=window, started_at=started)
+        _plan_from_start(clock, calendar)
+        clock.save()
+        _event(clock, SlaEventKind.STARTED, at=started)
+    _sync_ticket(ticket)
+
+
+def sla_first_response(ticket: Ticket, at: datetime) -> None:
+    """The first public reply by staff: the first-response clock is met."""
+    clock = _clock(ticket, SlaTarget.FIRST_RESPONSE)
+    if clock is None or clock.met_at is not None:
+        return
+    clock.met_at = at
+    clock.save(update_fields=["met_at", "updated_at"])
+    _event(clock, SlaEventKind.MET, at=at, note=_late_note(clock, at))
+
+
+def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None:
+    """Pause, resume, stop or restart the clocks as the ticket moves through the workflow."""
+    resolution = _clock(ticket, SlaTarget.RESOLUTION)
+    if new in STOPPED_STATUSES and old not in STOPPED_STATUSES:
+        first = _clock(ticket, SlaTarget.FIRST_RESPONSE)
+        if first is not None and first.met_at is None:
+            first.met_at = at
+            first.save(update_fields=["met_at", "updated_at"])
+            _event(first, SlaEventKind.MET, at=at, note="stopped: resolved without a reply")
+        if resolution is not None and resolution.met_at is None:
+            _stop(resolution, at, note=_late_note(resolution, at))
+    elif old in STOPPED_STATUSES and new not in STOPPED_STATUSES and resolution is not None:
+        _restart(resolution, at, waiting=new == Status.WAITING)
+    elif resolution is not None and resolution.met_at is None:
+        if new == Status.WAITING and resolution.paused_at is None:
+            _pause(resolution, at)
+        elif old == Status.WAITING and resolution.paused_at is not None:
+            _resume(resolution, at)
+    _sync_ticket(ticket)
+
+
+def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
+    """The impact or hub changed: new windows on the (new) calendar, from the same start."""
+    calendar = calendar_for(ticket.hub)
+    targets = targets_for(ticket.impact)
+    days = {
+        SlaTarget.FIRST_RESPONSE: targets.first_response_days,
+        SlaTarget.RESOLUTION: targets.resolution_days,
+    }
+    existing = {clock.target: clock for clock in ticket.sla_clocks.all()}
+    for target, target_days in days.items():
+        clock = existing.get(target)
+        if target_days is None:
+            if clock is not None and clock.met_at is None:
+                _stop(clock, at, note=f"no target any more ({reason})")
+            continue
+        window = _window(calendar, target_days)
+        if clock is None:
+            started = calendar.clock_start(ticket.received_at or ticket.created_at)
+            clock = SlaClock(ticket=ticket, target=target, window=window, started_at=started)
+            _plan_from_start(clock, calendar)
+            clock.save()
+            _event(clock, SlaEventKind.STARTED, at=at, note=reason)
+            continue
+        if clock.met_at is not None:
+            continue
+        old_window, clock.window = clock.window, window
+        if clock.paused_at is not None:
+            clock.remaining = window - (old_window - (clock.remaining or timedelta(0)))
+        elif not clock.ticket.sla_events.filter(target=target, kind=SlaEventKind.PAUSED).exists():
+            _plan_from_start(clock, calendar)
+        else:
+            used = old_window - _signed_remaining(calendar, at, clock.due_at)
+            _plan_from_remaining(clock, calendar, at, window - used)
+        if clock.warned_at and clock.warn_at and clock.warn_at > at:
+            clock.warned_at = None  # a longer window earns a fresh warning
+        clock.save()
+        _event(clock, SlaEventKind.RECOMPUTED, at=at, note=reason)
+    _sync_ticket(ticket)
+
+
+# --- The beat check --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    warned: int
+    breached: int
+
+
+def sla_check(*, now: datetime | None = None, batch_size: int = 500) -> CheckResult:
+    """Warn at 75 % and breach past due, each once per clock, however many checks run."""
+    now = now or timezone.now()
+    warned = _process(
+        Q(met_at__isnull=True, warned_at__isnull=True, warn_at__lte=now),
+        "warn_at",
+        lambda clock: _warn(clock, now),
+        batch_size,
+    )
+    breached = _process(
+        Q(met_at__isnull=True, breached_at__isnull=True, due_at__lte=now),
+        "due_at",
+        lambda clock: _breach(clock, now),
+        batch_size,
+    )
+    return CheckResult(warned, breached)
+
+
+def _process(condition: Q, order: str, act, batch_size: int) -> int:
+    done = 0
+    while True:
+        with transaction.atomic():
+            # Two checks at once each lock their own batch and skip the other's rows;
+            # the condition, re-read under the lock, keeps a row from being handled twice.
+            batch = list(
+                SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(condition)
+                .select_related("ticket__assignee", "ticket__requester")
+                .order_by(order)[:batch_size]
+            )
+            for clock in batch:
+                act(clock)
+        done += len(batch)
+        if len(batch) < batch_size:
+            return done
+
+
+def _warn(clock: SlaClock, now: datetime) -> None:
+    clock.warned_at = now
+    clock.save(update_fields=["warned_at", "updated_at"])
+    _event(clock, SlaEventKind.WARNED, at=now)
+    _notify_staff(clock, "sla_warning")
+
+
+def _breach(clock: SlaClock, now: datetime) -> None:
+    clock.breached_at = now
+    clock.save(update_fields=["breached_at", "updated_at"])
+    _event(clock, SlaEventKind.BREACHED, at=now)
+    ticket = clock.ticket
+    TicketEvent.objects.create(
+        ticket=ticket,
+        actor=None,
+        actor_label=_("SLA check"),
+        kind=EventKind.SLA,
+        field=clock.target,
+        old_value="",
+        new_value=_("%(target)s overdue since %(due)s")
+        % {"target": clock.get_target_display(), "due": _local(clock.due_at, ticket.hub)},
+    )
+    if clock.target == SlaTarget.FIRST_RESPONSE:
+        Ticket.objects.filter(pk=ticket.pk).update(first_response_breached_at=now)
+    _notify_staff(clock, "sla_breach")
+
+
+def staff_to_notify(ticket: Ticket) -> list[str]:
+    """The assignee; else the team address if one is set; else every active L1 agent."""
+    from tickets.roles import L1_AGENT
+
+    if ticket.assignee and ticket.assignee.email:
+        return [ticket.assignee.email]
+    if settings.SUPPORT_TEAM_EMAIL:
+        return [settings.SUPPORT_TEAM_EMAIL]
+    agents = User.objects.filter(groups__name=L1_AGENT, is_active=True).exclude(email="")
+    return sorted(set(agents.values_list("email", flat=True)))
+
+
+def _notify_staff(clock: SlaClock, template: str) -> None:
+    recipients = staff_to_notify(clock.ticket)
+    if not recipients:
+        logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
+        return
+    due = clock.due_at.isoformat() if clock.due_at else ""
+    outbox_add(
+        kind="email",
+        key=f"email:{template}:{clock.pk}:{due}",
+        ticket=clock.ticket,
+        payload={
+            "template": template,
+            "to": recipients,
+            "ticket_id": clock.ticket_id,
+            "message_id": None,
+            "automatic": True,
+            "context": {"target": str(clock.get_target_display()), "due_at": due},
+        },
+    )
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _clock(ticket: Ticket, target: str) -> SlaClock | None:
+    return SlaClock.objects.filter(ticket=ticket, target=target).first()
+
+
+def _plan_from_start(clock: SlaClock, calendar: WorkingCalendar) -> None:
+    clock.due_at = calendar.add(clock.started_at, clock.window)
+    clock.warn_at = calendar.add(clock.started_at, clock.window * float(WARN_AT_SHARE))
+
+
+def _plan_from_remaining(
+    clock: SlaClock, calendar: WorkingCalendar, at: datetime, remaining: timedelta
+) -> None:
+    """Due when the working time left has run from ``at``; already due if none is left."""
+    start = calendar.clock_start(at)
+    clock.due_at = calendar.add(start, remaining) if remaining > timedelta(0) else at
+    before_warning = remaining - clock.window * float(1 - WARN_AT_SHARE)
+    clock.warn_at = calendar.add(start, before_warning) if before_warning > timedelta(0) else at
+
+
+def _signed_remaining(calendar: WorkingCalendar, at: datetime, due: datetime | None) -> timedelta:
+    """Working time left until ``due``; negative once it has passed."""
+    if due is None:
+        return timedelta(0)
+    if due >= at:
+        return calendar.elapsed(at, due)
+    return -calendar.elapsed(due, at)
+
+
+def _pause(clock: SlaClock, at: datetime) -> None:
+    clock.remaining = _signed_remaining(calendar_for(clock.ticket.hub), at, clock.due_at)
+    clock.paused_at = at
+    clock.due_at = None
+    clock.warn_at = None
+    clock.save()
+    _event(clock, SlaEventKind.PAUSED, at=at)
+
+
+def _resume(clock: SlaClock, at: datetime) -> None:
+    calendar = calendar_for(clock.ticket.hub)
+    _plan_from_remaining(clock, calendar, at, clock.remaining or timedelta(0))
+    clock.paused_at = None
+    clock.remaining = None
+    clock.save()
+    _event(clock, SlaEventKind.RESUMED, at=at, due_at=clock.due_at)
+
+
+def _stop(clock: SlaClock, at: datetime, note: str = "") -> None:
+    if clock.paused_at is None:
+        clock.remaining = _signed_remaining(calendar_for(clock.ticket.hub), at, clock.due_at)
+    clock.met_at = at
+    clock.save()
+    _event(clock, SlaEventKind.MET, at=at, note=note)
+
+
+def _restart(clock: SlaClock, at: datetime, *, waiting: bool) -> None:
+    """Reopened: the clock runs again with what was left when it stopped."""
+    clock.met_at = None
+    clock.paused_at = at
+    clock.due_at = clock.warn_at = None
+    clock.save()
+    _event(clock, SlaEventKind.REOPENED, at=at)
+    if not waiting:
+        _resume(clock, at)
+
+
+def _late_note(clock: SlaClock, at: datetime) -> str:
+    if clock.due_at and at > clock.due_at:
+        return "late"
+    return "on time"
+
+
+def _sync_ticket(ticket: Ticket) -> None:
+    """The ticket carries its first-response due time for queue sorting and badges."""
+    first = _clock(ticket, SlaTarget.FIRST_RESPONSE)
+    due = first.due_at if first is not None else None
+    if ticket.first_response_due_at != due:
+        ticket.first_response_due_at = due
+        Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=due)
+
+
+def _event(
+    clock: SlaClock, kind: str, *, at: datetime, due_at: datetime | None = None, note: str = ""
+) -> None:
+    SlaEvent.objects.create(
+        ticket_id=clock.ticket_id,
+        target=clock.target,
+        kind=kind,
+        at=at,
+        due_at=due_at or clock.due_at,
+        note=note[:200],
+    )
+
+
+def _local(instant: datetime | None, hub: Hub | None) -> str:
+    if instant is None:
+        return ""
+    zone = calendar_for(hub).zone if hub else timezone.get_current_timezone()
+    return f"{instant.astimezone(zone):%Y-%m-%d %H:%M %Z}"
