@@ -92,7 +92,7 @@ def test_a_change_in_the_back_office_is_recorded_in_the_history(client):
             "environment": "{}",
         }
     )
-    for prefix in ("messages", "events"):
+    for prefix in ("messages", "events", "sla_events"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
 
     response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", data)
@@ -118,7 +118,7 @@ def change_form_data(client, ticket, **changes):
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
     data.update({"product_details": "{}", "environment": "{}", **changes})
-    for prefix in ("messages", "events"):
+    for prefix in ("messages", "events", "sla_events"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     return data
 

@@ -18,6 +18,7 @@ from tickets.models import (
     Attachment,
     Category,
     Hub,
+    HubClosure,
     Impact,
     IssueTag,
     Message,
@@ -26,6 +27,8 @@ from tickets.models import (
     Partner,
     Product,
     Requester,
+    SlaEvent,
+    SlaPolicy,
     Status,
     Ticket,
     TicketEvent,
@@ -38,12 +41,32 @@ def staff_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+class HubClosureInline(admin.TabularInline):
+    model = HubClosure
+    extra = 1
+    fields = ["date", "reason"]
+
+
 @admin.register(Hub)
 class HubAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "work_starts", "work_ends", "holiday_country", "is_active"]
     list_filter = ["is_active", "holiday_country"]
     search_fields = ["name", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [HubClosureInline]
+
+
+@admin.register(HubClosure)
+class HubClosureAdmin(admin.ModelAdmin):
+    list_display = ["date", "hub", "reason"]
+    list_filter = ["hub"]
+    date_hierarchy = "date"
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "impact", "first_response_days", "resolution_days"]
+    list_select_related = ["impact"]
 
 
 @admin.register(Partner)
@@ -109,6 +132,12 @@ class ReadOnlyInline(admin.TabularInline):
 class MessageInline(ReadOnlyInline):
     model = Message
     fields = readonly_fields = ("created_at", "kind", "author_label", "body")
+
+
+class SlaEventInline(ReadOnlyInline):
+    model = SlaEvent
+    fields = readonly_fields = ("at", "target", "kind", "due_at", "note")
+    verbose_name_plural = _("SLA events")
 
 
 class EventInline(ReadOnlyInline):
@@ -227,7 +256,7 @@ class TicketAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [MessageInline, EventInline]
+    inlines = [MessageInline, EventInline, SlaEventInline]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str

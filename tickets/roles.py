@@ -12,16 +12,27 @@ L1_AGENT = "L1 Agent"
 L2_ENGINEER = "L2 Engineer"
 SUPPORT_MANAGER = "Support Manager"
 
-_TAXONOMY = ("hub", "partner", "product", "category", "impact", "issuetag")
+_TAXONOMY = (
+    "hub",
+    "partner",
+    "product",
+    "category",
+    "impact",
+    "issuetag",
+    "hubclosure",
+    "slapolicy",
+)
 _THREAD = ("ticket", "message", "attachment", "requester")
 
 L1_PERMISSIONS = (
-    [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent")]
+    [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")]
     + [f"tickets.add_{m}" for m in _THREAD]
     + [f"tickets.change_{m}" for m in ("ticket", "requester")]
     + ["tickets.triage_ticket", "tickets.reply_ticket", "tickets.escalate_ticket"]
 )
-L2_PERMISSIONS = [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent")] + [
+L2_PERMISSIONS = [
+    f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")
+] + [
     "tickets.add_message",
     "tickets.add_attachment",
     "tickets.reply_ticket",
