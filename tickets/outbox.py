@@ -20,7 +20,7 @@ import random
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -78,6 +78,41 @@ def outbox_add(
     if created:
         transaction.on_commit(lambda: outbox_dispatch(row.pk))
     return row
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    ticket_id: int | None = None
+
+
+def outbox_add_many(items: Sequence[OutboxItem]) -> list[int]:
+    """:func:`outbox_add` for a batch: keys already written are skipped, the rest inserted at once.
+
+    For writers that hold a lock on what the keys are about (the SLA check locks
+    its clocks), so no other transaction writes the same keys meanwhile.
+    """
+    keys = [item.key[:200] for item in items]
+    existing = set(OutboxMessage.objects.filter(key__in=keys).values_list("key", flat=True))
+    rows = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(kind=item.kind, key=key, payload=item.payload, ticket_id=item.ticket_id)
+            for item, key in zip(items, keys, strict=True)
+            if key not in existing
+        ]
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: _dispatch_all(ids))
+    return ids
+
+
+def _dispatch_all(ids: Sequence[int]) -> None:
+    for row_id in ids:
+        if not outbox_dispatch(row_id):
+            return  # the broker is away: the sweeper hands the rest over
 
 
 class _BrokerBreaker:

@@ -10,9 +10,11 @@ a breach past it are each recorded and notified once, through the outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -23,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tickets.models import EventKind, Hub, Impact, Status, Ticket, TicketEvent
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
-from tickets.outbox import outbox_add
+from tickets.outbox import OutboxItem, outbox_add_many
 from tickets.working_time import WorkingCalendar
 
 logger = logging.getLogger(__name__)
@@ -183,22 +185,25 @@ class CheckResult:
 def sla_check(*, now: datetime | None = None, batch_size: int = 500) -> CheckResult:
     """Warn at 75 % and breach past due, each once per clock, however many checks run."""
     now = now or timezone.now()
+    recipients = _Recipients()
     warned = _process(
         Q(met_at__isnull=True, warned_at__isnull=True, warn_at__lte=now),
         "warn_at",
-        lambda clock: _warn(clock, now),
+        lambda clocks: _warn(clocks, now, recipients),
         batch_size,
     )
     breached = _process(
         Q(met_at__isnull=True, breached_at__isnull=True, due_at__lte=now),
         "due_at",
-        lambda clock: _breach(clock, now),
+        lambda clocks: _breach(clocks, now, recipients),
         batch_size,
     )
     return CheckResult(warned, breached)
 
 
-def _process(condition: Q, order: str, act, batch_size: int) -> int:
+def _process(
+    condition: Q, order: str, act: Callable[[list[SlaClock]], None], batch_size: int
+) -> int:
     done = 0
     while True:
         with transaction.atomic():
@@ -207,74 +212,93 @@ def _process(condition: Q, order: str, act, batch_size: int) -> int:
             batch = list(
                 SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(condition)
-                .select_related("ticket__assignee", "ticket__requester")
+                .select_related("ticket__assignee", "ticket__hub")
                 .order_by(order)[:batch_size]
             )
-            for clock in batch:
-                act(clock)
+            if batch:
+                act(batch)
         done += len(batch)
         if len(batch) < batch_size:
             return done
 
 
-def _warn(clock: SlaClock, now: datetime) -> None:
-    clock.warned_at = now
-    clock.save(update_fields=["warned_at", "updated_at"])
-    _event(clock, SlaEventKind.WARNED, at=now)
-    _notify_staff(clock, "sla_warning")
+def _warn(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
+    SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(warned_at=now, updated_at=now)
+    _events(clocks, SlaEventKind.WARNED, now)
+    _notify_staff(clocks, "sla_warning", recipients)
 
 
-def _breach(clock: SlaClock, now: datetime) -> None:
-    clock.breached_at = now
-    clock.save(update_fields=["breached_at", "updated_at"])
-    _event(clock, SlaEventKind.BREACHED, at=now)
-    ticket = clock.ticket
-    TicketEvent.objects.create(
-        ticket=ticket,
-        actor=None,
-        actor_label=_("SLA check"),
-        kind=EventKind.SLA,
-        field=clock.target,
-        old_value="",
-        new_value=_("%(target)s overdue since %(due)s")
-        % {"target": clock.get_target_display(), "due": _local(clock.due_at, ticket.hub)},
+def _breach(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
+    SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(breached_at=now, updated_at=now)
+    _events(clocks, SlaEventKind.BREACHED, now)
+    label = _("SLA check")
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=clock.ticket_id,
+            actor=None,
+            actor_label=label,
+            kind=EventKind.SLA,
+            field=clock.target,
+            old_value="",
+            new_value=_("%(target)s overdue since %(due)s")
+            % {"target": clock.get_target_display(), "due": _local(clock.due_at, clock.ticket.hub)},
+            created_at=now,
+        )
+        for clock in clocks
     )
-    if clock.target == SlaTarget.FIRST_RESPONSE:
-        Ticket.objects.filter(pk=ticket.pk).update(first_response_breached_at=now)
-    _notify_staff(clock, "sla_breach")
+    first_response = [c.ticket_id for c in clocks if c.target == SlaTarget.FIRST_RESPONSE]
+    Ticket.objects.filter(pk__in=first_response).update(first_response_breached_at=now)
+    _notify_staff(clocks, "sla_breach", recipients)
 
 
-def staff_to_notify(ticket: Ticket) -> list[str]:
-    """The assignee; else the team address if one is set; else every active L1 agent."""
+class _Recipients:
+    """Who hears about a ticket's SLA: its assignee, else the team (looked up once per check)."""
+
+    def __init__(self) -> None:
+        self._team: list[str] | None = None
+
+    def for_ticket(self, ticket: Ticket) -> list[str]:
+        if ticket.assignee and ticket.assignee.email:
+            return [ticket.assignee.email]
+        if self._team is None:
+            self._team = team_to_notify()
+        return self._team
+
+
+def team_to_notify() -> list[str]:
+    """The team address if one is set; else every active L1 agent."""
     from tickets.roles import L1_AGENT
 
-    if ticket.assignee and ticket.assignee.email:
-        return [ticket.assignee.email]
     if settings.SUPPORT_TEAM_EMAIL:
         return [settings.SUPPORT_TEAM_EMAIL]
     agents = User.objects.filter(groups__name=L1_AGENT, is_active=True).exclude(email="")
     return sorted(set(agents.values_list("email", flat=True)))
 
 
-def _notify_staff(clock: SlaClock, template: str) -> None:
-    recipients = staff_to_notify(clock.ticket)
-    if not recipients:
-        logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
-        return
-    due = clock.due_at.isoformat() if clock.due_at else ""
-    outbox_add(
-        kind="email",
-        key=f"email:{template}:{clock.pk}:{due}",
-        ticket=clock.ticket,
-        payload={
-            "template": template,
-            "to": recipients,
-            "ticket_id": clock.ticket_id,
-            "message_id": None,
-            "automatic": True,
-            "context": {"target": str(clock.get_target_display()), "due_at": due},
-        },
-    )
+def _notify_staff(clocks: list[SlaClock], template: str, recipients: _Recipients) -> None:
+    items = []
+    for clock in clocks:
+        to = recipients.for_ticket(clock.ticket)
+        if not to:
+            logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
+            continue
+        due = clock.due_at.isoformat() if clock.due_at else ""
+        items.append(
+            OutboxItem(
+                kind="email",
+                key=f"email:{template}:{clock.pk}:{due}",
+                ticket_id=clock.ticket_id,
+                payload={
+                    "template": template,
+                    "to": to,
+                    "ticket_id": clock.ticket_id,
+                    "message_id": None,
+                    "automatic": True,
+                    "context": {"target": str(clock.get_target_display()), "due_at": due},
+                },
+            )
+        )
+    outbox_add_many(items)
 
 
 # --- Helpers ------------------------------------------------------------------------
@@ -373,8 +397,16 @@ def _event(
     )
 
 
+def _events(clocks: list[SlaClock], kind: str, at: datetime) -> None:
+    SlaEvent.objects.bulk_create(
+        SlaEvent(ticket_id=c.ticket_id, target=c.target, kind=kind, at=at, due_at=c.due_at)
+        for c in clocks
+    )
+
+
 def _local(instant: datetime | None, hub: Hub | None) -> str:
+    """An instant as the hub's people read it."""
     if instant is None:
         return ""
-    zone = calendar_for(hub).zone if hub else timezone.get_current_timezone()
+    zone = ZoneInfo(hub.time_zone) if hub else ZoneInfo(settings.SLA_DEFAULT_TIME_ZONE)
     return f"{instant.astimezone(zone):%Y-%m-%d %H:%M %Z}"
