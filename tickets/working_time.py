@@ -16,6 +16,7 @@ This module knows nothing of tickets or the database: services build a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -57,10 +58,7 @@ class WorkingCalendar:
     def _public_holidays(self) -> Callable[[date], bool]:
         if not self.holiday_country:
             return lambda day: False
-        calendar = holidays.country_holidays(
-            self.holiday_country, subdiv=self.holiday_subdivision or None
-        )
-        return calendar.__contains__
+        return _country_holidays(self.holiday_country, self.holiday_subdivision).__contains__
 
     @property
     def day_length(self) -> timedelta:
@@ -132,6 +130,12 @@ class WorkingCalendar:
                     total += overlap
             day += timedelta(days=1)
         return total
+
+
+@functools.lru_cache(maxsize=64)
+def _country_holidays(country: str, subdivision: str) -> holidays.HolidayBase:
+    """Built once per process (about 5 ms each); the years it covers grow as asked."""
+    return holidays.country_holidays(country, subdiv=subdivision or None)
 
 
 def _check_aware(instant: datetime) -> None:
