@@ -1,0 +1,105 @@
+"""Anonymous visitors and suggestion click-throughs: cookies and signed tokens.
+
+A visitor is a random token in the ``kb_visitor`` cookie, set only when they
+vote or when a suggestion is recorded for them; the database keeps a keyed hash
+of it (:func:`kb.services.visitor_key`). A click-through address carries a
+signed token naming the article, the query, where it was suggested and at
+which position, so a click is recorded without any state kept per impression.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from kb.services import visitor_key
+
+VISITOR_COOKIE = "kb_visitor"
+VISITOR_COOKIE_AGE = 365 * 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+CLICK_SALT = "kb.suggestion.click"
+CLICK_QUERY_CHARS = 100  # enough for reports, short enough for an address
+IMPRESSION_QUIET_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class Click:
+    article_id: int
+    source: str
+    query: str
+    position: int
+
+
+class Visitor:
+    """The visitor behind a request; makes a cookie only when asked for a key."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        token = request.COOKIES.get(VISITOR_COOKIE, "")
+        self._token = token if _TOKEN.match(token) else ""
+        self._new = False
+
+    @property
+    def known_key(self) -> str:
+        """The hashed key if the visitor already has a cookie, else ""."""
+        return visitor_key(self._token) if self._token else ""
+
+    def key(self) -> str:
+        """The hashed key, creating the visitor's cookie if they have none."""
+        if not self._token:
+            self._token = secrets.token_urlsafe(24)
+            self._new = True
+        return visitor_key(self._token)
+
+    def remember(self, response: HttpResponse) -> HttpResponse:
+        if self._new:
+            response.set_cookie(
+                VISITOR_COOKIE,
+                self._token,
+                max_age=VISITOR_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def click_url(*, article_id: int, source: str, query: str, position: int) -> str:
+    token = signing.dumps(
+        [article_id, source, query[:CLICK_QUERY_CHARS], position], salt=CLICK_SALT, compress=True
+    )
+    return reverse("kb:go", args=[token])
+
+
+def read_click(token: str) -> Click | None:
+    try:
+        article_id, source, query, position = signing.loads(token[:1000], salt=CLICK_SALT)
+        return Click(int(article_id), str(source), str(query), int(position))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def first_sightings(*, visitor: str, source: str, article_ids: list[int]) -> set[int]:
+    """The articles not suggested to this visitor from this source in the last half hour.
+
+    Suggestions are fetched on every pause in typing; counting each fetch
+    would turn one person writing a subject into dozens of impressions. The
+    cache remembers what was already counted; if the cache is down, everything
+    counts (a few extra rows beat an error).
+    """
+    keys = {f"kb:seen:{source}:{visitor}:{pk}": pk for pk in article_ids}
+    try:
+        seen = cache.get_many(list(keys))
+        fresh = {pk for key, pk in keys.items() if key not in seen}
+        cache.set_many(
+            {key: 1 for key, pk in keys.items() if pk in fresh}, IMPRESSION_QUIET_SECONDS
+        )
+    except Exception:  # any cache failure: count them rather than fail the request
+        return set(article_ids)
+    return fresh

@@ -1,0 +1,384 @@
+"""Public knowledge base pages, the suggestion endpoint and its click-through.
+
+Thin: each view reads its input, asks ``Article.objects`` / ``kb.search`` or
+one service, and renders. What a visitor may see is decided by
+``listed_for`` / ``viewable_by``; anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from kb import services
+from kb.forms import FeedbackForm
+from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
+from kb.search import SearchResult, clean_query, search_articles
+from kb.tracking import Visitor, click_url, first_sightings, read_click
+from tickets.models import Product
+
+SECTION_PREVIEW = 6  # articles listed per section on a product page
+SECTION_PAGE = 30
+SEARCH_RESULTS = 25
+SUGGEST_DEFAULT = 5
+SUGGEST_MAX = 10
+RELATED = 5
+_IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,7}$")
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return bool(request.user.is_authenticated and request.user.is_staff)
+
+
+def _products_with_articles(request: HttpRequest) -> list[Product]:
+    """Active products annotated with how many articles this visitor can find in them."""
+    counts = (
+        Article.objects.listed_for(request.user)
+        .filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Product.objects.active().annotate(
+            article_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+    )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    listed = Article.objects.listed_for(request.user).select_related("product")
+    return render(
+        request,
+        "kb/home.html",
+        {
+            "products": [p for p in _products_with_articles(request) if p.article_count],  # type: ignore[attr-defined]
+            "popular": listed.order_by("-view_count", "title")[:8],
+            "recent": listed.order_by("-updated_at", "title")[:6],
+        },
+    )
+
+
+@require_GET
+def product(request: HttpRequest, product_slug: str) -> HttpResponse:
+    product = get_object_or_404(Product.objects.active(), slug=product_slug)
+    listed = Article.objects.listed_for(request.user)
+    counts = (
+        listed.filter(section=OuterRef("pk")).order_by().values("section").annotate(n=Count("pk"))
+    )
+    sections = (
+        Section.objects.filter(product=product)
+        .annotate(
+            article_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), 0)
+        )
+        .filter(article_count__gt=0)
+        .prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=listed.select_related("product")
+                .order_by("position", "title")
+                .defer("body", "body_html", "body_text", "search_vector")[:SECTION_PREVIEW],
+                to_attr="preview",
+            )
+        )
+    )
+    return render(
+        request,
+        "kb/product.html",
+        {
+            "product": product,
+            "sections": sections,
+            "popular": listed.filter(product=product)
+            .select_related("product")
+            .order_by("-view_count", "title")[:5],
+            "search_product": product,
+        },
+    )
+
+
+@require_GET
+def section(request: HttpRequest, product_slug: str, section_slug: str) -> HttpResponse:
+    section = get_object_or_404(
+        Section.objects.select_related("product"),
+        product__slug=product_slug,
+        product__is_active=True,
+        slug=section_slug,
+    )
+    articles = (
+        Article.objects.listed_for(request.user)
+        .filter(section=section)
+        .select_related("product")
+        .defer("body", "body_html", "body_text", "search_vector")
+        .order_by("position", "title")
+    )
+    page = Paginator(articles, SECTION_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kb/section.html",
+        {
+            "section": section,
+            "product": section.product,
+            "page": page,
+            "search_product": section.product,
+        },
+    )
+
+
+def _article_page(
+    request: HttpRequest, article: Article, form: FeedbackForm, status: int = 200
+) -> HttpResponse:
+    related = (
+        Article.objects.listed_for(request.user)
+        .filter(product_id=article.product_id)
+        .exclude(pk=article.pk)
+        .select_related("product")
+        .defer("body", "body_html", "body_text", "search_vector")
+        .order_by("-view_count", "title")
+    )
+    # Same section first, then the product's most read.
+    same_section = list(related.filter(section_id=article.section_id)[:RELATED])
+    related_articles = same_section
+    if len(same_section) < RELATED:
+        related_articles += list(
+            related.exclude(section_id=article.section_id)[: RELATED - len(same_section)]
+        )
+    visitor = Visitor(request).known_key
+    vote = (
+        ArticleVote.objects.filter(article=article, visitor_key=visitor).first()
+        if visitor and article.is_published
+        else None
+    )
+    return render(
+        request,
+        "kb/article.html",
+        {
+            "article": article,
+            "product": article.product,
+            "section": article.section,
+            "related": related_articles,
+            "form": form,
+            "vote": vote,
+            "search_product": article.product,
+        },
+        status=status,
+    )
+
+
+def _get_article(request: HttpRequest, product_slug: str, article_slug: str) -> Article:
+    return get_object_or_404(
+        Article.objects.viewable_by(request.user).select_related("product", "section"),
+        product__slug=product_slug,
+        slug=article_slug,
+    )
+
+
+@require_GET
+def article(request: HttpRequest, product_slug: str, article_slug: str) -> HttpResponse:
+    article = _get_article(request, product_slug, article_slug)
+    if article.is_published and not _is_staff(request):
+        # Staff reading (and previewing) are not what the figures are about.
+        services.article_record_view(article=article)
+    return _article_page(request, article, FeedbackForm())
+
+
+@require_POST
+def feedback(request: HttpRequest, product_slug: str, article_slug: str) -> HttpResponse:
+    article = _get_article(request, product_slug, article_slug)
+    if not article.is_published:
+        raise Http404(_("Only published articles take feedback."))
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _article_page(request, article, form, status=400)
+    visitor = Visitor(request)
+    _vote, created = services.vote_record(
+        article=article,
+        visitor=visitor.key(),
+        helpful=form.cleaned_data["helpful"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(
+        request,
+        _("Thank you for your feedback.") if created else _("Thank you: we updated your answer."),
+    )
+    return visitor.remember(HttpResponseRedirect(article.get_absolute_url() + "#feedback"))
+
+
+def _pick_product(products: list[Product], slug: str) -> Product | None:
+    return next((p for p in products if p.slug == slug), None)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("q", "")
+    query = clean_query(raw)
+    products = _products_with_articles(request)
+    product_slug = clean_query(request.GET.get("product", ""))[:80]
+    product = _pick_product(products, product_slug) if product_slug else None
+    result = search_articles(query, user=request.user, product=product, limit=SEARCH_RESULTS)
+    hits = [
+        {
+            "hit": hit,
+            "url": click_url(
+                article_id=hit.article.pk,
+                source=SuggestionSource.KB_SEARCH,
+                query=query,
+                position=position,
+            ),
+        }
+        for position, hit in enumerate(result.hits, start=1)
+    ]
+    if result.hits and not _is_staff(request):
+        services.suggestion_record_impressions(
+            articles=result.articles,
+            query=query,
+            source=SuggestionSource.KB_SEARCH,
+            visitor=Visitor(request).known_key,
+        )
+    return render(
+        request,
+        "kb/search.html",
+        {
+            "query": query,
+            "truncated": len(" ".join(raw.split())) > len(query),
+            "result": result,
+            "hits": hits,
+            "products": [p for p in products if p.article_count],  # type: ignore[attr-defined]
+            "product": product,
+            "unknown_product": product_slug if product_slug and product is None else "",
+            "search_product": product,
+        },
+    )
+
+
+def _suggestion_json(result: SearchResult, source: str) -> list[dict[str, object]]:
+    return [
+        {
+            "id": hit.article.pk,
+            "title": hit.article.title,
+            "summary": hit.article.summary,
+            "product": hit.article.product.name,
+            "section": hit.article.section.title,
+            "snippet": strip_tags(hit.snippet),
+            "snippet_html": str(hit.snippet),
+            "url": click_url(
+                article_id=hit.article.pk, source=source, query=result.query, position=position
+            ),
+            "article_url": hit.article.get_absolute_url(),
+        }
+        for position, hit in enumerate(result.hits, start=1)
+    ]
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Top articles for text being typed: ``?q=&product=&source=&limit=&record=1``.
+
+    Without ``record=1`` nothing is written and the answer may be cached
+    privately for a minute. With it, articles shown to this visitor from this
+    source for the first time in half an hour are recorded as impressions.
+    """
+    source = request.GET.get("source", SuggestionSource.CONTACT_FORM)
+    if source not in SuggestionSource.values:
+        return JsonResponse(
+            {
+                "error": _("Unknown source; use one of: %(sources)s.")
+                % {"sources": ", ".join(SuggestionSource.values)}
+            },
+            status=400,
+        )
+    try:
+        limit = max(1, min(int(request.GET.get("limit", SUGGEST_DEFAULT)), SUGGEST_MAX))
+    except ValueError:
+        limit = SUGGEST_DEFAULT
+    product_slug = clean_query(request.GET.get("product", ""))[:80]
+    product = (
+        Product.objects.active().filter(slug=product_slug).first()
+        if re.fullmatch(r"[-a-zA-Z0-9_]+", product_slug)
+        else None
+    )
+    result = search_articles(
+        request.GET.get("q", ""),
+        user=request.user,
+        product=product,
+        limit=limit,
+        as_you_type=True,
+    )
+    response = JsonResponse(
+        {
+            "query": result.query,
+            "product": product.slug if product else None,
+            "results": _suggestion_json(result, source),
+        }
+    )
+    visitor = Visitor(request)
+    if request.GET.get("record") == "1" and result.hits:
+        key = visitor.key()
+        fresh = first_sightings(
+            visitor=key, source=source, article_ids=[a.pk for a in result.articles]
+        )
+        services.suggestion_record_impressions(
+            articles=[a for a in result.articles if a.pk in fresh],
+            query=result.query,
+            source=source,
+            visitor=key,
+        )
+        patch_cache_control(response, no_store=True, private=True)
+    else:
+        patch_cache_control(response, private=True, max_age=60)
+    patch_vary_headers(response, ["Cookie"])
+    return visitor.remember(response)
+
+
+@require_GET
+def go(request: HttpRequest, token: str) -> HttpResponse:
+    """A suggested article was followed: record the click, then show the article."""
+    click = read_click(token)
+    if click is None or click.source not in SuggestionSource.values:
+        raise Http404(_("This link is not valid."))
+    article = get_object_or_404(
+        Article.objects.listed_for(request.user).select_related("product"), pk=click.article_id
+    )
+    visitor = Visitor(request)
+    services.suggestion_record_click(
+        article=article,
+        query=click.query,
+        source=click.source,
+        position=click.position,
+        visitor=visitor.key(),
+    )
+    return visitor.remember(HttpResponseRedirect(article.get_absolute_url()))
+
+
+@require_GET
+def image(request: HttpRequest, name: str) -> FileResponse:
+    """An article image, by its random name; checked to be one of ours before it is read."""
+    if not _IMAGE_NAME.match(name):
+        raise Http404
+    path = f"kb/images/{name}"
+    stored = ArticleImage.objects.filter(image=path).first()
+    if stored is None or not default_storage.exists(path):
+        raise Http404
+    response = FileResponse(default_storage.open(path, "rb"), content_type=stored.content_type)
+    response["Content-Disposition"] = "inline"
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
