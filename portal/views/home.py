@@ -1,4 +1,4 @@
-"""Public pages of the customer portal."""
+"""The portal's home page: self-help first, then a clear way to contact support."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

@@ -1,0 +1,239 @@
+"""Contact Us: the form, its product fields fragment, the review step and the confirmation.
+
+The form is a plain HTML form that works without JavaScript; ``static/js/contact.js``
+adds the product fields swap, article suggestions while typing and the bug
+questions toggle on top of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from helpdesk.client_ip import client_ip
+from kb.tracking import Visitor
+from portal import services
+from portal.forms import ContactForm
+from portal.services import Draft
+from tickets.models import Category, Product
+
+logger = logging.getLogger(__name__)
+
+
+def _render_form(
+    request: HttpRequest,
+    form: ContactForm,
+    draft: Draft | None,
+    *,
+    status: int = 200,
+    hints: list[tuple[str, str]] | None = None,
+    rate_limited: bool = False,
+    notice: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/contact.html",
+        {
+            "form": form,
+            "held_files": draft.files if draft else [],
+            "hints": hints or [],
+            "rate_limited": rate_limited,
+            "notice": notice,
+            "max_files": settings.ATTACHMENT_MAX_FILES,
+            "product_slugs": {
+                str(product.pk): product.slug
+                for product in form.fields["product"].queryset  # type: ignore[attr-defined]
+            },
+        },
+        status=status,
+    )
+
+
+def _initial_from_query(request: HttpRequest) -> dict[str, Any]:
+    """Links into the form may choose the product and category, and carry a search."""
+    initial: dict[str, Any] = {}
+    product_slug = request.GET.get("product", "")
+    if product_slug:
+        product = Product.objects.active().filter(slug=product_slug).first()
+        if product is not None:
+            initial["product"] = product.pk
+    category_slug = request.GET.get("category", "")
+    if category_slug:
+        category = Category.objects.active().filter(slug=category_slug).first()
+        if category is not None:
+            initial["category"] = category.pk
+    subject = " ".join(request.GET.get("q", "").split())[:200]
+    if subject:
+        initial["subject"] = subject
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest) -> HttpResponse:
+    draft = services.draft_get(request.session)
+    held = len(draft.files) if draft else 0
+    if request.method == "GET":
+        initial = dict(draft.data) if draft else _initial_from_query(request)
+        initial.setdefault("env_computer", request.headers.get("User-Agent", "")[:300])
+        return _render_form(request, ContactForm(initial=initial, held_files=held), draft)
+
+    ip = client_ip(request) or ""
+    if services.rate_limit_exceeded(
+        scope="contact-form", ident=ip, limit=settings.PORTAL_FORM_POSTS_PER_IP_PER_HOUR
+    ):
+        # Show the form again as it was typed (no errors, nothing checked), with a 429.
+        form = ContactForm(initial=request.POST.dict(), held_files=held)
+        return _render_form(request, form, draft, status=429, rate_limited=True)
+    # Removing a held file or showing a product's fields is not a submit yet.
+    submitting = not (request.POST.get("remove_file") or request.POST.get("show_product_fields"))
+    if submitting and services.looks_like_spam(
+        honeypot=request.POST.get("website", ""), started=request.POST.get("started", "")
+    ):
+        # The bot gets the page a person gets, and is told nothing about why.
+        logger.info("Contact Us form treated as spam from %s.", ip)
+        return render(request, "portal/contact_received.html")
+
+    draft = services.draft_get_or_start(request.session)
+    if request.POST.get("remove_file"):
+        services.draft_remove_file(request.session, draft, request.POST["remove_file"])
+    form = ContactForm(request.POST, request.FILES, held_files=len(draft.files))
+    valid = form.is_valid()
+    if form.accepted_uploads:
+        # Good files are kept even when other fields need fixing: nothing is lost.
+        services.draft_hold_files(request.session, draft, form.accepted_uploads)
+    draft.data = form.stored_data()
+    services.draft_save(request.session, draft)
+
+    if not submitting:
+        # Show the form again as typed, without complaining yet.
+        again = ContactForm(initial=draft.data, held_files=len(draft.files))
+        return _render_form(request, again, draft)
+    if not valid:
+        return _render_form(request, form, draft)
+    hints = form.completeness_hints()
+    if form.is_bug() and hints and not request.POST.get("confirm_incomplete"):
+        return _render_form(request, form, draft, hints=hints)
+    return redirect("portal:contact_review")
+
+
+@require_GET
+def contact_product_fields(request: HttpRequest) -> HttpResponse:
+    """The fields of the chosen product (htmx fragment, swapped in when the product changes)."""
+    form = ContactForm(initial={"product": request.GET.get("product", "")})
+    return render(request, "portal/_product_fields.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def contact_review(request: HttpRequest) -> HttpResponse:
+    draft = services.draft_get(request.session)
+    if request.method == "POST":
+        key = request.POST.get("submission_key", "")
+        existing = services.ticket_for_submission(key)
+        if existing is not None:
+            # The same review sent again (double click, back and resend): one ticket.
+            if draft is not None and secrets.compare_digest(draft.key, key):
+                services.draft_discard(request.session)
+            _remember_submission(request, existing.reference, existing.requester.email)
+            return redirect("portal:contact_received")
+        if draft is None or not secrets.compare_digest(draft.key.encode(), key.encode()):
+            return redirect("portal:contact")
+    if draft is None:
+        return redirect("portal:contact")
+
+    form = ContactForm(data=draft.data, held_files=len(draft.files))
+    if not form.is_valid():
+        return _render_form(request, form, draft)
+    notice = ""
+    missing = services.draft_missing_files(draft)
+    for held in missing:
+        services.draft_remove_file(request.session, draft, held.id)
+    if missing:
+        notice = _("These files were no longer held and were removed: %(names)s.") % {
+            "names": ", ".join(held.name for held in missing)
+        }
+
+    if request.method == "POST" and not missing:
+        contact = form.to_request()
+        ip = client_ip(request) or ""
+        limited = services.rate_limit_exceeded(
+            scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
+        ) or services.rate_limit_exceeded(
+            scope="submit-email",
+            ident=contact.email,
+            limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR,
+        )
+        if limited:
+            return _render_review(request, form, draft, status=429, rate_limited=True)
+        try:
+            ticket = services.contact_submit(request=contact, draft=draft)
+        except ValidationError as error:
+            return _render_review(request, form, draft, notice=" ".join(error.messages))
+        request.session.pop(services.SESSION_DRAFT, None)
+        _remember_submission(request, ticket.reference, contact.email)
+        return redirect("portal:contact_received")
+    return _render_review(request, form, draft, notice=notice)
+
+
+def _render_review(
+    request: HttpRequest,
+    form: ContactForm,
+    draft: Draft,
+    *,
+    status: int = 200,
+    rate_limited: bool = False,
+    notice: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "portal/contact_review.html",
+        {
+            "form": form,
+            "summary": form.summary(),
+            "held_files": draft.files,
+            "hints": [message for _field, message in form.completeness_hints()],
+            "submission_key": draft.key,
+            "rate_limited": rate_limited,
+            "notice": notice,
+        },
+        status=status,
+    )
+
+
+def _remember_submission(request: HttpRequest, reference: str, email: str) -> None:
+    request.session[services.SESSION_SUBMITTED] = {"reference": reference, "email": email}
+
+
+@require_GET
+def contact_received(request: HttpRequest) -> HttpResponse:
+    submitted = request.session.get(services.SESSION_SUBMITTED)
+    if not isinstance(submitted, dict):
+        return redirect("portal:contact")
+    return render(request, "portal/contact_received.html", {"submitted": submitted})
+
+
+@require_POST
+def contact_discard(request: HttpRequest) -> HttpResponse:
+    """Start again: the typed values and the held files are removed."""
+    services.draft_discard(request.session)
+    return redirect("portal:contact")
+
+
+@require_POST
+def contact_answered(request: HttpRequest) -> HttpResponse:
+    """ "My question was answered": the person leaves from an article instead of writing."""
+    visitor = Visitor(request)
+    services.contact_answered(
+        session=request.session,
+        article_id=request.POST.get("article", ""),
+        query=request.POST.get("q", ""),
+        visitor=visitor.key(),
+    )
+    return visitor.remember(render(request, "portal/contact_answered.html"))
