@@ -1,0 +1,23 @@
+"""The agent desk, mounted at /desk/."""
+
+from django.urls import path
+
+from desk.views import create, queue, ticket
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", queue.home, name="home"),
+    path("queues/<slug:queue>/", queue.queue, name="queue"),
+    path("bulk/", queue.bulk, name="bulk"),
+    path("views/", queue.save_view, name="save_view"),
+    path("views/<int:view_id>/delete/", queue.delete_view, name="delete_view"),
+    path("tickets/new/", create.log_ticket, name="log_ticket"),
+    path("tickets/<int:ticket_id>/", ticket.workspace, name="ticket"),
+    path("tickets/<int:ticket_id>/triage/", ticket.triage, name="triage"),
+    path("tickets/<int:ticket_id>/reply/", ticket.reply, name="reply"),
+    path("tickets/<int:ticket_id>/assign-me/", ticket.assign_me, name="assign_me"),
+    path("tickets/<int:ticket_id>/escalate/", ticket.escalate, name="escalate"),
+    path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
+    path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
+]

@@ -1,0 +1,49 @@
+"""Indexes behind the agent desk's queues: one for every filter and sort the desk offers.
+
+Kept apart from the model classes so that what each index serves is written
+next to it. These B-tree indexes exist on every database. Free-text search
+(``icontains``, which PostgreSQL runs as ``UPPER(col) LIKE``) is served by
+trigram GIN indexes on the ticket's subject and the requester's email and name
+that exist only on PostgreSQL: migration 0006 creates them with raw SQL wrapped
+in :class:`kb.migration_operations.PostgreSQLOnly`. They are deliberately not
+in the model state: SQLite rebuilds a table from the model state on many schema
+changes and would then try to create a GIN index it cannot have.
+
+Covered elsewhere already: hub, partner, product, category, impact, assignee and
+requester filters by their foreign-key indexes; issue tags by the through
+table's (ticket, tag) unique index and its tag index (the filter is an EXISTS);
+created-date ranges and the created / updated sorts by ``ticket_created`` and
+``ticket_updated``; status with created and due by ``ticket_status_created`` and
+``ticket_status_due``; escalation status by ``ticket_escalation``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+_OPEN = ("new", "open", "waiting", "escalated")  # OPEN_STATUSES, as plain strings
+
+TICKET_DESK_INDEXES = [
+    # "Waiting on customer", "Escalated", "Resolved": one status, newest change first.
+    models.Index(fields=["status", "-updated_at", "-id"], name="ticket_status_updated"),
+    # "Mine" and the assignee filter, soonest due first.
+    models.Index(fields=["assignee", "first_response_due_at", "id"], name="ticket_assignee_due"),
+    # "Unassigned": open tickets nobody holds, soonest due first (a small partial index).
+    models.Index(
+        fields=["first_response_due_at", "id"],
+        name="ticket_unassigned_due",
+        condition=models.Q(assignee__isnull=True, status__in=_OPEN),
+    ),
+    # "SLA at risk": open tickets still waiting for a first response, by due time.
+    models.Index(
+        fields=["first_response_due_at", "id"],
+        name="ticket_unresponded_due",
+        condition=models.Q(first_responded_at__isnull=True, status__in=_OPEN),
+    ),
+    # The channel filter, newest first.
+    models.Index(fields=["channel", "-created_at"], name="ticket_channel_created"),
+    # The impact sort walks one impact at a time, oldest first within it.
+    models.Index(fields=["impact", "created_at", "id"], name="ticket_impact_created"),
+    # The due sort over any queue.
+    models.Index(fields=["first_response_due_at", "id"], name="ticket_due"),
+]
