@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Search vectors, GIN and trigram indexes of the knowledge base (PostgreSQL;
+    # harmless on SQLite, where kb.search matches words instead).
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -67,6 +70,7 @@ INSTALLED_APPS = [
     "tickets",
     "integrations",
     "portal",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -326,6 +330,12 @@ OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
 
 # --- Help desk ----------------------------------------------------------------
 TICKET_REFERENCE_PREFIX = env("TICKET_REFERENCE_PREFIX", default="HD")
+# Resolved tickets without a reply from the requester close after this many days.
+AUTO_CLOSE_DAYS = env.int("AUTO_CLOSE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["tickets-auto-close"] = {
+    "task": "tickets.tasks.tickets_auto_close",
+    "schedule": crontab(minute=42),  # hourly; each run closes what is due
+}
 
 # --- SLA ----------------------------------------------------------------------
 # Tickets without a hub are timed on this calendar (Monday to Friday).
@@ -344,6 +354,25 @@ SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
 GITHUB_TOKEN = env("GITHUB_TOKEN", default="")
 GITHUB_WEBHOOK_SECRET = env("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_API_URL = env("GITHUB_API_URL", default="https://api.github.com")
+
+# --- Portal (Contact Us form and the requester's ticket page) -------------------
+# Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+# Files held between the form and its review step are removed after this long.
+PORTAL_DRAFT_MAX_AGE_HOURS = env.int("PORTAL_DRAFT_MAX_AGE_HOURS", default=24)
+# A form sent back faster than a person can fill it in is treated as spam.
+PORTAL_MIN_FILL_SECONDS = env.int("PORTAL_MIN_FILL_SECONDS", default=3)
+# Rate limits per hour (0 turns one off). They count in the cache and let
+# requests through if the cache is down.
+PORTAL_SUBMISSIONS_PER_IP_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_HOUR", default=10)
+PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR", default=5)
+PORTAL_FORM_POSTS_PER_IP_PER_HOUR = env.int("PORTAL_FORM_POSTS_PER_IP_PER_HOUR", default=60)
+PORTAL_LINK_REQUESTS_PER_HOUR = env.int("PORTAL_LINK_REQUESTS_PER_HOUR", default=5)
+PORTAL_REPLIES_PER_TICKET_PER_HOUR = env.int("PORTAL_REPLIES_PER_TICKET_PER_HOUR", default=30)
+CELERY_BEAT_SCHEDULE["portal-purge-drafts"] = {
+    "task": "portal.tasks.portal_purge_drafts",
+    "schedule": timedelta(hours=1),
+}
 
 # --- Forms --------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

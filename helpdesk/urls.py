@@ -12,5 +12,7 @@ admin.site.index_title = "Configuration and records"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("kb/", include("kb.urls")),
+    path("desk/", include("desk.urls")),
     path("", include("portal.urls")),
 ]

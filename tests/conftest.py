@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from tickets import outbox
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``postgres`` need PostgreSQL; on another database they skip, saying so."""
+    if item.get_closest_marker("postgres"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +37,25 @@ def handlers():
     yield outbox.register_handler
     outbox._handlers.clear()
     outbox._handlers.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _default_taxonomy_in_transactional_tests(request):
+    """A transactional test starts after another's flush, which empties the seeded taxonomy
+    and SLA policy; put the data migration's defaults back, as every other test sees them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    if marker.kwargs.get("serialized_rollback"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from tickets.models import Hub
+
+    if Hub.objects.exists():
+        return
+    taxonomy = importlib.import_module("tickets.migrations.0002_default_taxonomy_and_roles")
+    taxonomy.seed_defaults(apps, None)
+    sla = importlib.import_module("tickets.migrations.0004_sla_clocks_policies_closures")
+    sla.default_policy(apps, None)

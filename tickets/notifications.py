@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tickets.models import Message, Ticket
+from collections.abc import Sequence
+
+from tickets.models import Message, Requester, Ticket
 from tickets.outbox import outbox_add
 
 EMAIL_KIND = "email"
@@ -26,5 +28,20 @@ def email_requester(
             "ticket_id": ticket.pk,
             "message_id": message.pk if message else None,
             "automatic": automatic,
+        },
+    )
+
+
+def email_requester_links(*, requester: Requester, tickets: Sequence[Ticket], key: str) -> None:
+    """Queue an email to a requester with the private links of the given tickets."""
+    outbox_add(
+        kind=EMAIL_KIND,
+        key=key,
+        payload={
+            "template": "ticket_links",
+            "to": [requester.email],
+            "requester_id": requester.pk,
+            "ticket_ids": [ticket.pk for ticket in tickets],
+            "automatic": True,
         },
     )

@@ -23,24 +23,47 @@ _TAXONOMY = (
     "slapolicy",
 )
 _THREAD = ("ticket", "message", "attachment", "requester")
+_KB_READ = [
+    f"kb.view_{m}" for m in ("section", "article", "articlerevision", "articleimage", "articlevote")
+]
+# L1 writes and updates articles as features ship; managers also organise the sections.
+_KB_WRITE = ["kb.add_article", "kb.change_article", "kb.add_articleimage", "kb.change_articleimage"]
+_KB_MANAGE = [
+    "kb.add_section",
+    "kb.change_section",
+    "kb.delete_section",
+    "kb.delete_article",
+    "kb.delete_articleimage",
+    "kb.view_suggestionevent",
+]
 
 L1_PERMISSIONS = (
     [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")]
     + [f"tickets.add_{m}" for m in _THREAD]
     + [f"tickets.change_{m}" for m in ("ticket", "requester")]
     + ["tickets.triage_ticket", "tickets.reply_ticket", "tickets.escalate_ticket"]
+    + ["tickets.view_cannedresponse"]
+    + _KB_READ
+    + _KB_WRITE
 )
+# L2 reads everything and adds internal notes (add_message); public replies to the
+# requester (reply_ticket) and triage stay with L1, who keeps the partner informed.
 L2_PERMISSIONS = [
     f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")
 ] + [
     "tickets.add_message",
     "tickets.add_attachment",
-    "tickets.reply_ticket",
+    *_KB_READ,
 ]
 MANAGER_PERMISSIONS = (
     L1_PERMISSIONS
-    + [f"tickets.{action}_{m}" for m in _TAXONOMY for action in ("add", "change", "delete")]
+    + [
+        f"tickets.{action}_{m}"
+        for m in (*_TAXONOMY, "cannedresponse")
+        for action in ("add", "change", "delete")
+    ]
     + ["tickets.view_outboxmessage", "tickets.change_outboxmessage", "tickets.view_reports"]
+    + _KB_MANAGE
 )
 
 ROLES: dict[str, list[str]] = {

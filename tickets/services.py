@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,12 +164,22 @@ def ticket_create(
     by: User | None = None,
     attachments: Sequence[File] = (),
     notify_requester: bool = True,
+    organisation_name: str = "",
+    submission_key: str = "",
 ) -> Ticket:
     """Log a request from any channel: the ticket, its first message, history and the email.
 
     ``by`` is the agent who logged it on a client's behalf (None when the client
     wrote in themselves); ``received_at`` is when the client first reached out.
+    ``organisation_name`` is what the requester wrote when it matched no partner.
+    ``submission_key`` makes the call idempotent: a second call with the same key
+    (a form sent twice, even at the same moment) returns the first ticket and
+    changes nothing.
     """
+    if submission_key:
+        existing = Ticket.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     subject = " ".join((subject or "").split())
     if not subject:
         raise ValidationError({"subject": _("A ticket needs a subject.")})
@@ -197,7 +207,7 @@ def ticket_create(
         actual=actual,
         steps=steps,
     )
-    ticket = Ticket.objects.create(
+    fields = dict(
         subject=subject[:200],
         description=description.strip(),
         what_doing=what_doing.strip(),
@@ -216,7 +226,18 @@ def ticket_create(
         received_at=received_at,
         created_by=by,
         created_at=now,
+        organisation_name=" ".join(organisation_name.split())[:200],
+        submission_key=submission_key[:64],
     )
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(**fields)
+    except IntegrityError:
+        # The same submission committed first (a double click racing this one).
+        existing = Ticket.objects.filter(submission_key=submission_key).first()
+        if submission_key and existing is not None:
+            return existing
+        raise
     tags = list(issue_tags)
     if tags:
         ticket.issue_tags.set(tags)
@@ -538,3 +559,48 @@ def ticket_add_message(
     else:
         ticket.save(update_fields=["updated_at"])
     return message
+
+
+@transaction.atomic
+def ticket_requester_mark_solved(*, ticket: Ticket, requester: Requester) -> Ticket:
+    """The requester says their problem is solved: the ticket moves to resolved (idempotent).
+
+    Goes through the workflow like any other status change and is recorded in
+    the history under the requester's name.
+    """
+    ticket = _locked(ticket)
+    _check_requester(ticket, requester)
+    if ticket.status == Status.RESOLVED:
+        return ticket
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            _("%(ref)s is already closed.") % {"ref": ticket.reference}, code="closed"
+        )
+    _apply_status(ticket, Status.RESOLVED, None, actor_label=str(requester))
+    return ticket
+
+
+@transaction.atomic
+def ticket_requester_reopen(*, ticket: Ticket, requester: Requester) -> Ticket:
+    """The requester says the problem is back: a resolved ticket opens again (idempotent).
+
+    A closed ticket stays closed (the workflow makes it final); the requester is
+    told to start a follow-up request instead.
+    """
+    ticket = _locked(ticket)
+    _check_requester(ticket, requester)
+    if ticket.is_open:
+        return ticket
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            _("%(ref)s is closed; please send a new request that mentions it.")
+            % {"ref": ticket.reference},
+            code="closed",
+        )
+    _apply_status(ticket, Status.OPEN, None, actor_label=str(requester))
+    return ticket
+
+
+def _check_requester(ticket: Ticket, requester: Requester) -> None:
+    if ticket.requester_id != requester.pk:
+        raise ValidationError(_("Only the requester can do this."), code="not_requester")

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets import outbox, sla
+from tickets import desk_actions, outbox, sla
 
 
 @shared_task(name="tickets.tasks.outbox_deliver", ignore_result=True)
@@ -24,3 +24,8 @@ def outbox_purge_delivered() -> int:
 def sla_check() -> tuple[int, int]:
     result = sla.sla_check()
     return result.warned, result.breached
+
+
+@shared_task(name="tickets.tasks.tickets_auto_close", ignore_result=True)
+def tickets_auto_close() -> int:
+    return desk_actions.tickets_auto_close().closed

@@ -14,8 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from tickets.models import Message, OutboxMessage, Ticket
+from tickets.models import Message, OutboxMessage, Requester, Ticket
 from tickets.notifications import EMAIL_KIND
 from tickets.outbox import register_handler
 
@@ -30,34 +31,56 @@ def ticket_thread_id(ticket: Ticket) -> str:
     return f"<ticket-{ticket.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
+def requester_link(ticket: Ticket) -> str:
+    """The requester's private address of their ticket page (the token is the key)."""
+    return settings.SITE_URL + reverse("portal:ticket", kwargs={"token": ticket.token})
+
+
 def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
     payload = row.payload
-    ticket = Ticket.objects.select_related("requester", "product").get(pk=payload["ticket_id"])
+    ticket = None
+    if payload.get("ticket_id"):
+        ticket = Ticket.objects.select_related("requester", "product", "category").get(
+            pk=payload["ticket_id"]
+        )
+        requester = ticket.requester
+    else:
+        # Mail about a requester's tickets in general (their private links, re-sent).
+        requester = Requester.objects.get(pk=payload["requester_id"])
     message = None
     if payload.get("message_id"):
         message = Message.objects.select_related("author_user").get(pk=payload["message_id"])
+    links = [
+        (listed, requester_link(listed))
+        for listed in Ticket.objects.filter(
+            pk__in=payload.get("ticket_ids") or [], requester=requester
+        ).order_by("-created_at", "-id")
+    ]
     context: dict[str, Any] = {
         "ticket": ticket,
+        "ticket_link": requester_link(ticket) if ticket else "",
+        "ticket_links": links,
         "message": message,
-        "requester": ticket.requester,
+        "requester": requester,
         "site_url": settings.SITE_URL,
         # Extra values the writer of the row chose (never the ticket's own fields).
         **{
             f: v
             for f, v in (payload.get("context") or {}).items()
-            if f not in ("ticket", "message")
+            if f not in ("ticket", "message", "requester", "ticket_link", "ticket_links")
         },
     }
     template = payload["template"]
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    headers = {
-        "Message-ID": stable_message_id(row.key),
-        "In-Reply-To": ticket_thread_id(ticket),
-        "References": ticket_thread_id(ticket),
-        "X-Helpdesk-Ticket": ticket.reference,
-    }
+    headers = {"Message-ID": stable_message_id(row.key)}
+    if ticket is not None:
+        headers |= {
+            "In-Reply-To": ticket_thread_id(ticket),
+            "References": ticket_thread_id(ticket),
+            "X-Helpdesk-Ticket": ticket.reference,
+        }
     if payload.get("automatic"):
         headers["Auto-Submitted"] = "auto-generated"
     email = EmailMultiAlternatives(

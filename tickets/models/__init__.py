@@ -1,5 +1,6 @@
 """The ticket domain's models, one module per family."""
 
+from tickets.models.desk import CannedResponse, SavedView
 from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.sla import HubClosure, SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
@@ -20,6 +21,7 @@ from tickets.models.ticket import (
 __all__ = [
     "OPEN_STATUSES",
     "Attachment",
+    "CannedResponse",
     "Category",
     "Channel",
     "EscalationStatus",
@@ -35,6 +37,7 @@ __all__ = [
     "Partner",
     "Product",
     "Requester",
+    "SavedView",
     "SlaClock",
     "SlaEvent",
     "SlaEventKind",

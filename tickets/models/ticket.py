@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models.indexes import TICKET_DESK_INDEXES
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
 
 REFERENCE_RE = re.compile(r"^\s*#?(?:[A-Za-z]+-)?(\d{1,18})\s*$")
@@ -183,6 +184,26 @@ class Ticket(models.Model):
         verbose_name=_("logged by"),
         help_text=_("The agent who logged it on the client's behalf, if any."),
     )
+    organisation_name = models.CharField(
+        _("organisation as written"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "The organisation the requester wrote on the Contact Us form when it matched no "
+            "known partner; create the partner and set it to tag the ticket."
+        ),
+    )
+    submission_key = models.CharField(
+        _("submission key"),
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text=_("One per Contact Us submission, so a form sent twice makes one ticket."),
+    )
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -206,6 +227,13 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        db_default=1,  # rows written without the ORM (bulk COPY) start at 1 too
+        editable=False,
+        help_text=_("Goes up with every saved change, so a stale edit can be refused."),
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -219,6 +247,14 @@ class Ticket(models.Model):
             models.Index(fields=["-created_at", "-id"], name="ticket_created"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
             models.Index(fields=["escalation_status", "status"], name="ticket_escalation"),
+            *TICKET_DESK_INDEXES,
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="ticket_submission_key_unique",
+            ),
         ]
         permissions = [
             ("triage_ticket", _("Can triage tickets (category, impact, tags, assignee)")),
@@ -229,6 +265,17 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Optimistic locking: every saved change of an existing ticket (the services
+        # save with update_fields, under a row lock) moves the version on, so a form
+        # that loaded an older version can be refused instead of overwriting.
+        if not self._state.adding and self.pk is not None:
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        super().save(*args, **kwargs)
 
     @property
     def reference(self) -> str:
@@ -350,6 +397,7 @@ class EventKind(models.TextChoices):
     TAGS = "tags", _("Issue tags changed")
     MESSAGE = "message", _("Message added")
     SLA = "sla", _("SLA")
+    MERGED = "merged", _("Merged")
 
 
 class TicketEvent(models.Model):

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kb.demo import seed_kb_demo
 from tickets import demo
 
 PROGRESS_EVERY_SECONDS = 10.0
@@ -63,6 +64,11 @@ class Command(BaseCommand):
             f"Demo: {report.partners_created} partners, {report.requesters_created} requesters "
             f"and {report.tickets_created} tickets added "
             f"({report.tickets_total} demo tickets in all)."
+        )
+        kb = seed_kb_demo()
+        self.stdout.write(
+            f"Knowledge base: {kb.sections_created} sections and {kb.articles_created} articles "
+            f"added ({kb.articles_total} articles in all)."
         )
         if options["tickets"]:
             self._bulk(options["tickets"], options["seed"], options["batch_size"])
