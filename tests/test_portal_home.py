@@ -15,6 +15,7 @@ def test_the_home_page_shows_products_and_how_requests_are_handled(
     for product in ("Akvo Flow", "Akvo RSR", "Akvo Lumen"):
         assert product in content
     assert "1 working day" in content
+    assert "is the length of your hub" in content  # what a working day means, as SLAs count it
     assert "Critical" in content
     assert "production application is down" in content
 
