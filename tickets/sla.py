@@ -92,14 +92,17 @@ def sla_start(ticket: Ticket) -> None:
     windows = {SlaTarget.FIRST_RESPONSE: _window(calendar, targets.first_response_days)}
     if targets.resolution_days is not None:
         windows[SlaTarget.RESOLUTION] = _window(calendar, targets.resolution_days)
+    clocks = []
     for target, window in windows.items():
         # A ticket logged late on a client's behalf may be due already: the next
         # check records the breach, as for any other ticket.
         clock = SlaClock(ticket=ticket, target=target, window=window, started_at=started)
         _plan_from_start(clock, calendar)
-        clock.save()
-        _event(clock, SlaEventKind.STARTED, at=started)
-    _sync_ticket(ticket)
+        clocks.append(clock)
+    SlaClock.objects.bulk_create(clocks)
+    _events(clocks, SlaEventKind.STARTED, started)
+    ticket.first_response_due_at = clocks[0].due_at
+    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=ticket.first_response_due_at)
 
 
 def sla_first_response(ticket: Ticket, at: datetime) -> None:

@@ -13,7 +13,15 @@ from django.db.models import Max
 
 from bench.scenarios import Context, scenario
 from tickets import demo, services
-from tickets.models import Message, OutboxMessage, Requester, Ticket, TicketEvent
+from tickets.models import (
+    Message,
+    OutboxMessage,
+    Requester,
+    SlaClock,
+    SlaEvent,
+    Ticket,
+    TicketEvent,
+)
 
 SEED_BULK_TICKETS = 20_000
 TICKET_CREATE_TICKETS = 200
@@ -33,7 +41,15 @@ def delete_tickets_after(last_id: int) -> None:
     quote = connection.ops.quote_name
     tables = [
         quote(model._meta.db_table)
-        for model in (OutboxMessage, Ticket.issue_tags.through, TicketEvent, Message, Ticket)
+        for model in (
+            OutboxMessage,
+            SlaEvent,
+            SlaClock,
+            Ticket.issue_tags.through,
+            TicketEvent,
+            Message,
+            Ticket,
+        )
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables[:-1]:
