@@ -1,0 +1,51 @@
+"""Which ticket events alert the support team in chat, written to the outbox.
+
+``tickets`` only says *that* the team should hear about a ticket and why; the
+``integrations`` app registers how ``slack_alert`` rows are delivered (Block
+Kit messages, threaded per ticket). The message is built when it is sent, from
+the ticket as it is then, so a retried row never shows stale fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from tickets.models import Ticket
+from tickets.outbox import OutboxItem, outbox_add, outbox_add_many
+
+SLACK_ALERT_KIND = "slack_alert"
+
+AlertEvent = Literal[
+    "new_urgent",  # a new ticket with an impact the team watches (Critical, by default)
+    "flagged_urgent",  # an agent flagged the ticket urgent (e.g. with /helpdesk urgent)
+    "sla_warning",  # 75% of an SLA window used
+    "sla_breach",  # an SLA window passed
+    "l2_update",  # L2 commented on, closed or reopened the linked GitHub issue
+]
+
+
+def _payload(ticket_id: int, event: AlertEvent, detail: str) -> dict[str, object]:
+    return {"ticket_id": ticket_id, "event": event, "detail": detail[:2000]}
+
+
+def alert_team(*, ticket: Ticket, event: AlertEvent, key: str, detail: str = "") -> None:
+    """Queue one chat alert about ``ticket``; the same key never alerts twice."""
+    outbox_add(
+        kind=SLACK_ALERT_KIND, key=key, ticket=ticket, payload=_payload(ticket.pk, event, detail)
+    )
+
+
+def alert_team_many(alerts: Sequence[tuple[int, AlertEvent, str, str]]) -> None:
+    """:func:`alert_team` for a batch of ``(ticket_id, event, key, detail)``."""
+    outbox_add_many(
+        [
+            OutboxItem(
+                kind=SLACK_ALERT_KIND,
+                key=key,
+                payload=_payload(ticket_id, event, detail),
+                ticket_id=ticket_id,
+            )
+            for ticket_id, event, key, detail in alerts
+        ]
+    )
