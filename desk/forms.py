@@ -29,6 +29,7 @@ from tickets.models import (
     CannedResponse,
     Category,
     Channel,
+    Hub,
     Impact,
     IssueTag,
     MessageKind,
@@ -365,13 +366,35 @@ class BulkForm(forms.Form):
         return data
 
 
+# The same environment details the Contact Us form asks for, stored under the same keys.
+ENVIRONMENT_FIELDS = {
+    "env_computer": ("computer_browser", gettext_lazy("Computer and browser")),
+    "env_device": ("phone_tablet", gettext_lazy("Phone or tablet")),
+    "env_app_version": ("app_version", gettext_lazy("App version")),
+    "env_dashboard": ("connected_dashboard", gettext_lazy("Connected dashboard")),
+}
+DETAIL_MAX = 500
+
+
 class OnBehalfForm(forms.Form):
-    """A ticket logged for a client who reached out directly (phone, Slack, an email to you)."""
+    """A ticket logged for a client who reached out directly (phone, Slack, an email to you).
+
+    It asks what the Contact Us form asks, so a ticket logged by an agent arrives
+    as complete as one the client wrote: the product's own report fields are
+    offered for every product (the page shows the chosen product's), and only
+    the chosen product's are kept.
+    """
 
     requester_email = forms.EmailField(label=gettext_lazy("Client's email address"))
     requester_name = forms.CharField(label=gettext_lazy("Client's name"), max_length=200,
                                      required=False)  # fmt: skip
     partner = forms.ChoiceField(label=gettext_lazy("Partner"), required=False)
+    organisation = forms.CharField(
+        label=gettext_lazy("Organisation, if not a known partner"),
+        max_length=200,
+        required=False,
+    )
+    hub = forms.ChoiceField(label=gettext_lazy("Hub"), required=False)
     channel = forms.ChoiceField(
         label=gettext_lazy("How did they reach out?"),
         choices=[
@@ -397,19 +420,47 @@ class OnBehalfForm(forms.Form):
     expected = text_field(gettext_lazy("What did they expect to happen?"))
     actual = text_field(gettext_lazy("What actually happened?"))
     steps = text_field(gettext_lazy("Steps to reproduce"))
-    environment = forms.CharField(
-        label=gettext_lazy("Device, browser or app version"), max_length=500, required=False
-    )
+    env_computer = forms.CharField(label=ENVIRONMENT_FIELDS["env_computer"][1], max_length=300,
+                                   required=False)  # fmt: skip
+    env_device = forms.CharField(label=ENVIRONMENT_FIELDS["env_device"][1], max_length=DETAIL_MAX,
+                                 required=False)  # fmt: skip
+    env_app_version = forms.CharField(label=ENVIRONMENT_FIELDS["env_app_version"][1],
+                                      max_length=100, required=False)  # fmt: skip
+    env_dashboard = forms.CharField(label=ENVIRONMENT_FIELDS["env_dashboard"][1],
+                                    max_length=DETAIL_MAX, required=False)  # fmt: skip
     attachments = AttachmentsField()
 
-    def __init__(self, *args: Any, lists: DeskLists, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lists: DeskLists, products: Sequence[Product] = (),
+                 **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         unset = [(NOT_SET, _("— not set —"))]
         _set_choices(self, "partner", unset + _options(lists.partners))
+        _set_choices(self, "hub", unset + _options(lists.hubs))
         _set_choices(self, "product", unset + _options(lists.products))
         _set_choices(self, "category", unset + _options(lists.categories))
         _set_choices(self, "impact", unset + _options(lists.impacts))
         _set_choices(self, "tags", [(str(c.id), c.label) for c in lists.active("tags")])
+        # Each product's report fields, named per product so two products may share a name.
+        self.product_groups: list[tuple[Product, list[str]]] = []
+        for product in products:
+            names = []
+            for spec in product.report_fields or []:
+                name = f"pd_{product.pk}_{spec['name']}"
+                self.fields[name] = forms.CharField(
+                    label=str(spec["label"]),
+                    max_length=DETAIL_MAX,
+                    required=False,
+                    help_text=str(spec.get("help") or ""),
+                )
+                names.append(name)
+            if names:
+                self.product_groups.append((product, names))
+
+    def product_field_groups(self) -> list[tuple[Product, list[forms.BoundField]]]:
+        return [(product, [self[name] for name in names]) for product, names in self.product_groups]
+
+    def environment_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ENVIRONMENT_FIELDS]
 
     def clean_received_at(self) -> datetime | None:
         value = self.cleaned_data.get("received_at")
@@ -424,8 +475,20 @@ class OnBehalfForm(forms.Form):
             self.add_error("description", _("Write down what the client told you."))
         return data
 
+    def _product_details(self, product: Product | None) -> dict[str, str]:
+        if product is None:
+            return {}
+        details = {}
+        for spec in product.report_fields or []:
+            value = self.cleaned_data.get(f"pd_{product.pk}_{spec['name']}")
+            if value:
+                details[str(spec["name"])] = value
+        return details
+
     def service_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
+        product = _resolve(Product, data.get("product") or "", "product")
+        partner = _resolve(Partner, data.get("partner") or "", "partner")
         return {
             "requester_email": data["requester_email"],
             "requester_name": data["requester_name"],
@@ -436,12 +499,17 @@ class OnBehalfForm(forms.Form):
             "expected": data["expected"],
             "actual": data["actual"],
             "steps": data["steps"],
-            "partner": _resolve(Partner, data.get("partner") or "", "partner"),
-            "product": _resolve(Product, data.get("product") or "", "product"),
+            "partner": partner,
+            "organisation_name": "" if partner else data.get("organisation") or "",
+            "hub": _resolve(Hub, data.get("hub") or "", "hub"),
+            "product": product,
             "category": _resolve(Category, data.get("category") or "", "category"),
             "impact": _resolve(Impact, data.get("impact") or "", "impact"),
             "issue_tags": list(IssueTag.objects.filter(pk__in=data.get("tags") or [])),
-            "environment": {"device": data["environment"]} if data["environment"] else {},
+            "product_details": self._product_details(product),
+            "environment": {
+                key: data[name] for name, (key, _label) in ENVIRONMENT_FIELDS.items() if data[name]
+            },
             "received_at": data.get("received_at"),
             "attachments": data.get("attachments") or [],
         }

@@ -93,7 +93,12 @@ def test_an_agent_logs_a_ticket_for_a_client_who_phoned_and_the_client_is_emaile
     partner = factories.PartnerFactory(hub=factories.hub("west-africa"))
     reached_out = (timezone.now() - timedelta(hours=5)).replace(second=0, microsecond=0)
     client = logged_in(agent)
-    assert client.get(reverse("desk:log_ticket")).status_code == 200
+    flow, rsr = factories.product("akvo-flow"), factories.product("akvo-rsr")
+    page = client.get(reverse("desk:log_ticket"))
+    assert page.status_code == 200
+    # The same product-specific fields as the Contact Us form, for each product.
+    assert f'name="pd_{flow.pk}_imei"' in page.content.decode()
+    assert f'name="pd_{rsr.pk}_project"' in page.content.decode()
 
     response = client.post(
         reverse("desk:log_ticket"),
@@ -103,13 +108,17 @@ def test_an_agent_logs_a_ticket_for_a_client_who_phoned_and_the_client_is_emaile
             "partner": partner.pk,
             "channel": Channel.PHONE,
             "received_at": timezone.localtime(reached_out).strftime("%Y-%m-%dT%H:%M"),
-            "product": factories.product("akvo-flow").pk,
+            "product": flow.pk,
             "category": factories.category("bug").pk,
             "impact": factories.impact("significant").pk,
             "tags": [factories.issue_tag("data-export").pk],
             "subject": "Cannot export the water point survey",
             "description": "Kofi called: the export has failed since Monday.",
-            "environment": "Chrome 140 on Windows 11",
+            f"pd_{flow.pk}_survey": "Water points 2026",
+            f"pd_{flow.pk}_imei": "356938035643809",
+            f"pd_{rsr.pk}_project": "typed for the wrong product, not kept",
+            "env_computer": "Chrome 140 on Windows 11",
+            "env_app_version": "2.19.1",
         },
     )
 
@@ -122,6 +131,11 @@ def test_an_agent_logs_a_ticket_for_a_client_who_phoned_and_the_client_is_emaile
     assert ticket.hub.slug == "west-africa"
     assert ticket.impact.slug == "significant"
     assert [t.slug for t in ticket.issue_tags.all()] == ["data-export"]
+    assert ticket.product_details == {"survey": "Water points 2026", "imei": "356938035643809"}
+    assert ticket.environment == {
+        "computer_browser": "Chrome 140 on Windows 11",
+        "app_version": "2.19.1",
+    }
     deliver_all()
     [email] = mails_to("kofi@partner.example.org")
     assert ticket.reference in email.subject

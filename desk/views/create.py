@@ -12,12 +12,18 @@ from django.utils.translation import gettext as _
 from desk.access import LOG_TICKET, agent, desk_view
 from desk.forms import OnBehalfForm
 from tickets import queues, services
+from tickets.models import Product
 
 
 @desk_view(LOG_TICKET)
 def log_ticket(request: HttpRequest) -> HttpResponse:
     lists = queues.desk_lists(agent(request))
-    form = OnBehalfForm(request.POST or None, request.FILES or None, lists=lists)
+    form = OnBehalfForm(
+        request.POST or None,
+        request.FILES or None,
+        lists=lists,
+        products=list(Product.objects.active()),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.ticket_create(

@@ -178,6 +178,18 @@
     if (key === "?") { showHelp(); event.preventDefault(); }
   });
 
+  // --- Log a ticket: show only the chosen product's report fields ---------------------
+  var logProduct = $("#log-ticket-form #id_product");
+  function showProductGroup() {
+    $all("[data-product-group]").forEach(function (group) {
+      group.hidden = group.getAttribute("data-product-group") !== logProduct.value;
+    });
+  }
+  if (logProduct) {
+    logProduct.addEventListener("change", showProductGroup);
+    showProductGroup();
+  }
+
   tick();
   setInterval(tick, 30000);
 }());
