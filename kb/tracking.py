@@ -27,6 +27,9 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 CLICK_SALT = "kb.suggestion.click"
 CLICK_QUERY_CHARS = 100  # enough for reports, short enough for an address
 IMPRESSION_QUIET_SECONDS = 30 * 60
+# A click-through address is counted for a day; later (a bookmark, a shared
+# link) it still leads to the article but is no longer a suggestion's click.
+CLICK_MAX_AGE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Click:
     source: str
     query: str
     position: int
+    fresh: bool = True  # followed soon after it was suggested, so it counts
 
 
 class Visitor:
@@ -78,11 +82,30 @@ def click_url(*, article_id: int, source: str, query: str, position: int) -> str
 
 
 def read_click(token: str) -> Click | None:
+    fresh = True
     try:
-        article_id, source, query, position = signing.loads(token[:1000], salt=CLICK_SALT)
-        return Click(int(article_id), str(source), str(query), int(position))
+        try:
+            values = signing.loads(token[:1000], salt=CLICK_SALT, max_age=CLICK_MAX_AGE_SECONDS)
+        except signing.SignatureExpired:
+            values, fresh = signing.loads(token[:1000], salt=CLICK_SALT), False
+        article_id, source, query, position = values
+        return Click(int(article_id), str(source), str(query), int(position), fresh)
     except (signing.BadSignature, ValueError, TypeError):
         return None
+
+
+def first_click(*, visitor: str, source: str, article_id: int) -> bool:
+    """Whether this visitor's click on this suggestion is the first in a while.
+
+    Reloading the article, or going back and following the same suggestion
+    again, must not inflate deflection figures.
+    """
+    try:
+        return bool(
+            cache.add(f"kb:clicked:{source}:{visitor}:{article_id}", 1, IMPRESSION_QUIET_SECONDS)
+        )
+    except Exception:  # a cache failure: count it rather than fail the request
+        return True
 
 
 def first_sightings(*, visitor: str, source: str, article_ids: list[int]) -> set[int]:

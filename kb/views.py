@@ -32,7 +32,7 @@ from kb import services
 from kb.forms import FeedbackForm
 from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
-from kb.tracking import Visitor, click_url, first_sightings, read_click
+from kb.tracking import Visitor, click_url, first_click, first_sightings, read_click
 from tickets.models import Product
 
 SECTION_PREVIEW = 6  # articles listed per section on a product page
@@ -359,13 +359,16 @@ def go(request: HttpRequest, token: str) -> HttpResponse:
         Article.objects.listed_for(request.user).select_related("product"), pk=click.article_id
     )
     visitor = Visitor(request)
-    services.suggestion_record_click(
-        article=article,
-        query=click.query,
-        source=click.source,
-        position=click.position,
-        visitor=visitor.key(),
-    )
+    if click.fresh and first_click(
+        visitor=visitor.key(), source=click.source, article_id=article.pk
+    ):
+        services.suggestion_record_click(
+            article=article,
+            query=click.query,
+            source=click.source,
+            position=click.position,
+            visitor=visitor.key(),
+        )
     return visitor.remember(HttpResponseRedirect(article.get_absolute_url()))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +12,7 @@ from PIL import Image
 
 from kb import services
 from kb.models import ArticleVote, Status, SuggestionEvent, SuggestionKind, Visibility
-from kb.tracking import VISITOR_COOKIE
+from kb.tracking import VISITOR_COOKIE, click_url
 from tests import factories
 from tests import kb_factories as kb
 from tests.test_kb_search import BAD_QUERIES
@@ -305,6 +307,31 @@ def test_following_a_suggestion_records_the_click_and_opens_the_article(client, 
         "export data",
         1,
     )
+
+
+def test_following_the_same_suggestion_again_counts_one_click(client, export):
+    [hit] = client.get("/kb/suggest", {"q": "export data", "source": "contact_form"}).json()[
+        "results"
+    ]
+
+    client.get(hit["url"])
+    client.get(hit["url"])
+
+    assert SuggestionEvent.objects.filter(kind=SuggestionKind.CLICK).count() == 1
+
+
+def test_a_suggestion_link_followed_days_later_opens_the_article_but_is_not_a_click(client, export):
+    two_days_ago = time.time() - 2 * 24 * 3600
+    with mock.patch("django.core.signing.time.time", return_value=two_days_ago):
+        old_link = click_url(
+            article_id=export.pk, source="contact_form", query="export", position=1
+        )
+
+    response = client.get(old_link)
+
+    assert response.status_code == 302
+    assert response["Location"] == export.get_absolute_url()
+    assert not SuggestionEvent.objects.filter(kind=SuggestionKind.CLICK).exists()
 
 
 def test_a_tampered_click_link_is_refused_and_records_nothing(client, export):
