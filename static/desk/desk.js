@@ -20,13 +20,16 @@
     if (hours) { return hours + "h " + mins + "m"; }
     return mins + "m";
   }
+  // The phrases come translated from the page (body data attributes).
+  var dueIn = document.body.getAttribute("data-due-in") || "due in %s";
+  var overdueBy = document.body.getAttribute("data-overdue-by") || "overdue by %s";
   function tick() {
     var now = Date.now();
     $all("[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) { return; }
       var left = due - now;
-      el.textContent = left >= 0 ? "due in " + duration(left) : "overdue by " + duration(left);
+      el.textContent = (left >= 0 ? dueIn : overdueBy).replace("%s", duration(left));
       el.classList.toggle("text-danger", left < 0);
     });
   }
