@@ -387,6 +387,8 @@ class SuggestionSource(models.TextChoices):
 class SuggestionKind(models.TextChoices):
     IMPRESSION = "impression", _("Shown")
     CLICK = "click", _("Clicked")
+    # The person left the Contact Us form from this article: answered without a ticket.
+    ANSWERED = "answered", _("Answered, no ticket")
 
 
 class SuggestionEventQuerySet(models.QuerySet["SuggestionEvent"]):

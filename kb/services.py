@@ -304,6 +304,17 @@ def suggestion_record_click(
     )
 
 
+def suggestion_record_answered(*, article: Article, query: str, visitor: str) -> SuggestionEvent:
+    """A person left the Contact Us form from a suggested article: a contact deflected."""
+    return SuggestionEvent.objects.create(
+        kind=SuggestionKind.ANSWERED,
+        source=SuggestionSource.CONTACT_FORM,
+        article=article,
+        query=query[:QUERY_MAX_LENGTH],
+        visitor_key=visitor,
+    )
+
+
 @transaction.atomic
 def image_save(*, image: ArticleImage, by: User | None) -> ArticleImage:
     """Store an image for articles under a random name, after checking it really is one."""

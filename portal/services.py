@@ -371,5 +371,6 @@ def contact_answered(*, session: SessionBase, article_id: str, query: str, visit
     if article is None or not visitor:
         return article is not None
     kb_services.vote_record(article=article, visitor=visitor, helpful=True)
+    kb_services.suggestion_record_answered(article=article, query=query, visitor=visitor)
     logger.info("Contact Us deflected by article %s (query %r).", article.pk, query[:100])
     return True

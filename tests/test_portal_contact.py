@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
+from kb.models import ArticleVote, SuggestionEvent, SuggestionKind
 from portal import services as portal_services
-from tests import factories
+from tests import factories, kb_factories
 from tests.portal_helpers import (
     contact_data,
     deliver_all,
@@ -442,3 +443,26 @@ def test_the_purge_task_is_scheduled_on_beat(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["portal-purge-drafts"]
     assert schedule["task"] == portal_purge_drafts.name
     assert portal_purge_drafts() == 0
+
+
+def test_leaving_from_a_suggested_article_is_recorded_as_a_contact_answered_without_a_ticket(
+    client, started
+):
+    article = kb_factories.article("Export your survey data")
+    send_contact_form(client, fill(started), files=None)  # a draft is held
+
+    response = client.post(
+        "/contact/answered", {"article": str(article.pk), "q": "export stops at 50%"}
+    )
+
+    assert response.status_code == 200
+    answered = SuggestionEvent.objects.get(kind=SuggestionKind.ANSWERED)
+    assert (answered.article, answered.source, answered.query) == (
+        article,
+        "contact_form",
+        "export stops at 50%",
+    )
+    assert ArticleVote.objects.get(article=article).helpful
+    assert not Ticket.objects.exists()
+    # The draft is gone: coming back starts an empty form.
+    assert client.get("/contact/").context["form"]["subject"].value() in (None, "")
