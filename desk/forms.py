@@ -519,3 +519,32 @@ class SavedViewForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name this view"), max_length=80)
     queue = forms.CharField(max_length=20, widget=forms.HiddenInput)
     query = forms.CharField(max_length=1000, required=False, widget=forms.HiddenInput)
+
+
+class EscalateForm(VersionedForm):
+    """Escalate to L2: the GitHub issue is built from the report plus this summary."""
+
+    technical_summary = forms.CharField(
+        label=gettext_lazy("Technical summary for L2"),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "What you found, what you tried, why it needs L2 (server change or code fix)."
+        ),
+        error_messages={"required": gettext_lazy("Write a technical summary for L2.")},
+    )
+    include_contact = forms.BooleanField(
+        label=gettext_lazy("Include the requester's contact details in the issue"),
+        required=False,
+    )
+
+
+class LinkIssueForm(VersionedForm):
+    """Follow an issue already filed (many partners hit the same bug)."""
+
+    issue = forms.CharField(
+        label=gettext_lazy("Existing GitHub issue"),
+        max_length=300,
+        help_text=gettext_lazy("Its address, owner/name#12, or #12 in the product's repository."),
+        error_messages={"required": gettext_lazy("Paste the issue's address or number.")},
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/reply/", ticket.reply, name="reply"),
     path("tickets/<int:ticket_id>/assign-me/", ticket.assign_me, name="assign_me"),
     path("tickets/<int:ticket_id>/escalate/", ticket.escalate, name="escalate"),
+    path("tickets/<int:ticket_id>/link-issue/", ticket.link_issue, name="link_issue"),
     path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
 ]

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "kb",
     "tickets",
     "integrations",
+    "integrations.email",
+    "integrations.github",
+    "integrations.slack",
     "portal",
     "desk",
 ]
@@ -260,6 +263,27 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Support <support@helpdes
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The domain in the Message-ID of every mail we send, so replies can be recognised.
 EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.localhost")
+# The per-ticket reply address ({key} is the ticket's number and a digest of its
+# token); empty: DEFAULT_FROM_EMAIL plus-addressed, e.g. support+{key}@helpdesk.localhost.
+EMAIL_REPLY_ADDRESS = env("EMAIL_REPLY_ADDRESS", default="")
+# Inbound mail: larger mails are kept (their beginning) but not turned into messages.
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
+INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default=10)
+# The support mailbox, polled by beat: imaps://user:password@host:993/INBOX (TLS) or
+# imap+starttls://user:password@host:143/INBOX. Plain imap:// is refused. Empty: off.
+IMAP_URL = env("IMAP_URL", default="")
+# Processed mail is moved here (created if missing); empty: it is flagged \Seen instead.
+IMAP_PROCESSED_FOLDER = env("IMAP_PROCESSED_FOLDER", default="")
+# A CA bundle to trust for the IMAP server (a private CA); empty: the system's.
+IMAP_CA_FILE = env("IMAP_CA_FILE", default="")
+IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=30)
+IMAP_BATCH_SIZE = env.int("IMAP_BATCH_SIZE", default=50)
+# Providers that post inbound mail (django-anymail: /integrations/email/inbound/<esp>/)
+# must authenticate with this secret ("user:password", HTTP basic auth); empty: off.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
@@ -311,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.sla_check",
         "schedule": timedelta(seconds=env.int("SLA_CHECK_SECONDS", default=60)),
     },
+    "mail-poll": {
+        "task": "integrations.email.tasks.mail_poll",
+        "schedule": timedelta(seconds=env.int("IMAP_POLL_SECONDS", default=60)),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------
@@ -351,9 +379,21 @@ SLACK_BOT_TOKEN = env("SLACK_BOT_TOKEN", default="")
 SLACK_SIGNING_SECRET = env("SLACK_SIGNING_SECRET", default="")
 SLACK_URGENT_CHANNEL = env("SLACK_URGENT_CHANNEL", default="")
 SLACK_API_URL = env("SLACK_API_URL", default="https://slack.com/api/")
+# Impacts (slugs) whose new tickets alert the Slack channel; add "significant" to watch both.
+SLACK_ALERT_IMPACTS = env.list("SLACK_ALERT_IMPACTS", default=["critical"])
+# Seconds a worker waits for one Slack API call (never a web request: the outbox sends).
+SLACK_TIMEOUT = env.int("SLACK_TIMEOUT", default=10)
 GITHUB_TOKEN = env("GITHUB_TOKEN", default="")
 GITHUB_WEBHOOK_SECRET = env("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_API_URL = env("GITHUB_API_URL", default="https://api.github.com")
+# Seconds a worker waits for one GitHub API call (never a web request: the outbox files).
+GITHUB_TIMEOUT = env.int("GITHUB_TIMEOUT", default=15)
+# How often beat reads open escalation issues back, for what a missed webhook would bring.
+GITHUB_RECONCILE_MINUTES = env.int("GITHUB_RECONCILE_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["github-reconcile"] = {
+    "task": "integrations.github.tasks.github_reconcile",
+    "schedule": timedelta(minutes=GITHUB_RECONCILE_MINUTES),
+}
 
 # --- Portal (Contact Us form and the requester's ticket page) -------------------
 # Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.

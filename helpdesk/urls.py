@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from helpdesk import views
+from integrations import views as integration_views
 
 admin.site.site_header = "Help desk back office"
 admin.site.site_title = "Help desk"
@@ -11,7 +12,15 @@ admin.site.index_title = "Configuration and records"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "admin/integrations/health/",
+        admin.site.admin_view(integration_views.integration_health),
+        name="integration_health",
+    ),
     path("admin/", admin.site.urls),
+    path("integrations/slack/", include("integrations.slack.urls")),
+    path("integrations/github/", include("integrations.github.urls")),
+    path("integrations/email/inbound/", include("integrations.email.urls")),
     path("kb/", include("kb.urls")),
     path("desk/", include("desk.urls")),
     path("", include("portal.urls")),

@@ -6,8 +6,5 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("Integrations")
 
-    def ready(self) -> None:
-        # Each integration says how its outbox kinds are delivered.
-        from integrations.email.handlers import register
-
-        register()
+    # Each integration is its own app (integrations.email, .github, .slack) and
+    # registers how its outbox kinds are delivered in its own ready().

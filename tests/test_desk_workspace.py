@@ -334,7 +334,10 @@ def test_assign_to_me_and_escalate_from_the_workspace():
     client = logged_in(agent)
     client.post(url("assign_me", ticket), {"version": fresh(ticket).version})
     assert fresh(ticket).assignee == agent
-    client.post(url("escalate", ticket), {"version": fresh(ticket).version})
+    client.post(
+        url("escalate", ticket),
+        {"version": fresh(ticket).version, "technical_summary": "Needs a server change."},
+    )
     assert fresh(ticket).status == Status.ESCALATED
     assert fresh(ticket).escalation_status == "escalated"
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from tickets.models import Ticket
+from django.conf import settings
+
+from tickets.models import Impact, Ticket
 from tickets.outbox import OutboxItem, outbox_add, outbox_add_many
 
 SLACK_ALERT_KIND = "slack_alert"
@@ -49,3 +51,23 @@ def alert_team_many(alerts: Sequence[tuple[int, AlertEvent, str, str]]) -> None:
             for ticket_id, event, key, detail in alerts
         ]
     )
+
+
+def impact_is_watched(impact: Impact | None) -> bool:
+    """Whether new tickets of this impact alert the team (``SLACK_ALERT_IMPACTS``, by slug)."""
+    return impact is not None and impact.slug in settings.SLACK_ALERT_IMPACTS
+
+
+def alert_if_urgent(*, ticket: Ticket, detail: str = "") -> None:
+    """Alert the team about a ticket whose impact is watched, once per ticket.
+
+    Called when a ticket is created and whenever triage changes its impact; the
+    key is per ticket, so raising, lowering and raising it again alerts once.
+    """
+    if impact_is_watched(ticket.impact):
+        alert_team(
+            ticket=ticket,
+            event="new_urgent",
+            key=f"slack_alert:new_urgent:{ticket.pk}",
+            detail=detail,
+        )

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
-from tickets.models import Message, Requester, Ticket
+from django.utils import timezone
+
+from tickets.models import (
+    Message,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    Requester,
+    Status,
+    Ticket,
+)
 from tickets.outbox import outbox_add
 
 EMAIL_KIND = "email"
+# A public reply written this recently (in the same step) carries the status news itself.
+FOLD_INTO_REPLY_WITHIN = timedelta(seconds=60)
 
 
 def email_requester(
@@ -44,4 +57,51 @@ def email_requester_links(*, requester: Requester, tickets: Sequence[Ticket], ke
             "ticket_ids": [ticket.pk for ticket in tickets],
             "automatic": True,
         },
+    )
+
+
+def email_status_change(
+    *, ticket: Ticket, previous: str, status: str, key: str, by_requester: bool
+) -> None:
+    """Tell the requester about a status change that concerns them.
+
+    Waiting on you and resolved (unless they resolved it themselves), and
+    reopened. When the agent's public reply in the same step is still waiting in
+    the outbox, the news goes into that mail instead of a second one.
+    """
+    if status == Status.OPEN and previous == Status.RESOLVED:
+        template = "status_reopened"
+    elif status in (Status.WAITING, Status.RESOLVED) and not by_requester:
+        template = f"status_{status}"
+        if _fold_into_reply(ticket=ticket, note=str(status)):
+            return
+    else:
+        return
+    email_requester(ticket=ticket, template=template, key=key, automatic=True)
+
+
+def _fold_into_reply(*, ticket: Ticket, note: str) -> bool:
+    reply = (
+        Message.objects.filter(
+            ticket=ticket,
+            kind=MessageKind.REPLY,
+            created_at__gte=timezone.now() - FOLD_INTO_REPLY_WITHIN,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if reply is None:
+        return False
+    row = OutboxMessage.objects.filter(key=f"email:reply:{reply.pk}").first()
+    if row is None:
+        return False
+    context = {**(row.payload.get("context") or {}), "status_note": note}
+    payload = {**row.payload, "context": context}
+    # Conditional: a worker that already claimed the row sends it as it was, and the
+    # status news then goes out as its own mail.
+    return (
+        OutboxMessage.objects.filter(pk=row.pk, status=OutboxStatus.PENDING, attempts=0).update(
+            payload=payload
+        )
+        == 1
     )

@@ -51,6 +51,14 @@ class OutboxDeferred(Exception):
         self.retry_in = retry_in
 
 
+class OutboxPermanentFailure(Exception):
+    """Raised by a handler when retrying cannot help (bad credentials, unknown channel…).
+
+    The row ends as failed at once with this message for the admin, without
+    using the remaining attempts.
+    """
+
+
 def register_handler(kind: str, handler: Handler) -> None:
     """Say how rows of ``kind`` are delivered (called from an AppConfig.ready)."""
     _handlers[kind] = handler
@@ -209,7 +217,18 @@ def outbox_deliver_row(row_id: int) -> DeliveryResult:
             lease_expires_at=None,
             last_error=str(deferred),
         )
+        if outcome == "deferred" and deferred.retry_in <= timedelta(minutes=10):
+            # A short, known wait (e.g. a rate limit's Retry-After) is scheduled
+            # now instead of waiting for the sweeper.
+            outbox_dispatch(row_id, countdown=deferred.retry_in.total_seconds())
         return DeliveryResult(row_id, outcome, str(deferred))
+    except OutboxPermanentFailure as permanent:
+        error = str(permanent)
+        outcome = _settle(
+            mine, "failed", status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error
+        )
+        logger.error("Outbox row %s (%s) failed for good: %s", row.pk, row.kind, error)
+        return DeliveryResult(row_id, outcome, error)
     except Exception as exc:
         return _record_failure(row, mine, exc)
     outcome = _settle(

@@ -63,6 +63,8 @@ MANAGER_PERMISSIONS = (
         for action in ("add", "change", "delete")
     ]
     + ["tickets.view_outboxmessage", "tickets.change_outboxmessage", "tickets.view_reports"]
+    # Escalation issues (why one needs attention) and GitHub's webhook deliveries, read-only.
+    + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
     + _KB_MANAGE
 )
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import notifications, sla
+from tickets import alerts, notifications, sla
 from tickets.models import (
     Attachment,
     Category,
@@ -264,6 +264,9 @@ def ticket_create(
             key=f"email:ticket_created:{ticket.pk}",
             automatic=True,
         )
+    alerts.alert_if_urgent(
+        ticket=ticket, detail=_("New ticket (%(channel)s)") % {"channel": Channel(channel).label}
+    )
     return ticket
 
 
@@ -318,8 +321,13 @@ def attachment_add(*, message: Message, upload: File) -> Attachment:
 
 
 @transaction.atomic
-def ticket_change_fields(*, ticket: Ticket, by: User | None, changes: Mapping[str, Any]) -> Ticket:
-    """Change triage and report fields; each real change is one history row."""
+def ticket_change_fields(
+    *, ticket: Ticket, by: User | None, changes: Mapping[str, Any], notify: bool = True
+) -> Ticket:
+    """Change triage and report fields; each real change is one history row.
+
+    ``notify=False`` (demo data, imports) records the change without alerting the team.
+    """
     unknown = set(changes) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise ValidationError(
@@ -344,6 +352,11 @@ def ticket_change_fields(*, ticket: Ticket, by: User | None, changes: Mapping[st
         ticket.save(update_fields=[*changed, "updated_at"])
         if {"impact", "hub"} & set(changed):
             sla.sla_recompute(ticket, timezone.now(), reason=", ".join(sorted(changed)))
+        if "impact" in changed and notify:
+            # Triage that raises the impact to a watched level alerts as a new one would.
+            alerts.alert_if_urgent(
+                ticket=ticket, detail=_("Impact set to %(impact)s") % {"impact": ticket.impact}
+            )
     return ticket
 
 
@@ -404,7 +417,12 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, by: User | None) -> 
 
 
 def _apply_status(
-    ticket: Ticket, status: str, by: User | None, actor_label: str | None = None
+    ticket: Ticket,
+    status: str,
+    by: User | None,
+    actor_label: str | None = None,
+    *,
+    notify: bool = True,
 ) -> None:
     """Move a locked ticket to ``status`` (checked against the workflow) and record it."""
     check_status_transition(ticket.status, status)
@@ -424,7 +442,7 @@ def _apply_status(
     ticket.status = status
     ticket.save(update_fields=update)
     sla.sla_status_changed(ticket, previous, status, now)
-    _record(
+    event = _record(
         ticket,
         by,
         EventKind.STATUS,
@@ -433,11 +451,24 @@ def _apply_status(
         new=Status(status).label,
         actor_label=actor_label,
     )
+    if notify:
+        notifications.email_status_change(
+            ticket=ticket,
+            previous=previous,
+            status=status,
+            key=f"email:status:{event.pk}",
+            by_requester=by is None and actor_label is not None,
+        )
 
 
 @transaction.atomic
-def ticket_change_status(*, ticket: Ticket, status: str, by: User | None) -> Ticket:
-    """Move the ticket along the workflow; a move the workflow forbids raises InvalidTransition."""
+def ticket_change_status(
+    *, ticket: Ticket, status: str, by: User | None, notify: bool = True
+) -> Ticket:
+    """Move the ticket along the workflow; a move the workflow forbids raises InvalidTransition.
+
+    ``notify=False`` (demo data, imports) records the change without mailing the requester.
+    """
     if status == Status.ESCALATED:
         # Escalating also opens the L2 issue and sets the escalation status: its own service.
         raise ValidationError(
@@ -446,7 +477,7 @@ def ticket_change_status(*, ticket: Ticket, status: str, by: User | None) -> Tic
     ticket = _locked(ticket)
     if ticket.status == status:
         return ticket
-    _apply_status(ticket, status, by)
+    _apply_status(ticket, status, by, notify=notify)
     return ticket
 
 
@@ -536,7 +567,7 @@ def ticket_add_message(
 
     if kind == MessageKind.CUSTOMER:
         if ticket.status in (Status.WAITING, Status.RESOLVED):
-            _apply_status(ticket, Status.OPEN, None, actor_label=str(requester))
+            _apply_status(ticket, Status.OPEN, None, actor_label=str(requester), notify=notify)
         else:
             ticket.save(update_fields=["updated_at"])
     elif kind == MessageKind.REPLY:
@@ -559,6 +590,47 @@ def ticket_add_message(
     else:
         ticket.save(update_fields=["updated_at"])
     return message
+
+
+@transaction.atomic
+def ticket_flag_urgent(*, ticket: Ticket, by: User, reason: str) -> Message:
+    """An agent says the ticket needs the team now: a note with the reason, history, an alert.
+
+    No field changes (urgency is the impact's job); the flag is the record of who
+    raised it and why, and each flag alerts the team once.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Say why the ticket is urgent.")})
+    note = ticket_add_message(
+        ticket=ticket,
+        kind=MessageKind.NOTE,
+        body=_("Flagged urgent: %(reason)s") % {"reason": reason},
+        by=by,
+    )
+    _record(ticket, by, EventKind.FIELD, field="urgent", new=reason[:500])
+    alerts.alert_team(
+        ticket=ticket,
+        event="flagged_urgent",
+        key=f"slack_alert:flagged_urgent:{ticket.pk}:{note.pk}",
+        detail=_("Flagged urgent by %(agent)s: %(reason)s")
+        % {"agent": _actor_label(by), "reason": reason},
+    )
+    return note
+
+
+@transaction.atomic
+def ticket_acknowledge(*, ticket: Ticket, by: User, via: str) -> bool:
+    """An agent says they have seen an alert about the ticket; recorded once per agent.
+
+    Returns False when this agent had already acknowledged it.
+    """
+    ticket = _locked(ticket)
+    if TicketEvent.objects.filter(ticket=ticket, actor=by, field="acknowledged").exists():
+        return False
+    _record(ticket, by, EventKind.FIELD, field="acknowledged", new=via)
+    ticket.save(update_fields=["updated_at"])
+    return True
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tickets.alerts import AlertEvent, alert_team_many
 from tickets.models import EventKind, Hub, Impact, Status, Ticket, TicketEvent
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.outbox import OutboxItem, outbox_add_many
@@ -110,8 +111,7 @@ def sla_first_response(ticket: Ticket, at: datetime) -> None:
     clock = _clock(ticket, SlaTarget.FIRST_RESPONSE)
     if clock is None or clock.met_at is not None:
         return
-    clock.met_at = at
-    clock.save(update_fields=["met_at", "updated_at"])
+    _meet_first_response(clock, ticket, at)
     _event(clock, SlaEventKind.MET, at=at, note=_late_note(clock, at))
 
 
@@ -121,8 +121,7 @@ def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None
     if new in STOPPED_STATUSES and old not in STOPPED_STATUSES:
         first = _clock(ticket, SlaTarget.FIRST_RESPONSE)
         if first is not None and first.met_at is None:
-            first.met_at = at
-            first.save(update_fields=["met_at", "updated_at"])
+            _meet_first_response(first, ticket, at)
             _event(first, SlaEventKind.MET, at=at, note="stopped: resolved without a reply")
         if resolution is not None and resolution.met_at is None:
             _stop(resolution, at, note=_late_note(resolution, at))
@@ -278,7 +277,7 @@ def team_to_notify() -> list[str]:
     return sorted(set(agents.values_list("email", flat=True)))
 
 
-def _notify_staff(clocks: list[SlaClock], template: str, recipients: _Recipients) -> None:
+def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Recipients) -> None:
     items = []
     for clock in clocks:
         to = recipients.for_ticket(clock.ticket)
@@ -302,9 +301,39 @@ def _notify_staff(clocks: list[SlaClock], template: str, recipients: _Recipients
             )
         )
     outbox_add_many(items)
+    # The team channel hears about every warning and breach, assigned or not.
+    alert_team_many(
+        [
+            (
+                clock.ticket_id,
+                template,
+                f"slack_alert:{template}:{clock.pk}:{_due_key(clock)}",
+                _alert_detail(clock, template),
+            )
+            for clock in clocks
+        ]
+    )
+
+
+def _due_key(clock: SlaClock) -> str:
+    return clock.due_at.isoformat() if clock.due_at else ""
+
+
+def _alert_detail(clock: SlaClock, template: str) -> str:
+    values = {"target": clock.get_target_display(), "due": _local(clock.due_at, clock.ticket.hub)}
+    if template == "sla_breach":
+        return _("%(target)s overdue since %(due)s") % values
+    return _("%(target)s due %(due)s") % values
 
 
 # --- Helpers ------------------------------------------------------------------------
+
+
+def _meet_first_response(clock: SlaClock, ticket: Ticket, at: datetime) -> None:
+    """Stop the first-response clock, keeping the working time it had left (it never pauses)."""
+    clock.remaining = _signed_remaining(calendar_for(ticket.hub), at, clock.due_at)
+    clock.met_at = at
+    clock.save(update_fields=["met_at", "remaining", "updated_at"])
 
 
 def _clock(ticket: Ticket, target: str) -> SlaClock | None:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import TRIAGE, agent, desk_view
 from desk.forms import BulkForm, SavedViewForm
-from tickets import desk_actions, queues
+from tickets import desk_actions, escalation, queues
 from tickets.models import Channel, EscalationStatus, SavedView, Status
 
 
@@ -42,6 +42,9 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     # One reverse() for the page, not two per row.
     ticket_base = reverse("desk:ticket", kwargs={"ticket_id": 0}).removesuffix("0/")
     links = {row.ticket.pk: f"{ticket_base}{row.ticket.pk}/?{from_param}" for row in rows}
+    # The GitHub issue of escalated rows, and whether it needs attention (one query, if any).
+    escalated = [row.ticket.pk for row in rows if row.ticket.escalation_status != "none"]
+    issues = escalation.escalations_for(escalated) if escalated else {}
     return render(
         request,
         "desk/queue.html",
@@ -61,6 +64,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
             "channels": Channel.choices,
             "here": here,
             "links": links,
+            "issues": issues,
             "next_query": query.querystring(after=page.next_cursor) if page.next_cursor else "",
             "previous_query": (
                 query.querystring(before=page.previous_cursor) if page.previous_cursor else ""

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -31,9 +31,9 @@ from desk.access import (
     forbidden,
     staff_ticket,
 )
-from desk.forms import AssignForm, MergeForm, ReplyForm, TriageForm
+from desk.forms import AssignForm, EscalateForm, LinkIssueForm, MergeForm, ReplyForm, TriageForm
 from desk.views.queue import parse_from
-from tickets import desk_actions, queues
+from tickets import desk_actions, escalation, queues
 from tickets.desk_actions import StaleTicket
 from tickets.filetypes import SAFE_CONTENT_TYPES
 from tickets.models import (
@@ -80,6 +80,8 @@ def _context(
     triage_form: TriageForm | None = None,
     reply_form: ReplyForm | None = None,
     merge_form: MergeForm | None = None,
+    escalate_form: EscalateForm | None = None,
+    link_form: LinkIssueForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -124,23 +126,35 @@ def _context(
         back_url = f"{back}?{query.querystring()}" if query.querystring() else back
     else:
         back_url = reverse("desk:queue", kwargs={"queue": queues.DEFAULT_QUEUE})
+    thread = _thread(ticket)
+    link = escalation.ticket_escalation(ticket)
+    # L2 closed or reopened the issue: the agent's customer-safe update waits in the
+    # reply box until a public reply goes out.
+    draft = escalation.draft_to_show(
+        link, (item["message"] for item in thread if item["type"] == "message")
+    )
     return {
         "ticket": ticket,
         "lists": lists,
-        "thread": _thread(ticket),
+        "thread": thread,
+        "escalation": link,
+        "escalation_issue": link.issue if link else None,
+        "l2_draft": draft,
+        "escalate_form": escalate_form or EscalateForm(initial={"version": ticket.version}),
+        "link_form": link_form or LinkIssueForm(initial={"version": ticket.version}),
         "clocks": clocks,
         "sla": sla,
         "now": now,
         "triage_form": triage_form or TriageForm(ticket=ticket, lists=lists),
         "reply_form": reply_form
-        or ReplyForm(initial={"version": ticket.version}, can_reply=can_reply),
+        or ReplyForm(initial={"version": ticket.version, "body": draft}, can_reply=can_reply),
         "merge_form": merge_form or MergeForm(initial={"version": ticket.version}),
         "canned": canned,
         "related": related,
         "can_triage": can_triage,
         "can_reply": can_reply,
         "can_note": user.has_perm(NOTE),
-        "can_escalate": user.has_perm(ESCALATE) and ticket.can_move_to(Status.ESCALATED),
+        "can_escalate": user.has_perm(ESCALATE) and escalation.may_go_to_l2(ticket, link),
         "stale": stale,
         "tried": tried or [],
         "origin": origin,
@@ -311,23 +325,74 @@ def assign_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @require_POST
 @desk_view(ESCALATE)
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """File a GitHub issue for the ticket (through the outbox) and hand it to L2."""
     ticket = staff_ticket(request, ticket_id)
-    form = AssignForm(request.POST)
+    form = EscalateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The page was out of date; reload it and try again."))
-        return _redirect(request, ticket)
+        return _render(request, ticket, status=400, escalate_form=form)
     try:
-        desk_actions.ticket_escalate_checked(
-            ticket=ticket, by=agent(request), expected_version=form.cleaned_data["version"]
+        issue = escalation.ticket_escalate(
+            ticket=ticket,
+            by=agent(request),
+            technical_summary=form.cleaned_data["technical_summary"],
+            include_contact=form.cleaned_data["include_contact"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleTicket as stale:
+        current = _fresh(ticket)
+        return _render(
+            request, current, status=409, stale=stale, escalate_form=_kept(request, current)
+        )
+    except (ValidationError, InvalidTransition, ValueError, PermissionDenied) as error:
+        for message in _l2_errors(error):
+            form.add_error(None, message)
+        return _render(request, ticket, status=400, escalate_form=form)
+    messages.success(
+        request,
+        _("Escalated to L2: the GitHub issue is being filed in %(repo)s.")
+        % {"repo": issue.repository},
+    )
+    return _redirect(request, ticket)
+
+
+@require_POST
+@desk_view(ESCALATE)
+def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Hand the ticket to L2 by following an issue already filed."""
+    ticket = staff_ticket(request, ticket_id)
+    form = LinkIssueForm(request.POST)
+    if not form.is_valid():
+        return _render(request, ticket, status=400, link_form=form)
+    try:
+        issue = escalation.ticket_link_issue(
+            ticket=ticket,
+            by=agent(request),
+            reference=form.cleaned_data["issue"],
+            expected_version=form.cleaned_data["version"],
         )
     except StaleTicket as stale:
         return _render(request, _fresh(ticket), status=409, stale=stale)
-    except (ValidationError, InvalidTransition, ValueError) as error:
-        for message in _error_messages(error):
-            messages.error(request, message)
-        return _redirect(request, ticket)
-    messages.success(request, _("Escalated to L2."))
+    except (ValidationError, InvalidTransition, ValueError, PermissionDenied) as error:
+        for message in _l2_errors(error):
+            form.add_error(None, message)
+        return _render(request, ticket, status=400, link_form=form)
+    messages.success(request, _("Linked to %(issue)s.") % {"issue": issue.label})
     return _redirect(request, ticket)
+
+
+def _kept(request: HttpRequest, current: Ticket) -> EscalateForm:
+    """What the agent typed, on the current version, so sending again goes through."""
+    kept = request.POST.copy()
+    kept["version"] = str(current.version)
+    form = EscalateForm(kept)
+    form.is_valid()
+    return form
+
+
+def _l2_errors(error: Exception) -> list[str]:
+    if isinstance(error, PermissionDenied):
+        return [str(error)]
+    return _error_messages(error)  # type: ignore[arg-type]
 
 
 @require_POST

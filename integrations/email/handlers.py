@@ -3,7 +3,10 @@
 The mail is rendered when it is sent, from the templates under
 ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``. Its
 Message-ID is derived from the outbox row's key, so a retried row carries the
-same Message-ID and mail clients show it once.
+same Message-ID and mail clients show it once. Every mail about a ticket refers
+to the ticket's thread id (and to the requester's last mail, if they wrote one),
+so clients thread them; mail to the requester carries the ticket's own reply
+address, so their answer finds the ticket without trusting the subject.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tickets.models import Message, OutboxMessage, Requester, Ticket
+from integrations.email.addresses import reply_to_header
+from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
 from tickets.notifications import EMAIL_KIND
 from tickets.outbox import register_handler
 
@@ -34,6 +38,23 @@ def ticket_thread_id(ticket: Ticket) -> str:
 def requester_link(ticket: Ticket) -> str:
     """The requester's private address of their ticket page (the token is the key)."""
     return settings.SITE_URL + reverse("portal:ticket", kwargs={"token": ticket.token})
+
+
+def thread_headers(ticket: Ticket, row: OutboxMessage) -> dict[str, str]:
+    """In-Reply-To the requester's last mail before this one (else the thread), References both."""
+    thread = ticket_thread_id(ticket)
+    last_mail = (
+        Message.objects.filter(
+            ticket=ticket, kind=MessageKind.CUSTOMER, created_at__lte=row.created_at
+        )
+        .exclude(email_message_id="")
+        .order_by("-created_at", "-id")
+        .values_list("email_message_id", flat=True)
+        .first()
+    )
+    if last_mail:
+        return {"In-Reply-To": last_mail, "References": f"{thread} {last_mail}"}
+    return {"In-Reply-To": thread, "References": thread}
 
 
 def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
@@ -63,6 +84,7 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
         "message": message,
         "requester": requester,
         "site_url": settings.SITE_URL,
+        "auto_close_days": settings.AUTO_CLOSE_DAYS,
         # Extra values the writer of the row chose (never the ticket's own fields).
         **{
             f: v
@@ -75,19 +97,21 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
     headers = {"Message-ID": stable_message_id(row.key)}
+    reply_to: list[str] = []
     if ticket is not None:
-        headers |= {
-            "In-Reply-To": ticket_thread_id(ticket),
-            "References": ticket_thread_id(ticket),
-            "X-Helpdesk-Ticket": ticket.reference,
-        }
+        headers |= thread_headers(ticket, row) | {"X-Helpdesk-Ticket": ticket.reference}
+        if payload["to"] == [ticket.requester.email]:
+            reply_to = [reply_to_header(ticket)]
     if payload.get("automatic"):
+        # RFC 3834, and Exchange's own switch: auto-responders must not answer this.
         headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
     email = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=payload["to"],
+        reply_to=reply_to,
         headers=headers,
     )
     email.attach_alternative(html, "text/html")

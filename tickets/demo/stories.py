@@ -601,7 +601,7 @@ class _DemoStories:
             if by_email:
                 changes["product"] = cat.products.get(template.product)
                 changes["category"] = cat.categories.get(template.category)
-            services.ticket_change_fields(ticket=ticket, by=agent, changes=changes)
+            services.ticket_change_fields(ticket=ticket, by=agent, changes=changes, notify=False)
             tags = [cat.tags[slug] for slug in template.tags if slug in cat.tags]
             if tags:
                 services.ticket_set_issue_tags(ticket=ticket, tags=tags, by=agent)
@@ -619,7 +619,9 @@ class _DemoStories:
                 notify=False,
             )
         elif action == "waiting":
-            services.ticket_change_status(ticket=ticket, status=Status.WAITING, by=agent)
+            services.ticket_change_status(
+                ticket=ticket, status=Status.WAITING, by=agent, notify=False
+            )
         elif action == "customer":
             services.ticket_add_message(
                 ticket=ticket,
@@ -666,8 +668,12 @@ class _DemoStories:
             services.ticket_change_escalation_status(
                 ticket=ticket, escalation_status=EscalationStatus.L2_RESOLVED, by=None
             )
-            services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=None)
+            services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=None, notify=False)
         elif action == "resolve":
-            services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, by=agent)
+            services.ticket_change_status(
+                ticket=ticket, status=Status.RESOLVED, by=agent, notify=False
+            )
         elif action == "close":
-            services.ticket_change_status(ticket=ticket, status=Status.CLOSED, by=None)
+            services.ticket_change_status(
+                ticket=ticket, status=Status.CLOSED, by=None, notify=False
+            )

@@ -1,6 +1,12 @@
 """The ticket domain's models, one module per family."""
 
 from tickets.models.desk import CannedResponse, SavedView
+from tickets.models.escalation import (
+    EscalationComment,
+    EscalationIssue,
+    EscalationLink,
+    IssueState,
+)
 from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.sla import HubClosure, SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
@@ -24,11 +30,15 @@ __all__ = [
     "CannedResponse",
     "Category",
     "Channel",
+    "EscalationComment",
+    "EscalationIssue",
+    "EscalationLink",
     "EscalationStatus",
     "EventKind",
     "Hub",
     "HubClosure",
     "Impact",
+    "IssueState",
     "IssueTag",
     "Message",
     "MessageKind",

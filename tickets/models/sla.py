@@ -93,7 +93,9 @@ class SlaClock(models.Model):
     """One running target of one ticket: when it started, is due, paused, warned, breached, met.
 
     While paused, ``due_at`` and ``warn_at`` are empty and ``remaining`` holds the
-    working time left; ``met_at`` stops the clock (it may run again on reopening).
+    working time left; ``met_at`` stops the clock (it may run again on reopening)
+    and ``remaining`` then keeps what was left at that moment (negative when
+    late), so ``window - remaining`` is the working time used, in the database.
     """
 
     ticket = models.ForeignKey(

@@ -1,0 +1,395 @@
+"""Reading a raw mail into what the help desk needs: pure functions, no ORM.
+
+Real mail is messy: unknown charsets, 8-bit bytes in headers, two Content-Type
+headers, a multipart with no body. Everything here is written so that no input
+raises: a header that cannot be decoded is read byte for byte, a part whose
+charset is unknown is read as UTF-8 (or Windows-1252), a broken multipart is
+read as text. The compat32 parser is used on purpose: it keeps going where the
+modern policy raises on malformed address headers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.message
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email.header import Header, decode_header
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+import nh3
+from mailparser_reply import EmailReplyParser
+
+# Languages whose "On … wrote:" headers the reply parser knows; English is always on.
+REPLY_LANGUAGES = ["en", "de", "fr", "es", "cs", "it", "nl", "pl", "ja", "da", "sv"]
+# Where the recipients of a mail may be named (the envelope ones are added by MTAs).
+RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    name: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedMail:
+    message_id: str = ""
+    from_name: str = ""
+    from_address: str = ""
+    recipients: list[str] = field(default_factory=list)
+    subject: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    text: str = ""  # the whole text body (plain part, or the HTML part read as text)
+    html: str = ""  # the HTML part as sent (never displayed; see ``sanitised_html``)
+    attachments: list[MailAttachment] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value
+    content_type: str = ""
+
+    @property
+    def reply_text(self) -> str:
+        """The new text only: quoted history and signatures removed."""
+        return strip_reply(self.text)
+
+    @property
+    def sanitised_html(self) -> str:
+        return sanitise_html(self.html)
+
+
+# --------------------------------------------------------------------------- #
+# Decoding                                                                    #
+# --------------------------------------------------------------------------- #
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset.strip().strip('"')).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Bytes in a declared charset; unknown or wrong charsets fall back to UTF-8, then cp1252."""
+    codec = _codec(charset)
+    if codec:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(codec or "cp1252", errors="replace")
+
+
+def _known(charset: str | None) -> str | None:
+    return None if charset in (None, "unknown-8bit") else charset
+
+
+def header_text(value: str | Header | None) -> str:
+    """A header as text: RFC 2047 words decoded, raw 8-bit bytes read as UTF-8."""
+    if value is None:
+        return ""
+    try:
+        pieces = decode_header(value)
+    except Exception:  # a malformed encoded word: keep the header as it came
+        return " ".join(str(value).split())
+    text = "".join(
+        piece if isinstance(piece, str) else decode_bytes(piece, _known(cs)) for piece, cs in pieces
+    )
+    # Surrogates stand for undecodable 8-bit bytes in compat32 headers: read them as UTF-8.
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = decode_bytes(text.encode("utf-8", "surrogateescape"))
+    return " ".join(text.split())
+
+
+def _addresses(message: email.message.Message, names: tuple[str, ...]) -> list[str]:
+    values = [header_text(v) for name in names for v in message.get_all(name) or []]
+    try:
+        pairs = getaddresses(values)
+    except Exception:
+        return []
+    return [addr.strip().lower() for _, addr in pairs if "@" in addr]
+
+
+_MSGID_RE = re.compile(r"<[^<>\s]+>")
+
+
+def message_ids(value: str) -> list[str]:
+    return _MSGID_RE.findall(value or "")
+
+
+# --------------------------------------------------------------------------- #
+# Structure                                                                   #
+# --------------------------------------------------------------------------- #
+
+
+def _leaves(part: email.message.Message) -> list[email.message.Message]:
+    """Leaf parts in order; an attached message (message/rfc822) is one leaf, not opened."""
+    if part.get_content_maintype() == "multipart":
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            return [
+                leaf
+                for sub in payload
+                if isinstance(sub, email.message.Message)
+                for leaf in _leaves(sub)
+            ]
+        return []  # a multipart without parts: nothing to read
+    return [part]
+
+
+def _filename(part: email.message.Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name") or ""
+    except Exception:
+        name = ""
+    if isinstance(name, tuple):  # RFC 2231 value the library could not collapse
+        name = name[2]
+    return header_text(str(name)) if name else ""
+
+
+def _is_attachment(part: email.message.Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    if part.get_content_type() == "message/rfc822":
+        return True
+    if disposition == "attachment":
+        return True
+    if part.get_content_maintype() == "text" and not _filename(part):
+        return False
+    return part.get_content_maintype() != "text" or bool(_filename(part))
+
+
+def _part_bytes(part: email.message.Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        data = None
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _part_text(part: email.message.Message) -> str:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return decode_bytes(_part_bytes(part), charset)
+
+
+def _attached_message(part: email.message.Message, index: int) -> MailAttachment:
+    """An attached (forwarded) mail, kept as a readable text file: its headers and text."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, email.message.Message):
+        inner = email.message_from_bytes(_part_bytes(part))
+    parsed = parse_message(inner)
+    lines = [
+        f"{name}: {header_text(inner.get(name))}"
+        for name in ("From", "To", "Date", "Subject")
+        if inner.get(name)
+    ]
+    body = "\n".join(lines) + "\n\n" + parsed.text
+    stem = re.sub(r"[^\w\- ]+", "", parsed.subject)[:60].strip() or f"attached message {index}"
+    return MailAttachment(f"{stem}.txt", "text/plain", body.encode("utf-8"))
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """Parse raw mail bytes; never raises for any input."""
+    return parse_message(email.message_from_bytes(raw))
+
+
+def parse_message(message: email.message.Message) -> ParsedMail:
+    parsed = ParsedMail()
+    parsed.headers = {k.lower(): header_text(v) for k, v in reversed(message.items())}
+    parsed.message_id = (message_ids(parsed.headers.get("message-id", "")) or [""])[0]
+    name, address = parseaddr(parsed.headers.get("from", ""))
+    parsed.from_name, parsed.from_address = name.strip(), address.strip().lower()
+    parsed.recipients = _addresses(message, RECIPIENT_HEADERS)
+    parsed.subject = parsed.headers.get("subject", "")
+    parsed.in_reply_to = message_ids(parsed.headers.get("in-reply-to", ""))
+    parsed.references = message_ids(" ".join(message.get_all("References") or []))
+    parsed.content_type = message.get_content_type()
+    texts: list[str] = []
+    htmls: list[str] = []
+    leaves = _leaves(message)
+    if not leaves and not isinstance(message.get_payload(), list):
+        # A multipart whose boundary never appears: read what is there as text.
+        leaves = [message] if message.get_content_maintype() != "multipart" else []
+        if not leaves and str(message.get_payload() or "").strip():
+            texts.append(str(message.get_payload()))
+    for index, part in enumerate(leaves, start=1):
+        if _is_attachment(part):
+            if part.get_content_type() == "message/rfc822":
+                parsed.attachments.append(_attached_message(part, index))
+            else:
+                data = _part_bytes(part)
+                if data:
+                    name = _filename(part) or f"attachment-{index}"
+                    parsed.attachments.append(MailAttachment(name, part.get_content_type(), data))
+        elif part.get_content_type() == "text/html":
+            htmls.append(_part_text(part))
+        elif part.get_content_maintype() == "text":
+            texts.append(_part_text(part))
+    parsed.html = "\n".join(htmls)
+    text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
+    parsed.text = normalise_text(text or html_to_text(parsed.html))
+    return parsed
+
+
+def normalise_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").replace("\xa0", " ")
+    # Trailing spaces go, except in "-- ", which marks where a signature starts.
+    lines = (line if line == "-- " else line.rstrip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
+
+
+def fallback_message_id(raw: bytes) -> str:
+    """For a mail without Message-ID: a stable id from its bytes, so it is stored once."""
+    return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
+
+
+# --------------------------------------------------------------------------- #
+# HTML                                                                        #
+# --------------------------------------------------------------------------- #
+
+
+def sanitise_html(html: str) -> str:
+    """HTML safe to show: nh3's allow-list, no scripts, styles, handlers or remote images."""
+    if not html.strip():
+        return ""
+    return nh3.clean(
+        html,
+        tags=nh3.ALLOWED_TAGS - {"img"},  # no remote images: they tell the sender it was read
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "hr",
+}  # fmt: skip
+_SKIP_TAGS = {"script", "style", "head", "title", "blockquote"}
+# Containers in which mail clients put the quoted history of a reply.
+_QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "moz-cite-prefix", "aolreplyline")
+_QUOTE_IDS = ("divrplyfwdmsg", "appendonsend", "olk_src_body_section")
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip: list[str] = []  # the tag being skipped, once per nesting level
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip:
+            if tag == self._skip[0]:
+                self._skip.append(tag)
+            return
+        values = {k: (v or "").lower() for k, v in attrs}
+        quoted = any(c in values.get("class", "") for c in _QUOTE_CLASSES) or (
+            values.get("id", "") in _QUOTE_IDS
+        )
+        if tag in _SKIP_TAGS or quoted:
+            self._skip.append(tag)
+            return
+        if tag in _BLOCK_TAGS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip:
+            if tag == self._skip[0]:
+                self._skip.pop()
+            return
+        if tag in _BLOCK_TAGS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML body, without the quoted history clients mark as such."""
+    if not html.strip():
+        return ""
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except Exception:  # HTMLParser is lenient; this is for the truly broken
+        return nh3.clean(html, tags=set())
+    text = "".join(extractor.out).replace("\xa0", " ")
+    lines = [line.strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --------------------------------------------------------------------------- #
+# Replies                                                                     #
+# --------------------------------------------------------------------------- #
+
+# Attribution lines the reply parser does not know (e.g. Russian, often wrapped over
+# two lines), and the common separators, after which everything is history.
+_ATTRIBUTION = (
+    r".{0,200}(?:\n.{0,200})?"
+    r"(?:wrote|написал|написала|написав|napsal|napsala|schrieb|a écrit|escribió)\s*:\s*$"
+)
+_EXTRA_CUTS = re.compile(
+    rf"^(?:{_ATTRIBUTION}|-{{2,}}\s*Original Message\s*-{{2,}}|-{{3,}} On .{{0,200}} wrote:\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ATTRIBUTION_END_RE = re.compile(
+    r"(?:wrote|написал\w*|napsal\w*|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE
+)
+# RFC 3676: a line of exactly "-- " starts the signature.
+_SIGNATURE_RE = re.compile(r"^-- $", re.MULTILINE)
+
+
+def strip_reply(text: str) -> str:
+    """The latest reply in ``text``: quoted history and signature removed.
+
+    mail-parser-reply does most of the work. What it leaves is cut again at
+    attributions it does not know (Russian, wrapped lines), and ``>`` quoted
+    lines are dropped, which also reads a bottom-posted reply (the quote first,
+    the answer under it). The full text is kept whenever stripping leaves nothing.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    if not text.strip():
+        return ""
+    signature = _SIGNATURE_RE.search(text)
+    if signature and text[: signature.start()].strip():
+        text = text[: signature.start()]
+    try:
+        reply = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text) or ""
+    except Exception:  # the parser is regex-heavy; a pathological body must not stop ingestion
+        reply = text
+    return (
+        _drop_quoted(normalise_text(reply))
+        or _drop_quoted(normalise_text(text))
+        or (normalise_text(text))
+    )
+
+
+def _drop_quoted(text: str) -> str:
+    match = _EXTRA_CUTS.search(text)
+    if match and match.start() > 0:
+        text = text[: match.start()]
+    kept: list[str] = []
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(">"):
+            continue
+        quote_follows = any(n.lstrip().startswith(">") for n in lines[index + 1 : index + 3])
+        if quote_follows and _ATTRIBUTION_END_RE.search(line):
+            continue  # "On … wrote:" heading a quote
+        kept.append(line)
+    return normalise_text("\n".join(kept))

@@ -1,0 +1,461 @@
+"""Inbound mail: one ingestion service for the IMAP poller and the providers' webhooks.
+
+Two steps, each in its own transaction:
+
+1. :func:`inbound_receive` stores the raw mail once per Message-ID and commits.
+   Only then does the poller mark the mail in the mailbox, so nothing is lost.
+2. :func:`inbound_process` decides what the mail is, and does it: machine mail
+   (auto-replies, bounces, lists, our own mail) is ignored; a reply is matched
+   to its ticket by the reply address, then by the thread headers; a reply from
+   someone other than the requester, or a mail that only names a ticket in its
+   subject, is held for an agent; anything else opens a ticket. Whatever goes
+   wrong is recorded on the row (failed, with the error), never raised, so one
+   bad mail never stops the ones after it.
+
+The admin's actions on held and failed mail are services here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import traceback
+from dataclasses import dataclass
+from datetime import timedelta
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integrations.email import addresses
+from integrations.email.classify import automatic_reason
+from integrations.email.models import InboundEmail, InboundSource, InboundStatus
+from integrations.email.parsing import (
+    MailAttachment,
+    ParsedMail,
+    fallback_message_id,
+    parse_mail,
+)
+from tickets import filetypes, services
+from tickets.models import Channel, Message, MessageKind, Status, Ticket
+
+logger = logging.getLogger(__name__)
+
+# What is kept of a mail larger than INBOUND_EMAIL_MAX_BYTES: its headers and the
+# start of its body, enough for an agent to see who wrote and about what.
+TRUNCATED_KEEP_BYTES = 256 * 1024
+FORWARD_PREFIXES = ("fwd:", "fw:", "wg:", "tr:", "rv:")
+
+
+@dataclass(frozen=True)
+class Received:
+    inbound: InboundEmail
+    created: bool
+
+
+# --------------------------------------------------------------------------- #
+# Step 1: store                                                               #
+# --------------------------------------------------------------------------- #
+
+
+def inbound_receive(
+    *, raw: bytes, source: str, envelope_recipient: str = "", size: int | None = None
+) -> Received:
+    """Store a mail once (by Message-ID) and commit; a second delivery returns the first row.
+
+    ``size`` is the mail's real size when only its beginning was fetched.
+    """
+    if source not in InboundSource.values:
+        raise ValueError(f"Unknown inbound source {source!r}")
+    size = len(raw) if size is None else size
+    truncated = size > settings.INBOUND_EMAIL_MAX_BYTES
+    kept = raw[:TRUNCATED_KEEP_BYTES] if truncated else raw
+    parsed = parse_mail(kept)
+    message_id = parsed.message_id or fallback_message_id(raw)
+    if len(message_id) > 255:
+        message_id = f"<sha256-{hashlib.sha256(message_id.encode()).hexdigest()}@long-id>"
+    fields = {
+        "source": source,
+        "raw": kept,
+        "truncated": truncated,
+        "size": size,
+        "envelope_recipient": envelope_recipient.strip().lower()[:254],
+        "from_address": parsed.from_address[:254],
+        "subject": parsed.subject[:255],
+    }
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(message_id=message_id, **fields)
+    except IntegrityError:
+        existing = InboundEmail.objects.filter(message_id=message_id).first()
+        if existing is None:
+            raise
+        return Received(existing, created=False)
+    return Received(inbound, created=True)
+
+
+# --------------------------------------------------------------------------- #
+# Step 2: decide and act                                                      #
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    reason: str
+    ticket: Ticket | None = None
+    message: Message | None = None
+
+
+def inbound_process(*, inbound_id: int) -> InboundEmail:
+    """Process a stored mail that was not processed yet; never raises for a bad mail."""
+    with transaction.atomic():
+        inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
+        if inbound.status != InboundStatus.RECEIVED:
+            return inbound  # done already (a retry, or two workers)
+        try:
+            with transaction.atomic():  # a failure undoes the half-made ticket, not the row
+                outcome = _decide(inbound)
+            error = ""
+        except Exception as exc:
+            logger.exception("Inbound mail %s could not be processed", inbound.pk)
+            outcome = Outcome(
+                InboundStatus.FAILED,
+                _("Processing failed: %(error)s") % {"error": _one_line(exc)},
+            )
+            error = traceback.format_exc()
+        _settle(inbound, outcome, error=error)
+        return inbound
+
+
+def inbound_process_pending(*, older_than_seconds: int = 0, limit: int = 100) -> int:
+    """Process mail stored but not processed (a webhook whose hand-over to the worker was lost).
+
+    Rows younger than ``older_than_seconds`` are left to the task their own receipt queued.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundEmail.objects.filter(status=InboundStatus.RECEIVED, received_at__lte=cutoff)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id)
+    return len(ids)
+
+
+def _settle(inbound: InboundEmail, outcome: Outcome, *, error: str = "") -> None:
+    inbound.status = outcome.status
+    inbound.reason = outcome.reason
+    inbound.error = error
+    inbound.ticket = outcome.ticket
+    inbound.ticket_message = outcome.message
+    inbound.processed_at = timezone.now()
+    inbound.save(
+        update_fields=["status", "reason", "error", "ticket", "ticket_message", "processed_at"]
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    messages = getattr(exc, "messages", None)
+    text = "; ".join(str(m) for m in messages) if messages else str(exc) or type(exc).__name__
+    return " ".join(text.split())[:500]
+
+
+def _decide(inbound: InboundEmail) -> Outcome:
+    parsed = parse_mail(bytes(inbound.raw))
+    inbound.html_sanitised = parsed.sanitised_html
+    inbound.save(update_fields=["html_sanitised"])
+    if inbound.truncated:
+        return Outcome(
+            InboundStatus.FAILED,
+            _("Larger than the %(limit)s MB limit (%(size)s MB); only its beginning was kept.")
+            % {
+                "limit": settings.INBOUND_EMAIL_MAX_BYTES // (1024 * 1024),
+                "size": round(inbound.size / (1024 * 1024), 1),
+            },
+        )
+    reason = _loop_reason(parsed) or automatic_reason(parsed)
+    if reason:
+        return Outcome(InboundStatus.IGNORED, reason)
+    if not parsed.from_address or "@" not in parsed.from_address:
+        return Outcome(InboundStatus.HELD, _("The mail has no sender address to answer."))
+    ticket = _matched_ticket(parsed, inbound.envelope_recipient)
+    if ticket is not None:
+        return _reply_to_ticket(inbound, parsed, ticket)
+    hinted = _ticket_named_in_subject(parsed)
+    if hinted is not None:
+        return Outcome(
+            InboundStatus.HELD,
+            _(
+                "The subject names %(ref)s and the sender is its requester, but the mail does "
+                "not answer any of our mails: confirm to add it to %(ref)s, or create a ticket."
+            )
+            % {"ref": hinted.reference},
+            ticket=hinted,
+        )
+    return _new_ticket(inbound, parsed)
+
+
+def _loop_reason(parsed: ParsedMail) -> str:
+    """Our own mail coming back (a forwarding rule, a list, a misconfigured alias)."""
+    if addresses.is_our_address(parsed.from_address):
+        return _("Sent from the help desk's own address (a mail loop).")
+    if "x-helpdesk-ticket" in parsed.headers or addresses.is_our_message_id(parsed.message_id):
+        return _("A mail the help desk sent itself (a mail loop).")
+    return ""
+
+
+def _matched_ticket(parsed: ParsedMail, envelope_recipient: str) -> Ticket | None:
+    """By the ticket's reply address first, then by our Message-IDs in the thread headers."""
+    ticket = addresses.ticket_from_reply_addresses([envelope_recipient, *parsed.recipients])
+    if ticket is None:
+        ticket = _ticket_from_headers(parsed)
+    # A merged ticket continues in the one it was merged into.
+    seen: set[int] = set()
+    while ticket is not None and ticket.merged_into_id and ticket.pk not in seen:
+        seen.add(ticket.pk)
+        ticket = ticket.merged_into
+    return ticket
+
+
+def _ticket_from_headers(parsed: ParsedMail) -> Ticket | None:
+    referenced = [*parsed.in_reply_to, *reversed(parsed.references)]
+    ids = addresses.thread_ticket_ids(referenced)
+    if ids:
+        return Ticket.objects.filter(pk=ids[0]).first()
+    # A reply to another mail of the thread (e.g. one the requester sent us, with Cc).
+    known = (
+        Message.objects.filter(email_message_id__in=referenced[:50])
+        .exclude(email_message_id="")
+        .select_related("ticket")
+        .order_by("-created_at")
+        .first()
+    )
+    return known.ticket if known else None
+
+
+def _ticket_named_in_subject(parsed: ParsedMail) -> Ticket | None:
+    """A ticket the subject names (``[HD-12]``) whose requester sent the mail: only a hint."""
+    prefix = settings.TICKET_REFERENCE_PREFIX
+    match = re.search(rf"\[{re.escape(prefix)}-(\d{{1,18}})\]", parsed.subject, re.IGNORECASE)
+    if not match:
+        return None
+    return Ticket.objects.filter(
+        pk=int(match.group(1)), requester__email=parsed.from_address
+    ).first()
+
+
+def _reply_to_ticket(inbound: InboundEmail, parsed: ParsedMail, ticket: Ticket) -> Outcome:
+    if parsed.from_address != ticket.requester.email:
+        return Outcome(
+            InboundStatus.HELD,
+            _(
+                "A reply to %(ref)s from %(sender)s, who is not its requester (%(requester)s): "
+                "confirm to add it to the ticket, or create a ticket for the sender."
+            )
+            % {
+                "ref": ticket.reference,
+                "sender": parsed.from_address,
+                "requester": ticket.requester.email,
+            },
+            ticket=ticket,
+        )
+    if ticket.status == Status.CLOSED:
+        return _new_ticket(inbound, parsed, follow_up_of=ticket)
+    return _append(inbound, parsed, ticket)
+
+
+def _append(
+    inbound: InboundEmail, parsed: ParsedMail, ticket: Ticket, *, by: User | None = None
+) -> Outcome:
+    body = _reply_body(parsed)
+    files, notes = _attachments(parsed)
+    if not body and not files:
+        return _held_empty(notes, ticket)
+    requester = services.requester_get_or_create(email=parsed.from_address, name=parsed.from_name)
+    message = services.ticket_add_message(
+        ticket=ticket,
+        kind=MessageKind.CUSTOMER,
+        body=_with_notes(body, notes),
+        requester=requester,
+        attachments=files,
+        email_message_id=inbound.message_id,
+    )
+    reason = _("Added to %(ref)s.") % {"ref": ticket.reference}
+    if by is not None:
+        reason = _("Added to %(ref)s, confirmed by %(agent)s.") % {
+            "ref": ticket.reference,
+            "agent": by.get_username(),
+        }
+    return Outcome(InboundStatus.PROCESSED, reason, ticket=ticket, message=message)
+
+
+def _new_ticket(
+    inbound: InboundEmail, parsed: ParsedMail, *, follow_up_of: Ticket | None = None
+) -> Outcome:
+    # A new request keeps its whole text: what it quotes or forwards is the context.
+    body = parsed.text
+    files, notes = _attachments(parsed)
+    if not body and not files:
+        return _held_empty(notes, None)
+    if follow_up_of is not None:
+        body = (
+            _("Follow-up to %(ref)s, which is closed.") % {"ref": follow_up_of.reference}
+            + "\n\n"
+            + _reply_body(parsed)
+        )
+    ticket = services.ticket_create(
+        requester_email=parsed.from_address,
+        requester_name=parsed.from_name,
+        subject=parsed.subject or _("(no subject)"),
+        channel=Channel.EMAIL,
+        description=_with_notes(body, notes),
+        attachments=files,
+        partner=follow_up_of.partner if follow_up_of else None,
+        product=follow_up_of.product if follow_up_of else None,
+        submission_key=f"email:{hashlib.sha256(inbound.message_id.encode()).hexdigest()[:58]}",
+    )
+    message = ticket.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
+    if message is not None:
+        message.email_message_id = inbound.message_id[:255]
+        message.save(update_fields=["email_message_id"])
+    reason = _("Opened %(ref)s.") % {"ref": ticket.reference}
+    if follow_up_of is not None:
+        reason = _("Opened %(ref)s as a follow-up of closed %(old)s.") % {
+            "ref": ticket.reference,
+            "old": follow_up_of.reference,
+        }
+    return Outcome(InboundStatus.PROCESSED, reason, ticket=ticket, message=message)
+
+
+def _held_empty(notes: list[str], ticket: Ticket | None) -> Outcome:
+    reason = _("The mail has no text and no file we could keep.")
+    if notes:
+        reason += " " + " ".join(notes)
+    return Outcome(InboundStatus.HELD, reason, ticket=ticket)
+
+
+def _reply_body(parsed: ParsedMail) -> str:
+    """A reply without its quoted history; a forward keeps what it forwards."""
+    if parsed.subject.lower().startswith(FORWARD_PREFIXES):
+        return parsed.text
+    return parsed.reply_text
+
+
+def _with_notes(body: str, notes: list[str]) -> str:
+    if not notes:
+        return body
+    listed = "\n".join(f"- {note}" for note in notes)
+    return f"{body}\n\n{_('Files in the email that were not kept:')}\n{listed}".strip()
+
+
+def _attachments(parsed: ParsedMail) -> tuple[list[ContentFile], list[str]]:
+    """The files we keep (checked by content and size, as uploads are), and notes on the rest."""
+    kept: list[ContentFile] = []
+    notes: list[str] = []
+    for attachment in parsed.attachments:
+        if len(kept) >= settings.INBOUND_EMAIL_MAX_ATTACHMENTS:
+            notes.append(
+                _("%(name)s: more than %(max)s files in one email.")
+                % {"name": attachment.name, "max": settings.INBOUND_EMAIL_MAX_ATTACHMENTS}
+            )
+            continue
+        upload, note = _checked_file(attachment)
+        if upload is not None:
+            kept.append(upload)
+        else:
+            notes.append(note)
+    return kept, notes
+
+
+def _checked_file(attachment: MailAttachment) -> tuple[ContentFile | None, str]:
+    if len(attachment.data) > settings.ATTACHMENT_MAX_BYTES:
+        return None, _("%(name)s: larger than the %(limit)s MB limit.") % {
+            "name": attachment.name,
+            "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        }
+    try:
+        kind = filetypes.file_kind(BytesIO(attachment.data), attachment.name)
+    except ValidationError as error:
+        return None, " ".join(error.messages)
+    upload = ContentFile(attachment.data, name=attachment.name)
+    upload.content_type = kind.content_type  # type: ignore[attr-defined]  # read by attachment_add
+    return upload, ""
+
+
+# --------------------------------------------------------------------------- #
+# An agent's decisions on held and failed mail (the admin's actions)          #
+# --------------------------------------------------------------------------- #
+
+
+def _locked_for_agent(inbound: InboundEmail, allowed: tuple[str, ...]) -> InboundEmail:
+    inbound = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+    if inbound.status not in allowed:
+        raise ValidationError(
+            _("This mail is %(status)s; nothing to do.")
+            % {"status": inbound.get_status_display().lower()}
+        )
+    return inbound
+
+
+@transaction.atomic
+def inbound_confirm_append(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    """Add a held mail to the ticket it seems to belong to, as a message from its sender."""
+    inbound = _locked_for_agent(inbound, (InboundStatus.HELD,))
+    if inbound.ticket is None:
+        raise ValidationError(_("This mail belongs to no ticket; create a ticket instead."))
+    if inbound.ticket.status == Status.CLOSED:
+        raise ValidationError(
+            _("%(ref)s is closed; create a ticket instead.") % {"ref": inbound.ticket.reference}
+        )
+    parsed = parse_mail(bytes(inbound.raw))
+    outcome = _append(inbound, parsed, inbound.ticket, by=by)
+    if outcome.status != InboundStatus.PROCESSED:
+        raise ValidationError(outcome.reason)
+    _settle(inbound, outcome)
+    return inbound
+
+
+@transaction.atomic
+def inbound_create_ticket(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    """Open a ticket for the sender of a held, failed or ignored mail (an agent's call)."""
+    inbound = _locked_for_agent(
+        inbound, (InboundStatus.HELD, InboundStatus.FAILED, InboundStatus.IGNORED)
+    )
+    parsed = parse_mail(bytes(inbound.raw))
+    if not parsed.from_address:
+        raise ValidationError(_("The mail has no sender address to open a ticket for."))
+    outcome = _new_ticket(inbound, parsed)
+    if outcome.status != InboundStatus.PROCESSED:
+        raise ValidationError(outcome.reason)
+    reason = f"{outcome.reason} {_('Created by %(agent)s.') % {'agent': by.get_username()}}"
+    _settle(inbound, Outcome(outcome.status, reason, outcome.ticket, outcome.message))
+    return inbound
+
+
+@transaction.atomic
+def inbound_ignore(*, inbound: InboundEmail, by: User) -> InboundEmail:
+    inbound = _locked_for_agent(inbound, (InboundStatus.HELD, InboundStatus.FAILED))
+    reason = _("Ignored by %(agent)s. Before: %(reason)s") % {
+        "agent": by.get_username(),
+        "reason": inbound.reason,
+    }
+    _settle(inbound, Outcome(InboundStatus.IGNORED, reason, inbound.ticket))
+    return inbound
+
+
+def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
+    """Process a failed mail again (after a fix, or a database that was away)."""
+    updated = InboundEmail.objects.filter(pk=inbound.pk, status=InboundStatus.FAILED).update(
+        status=InboundStatus.RECEIVED, reason="", error=""
+    )
+    if not updated:
+        raise ValidationError(_("Only failed mail can be processed again."))
+    return inbound_process(inbound_id=inbound.pk)

@@ -1,0 +1,19 @@
+"""Celery tasks for inbound mail: thin, they take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from integrations.email import imap, services
+
+
+@shared_task(name="integrations.email.tasks.mail_poll", ignore_result=True)
+def mail_poll() -> int:
+    """Beat: process mail stored but left unprocessed, then poll the IMAP mailbox."""
+    services.inbound_process_pending(older_than_seconds=60)
+    return imap.mail_poll_imap().stored
+
+
+@shared_task(name="integrations.email.tasks.mail_process", ignore_result=True)
+def mail_process(inbound_id: int) -> str:
+    return services.inbound_process(inbound_id=inbound_id).status

@@ -1,0 +1,81 @@
+"""Mail that providers post to us (django-anymail's inbound webhooks): check, store, hand off.
+
+Anymail verifies the request (HTTP basic auth with ``ANYMAIL["WEBHOOK_SECRET"]``,
+plus the provider's own signature where it has one) and parses the post into a
+message; this receiver stores it with the same service as the IMAP poller and
+hands processing to the worker after commit, so the provider gets its answer
+at once. While no secret is set the URLs answer 404: unauthenticated posts
+could otherwise put words in any requester's mouth.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from anymail.inbound import AnymailInboundMessage
+from anymail.signals import AnymailInboundEvent
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+
+from integrations.email.models import InboundSource
+from integrations.email.services import inbound_receive
+
+logger = logging.getLogger(__name__)
+
+
+def inbound_webhooks_enabled() -> bool:
+    return bool(getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET"))
+
+
+def only_when_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not inbound_webhooks_enabled():
+            raise Http404("Inbound mail by webhook is off (ANYMAIL_WEBHOOK_SECRET is not set).")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def raw_bytes(message: AnymailInboundMessage) -> bytes:
+    try:
+        return message.as_bytes()
+    except Exception:  # a message the provider built that the generator cannot re-encode
+        return message.as_string().encode("utf-8", "surrogateescape")
+
+
+def anymail_inbound_received(
+    sender: object, event: AnymailInboundEvent, esp_name: str, **kwargs: Any
+) -> None:
+    message = event.message
+    if message is None:
+        return
+    received = inbound_receive(
+        raw=raw_bytes(message),
+        source=InboundSource.WEBHOOK,
+        envelope_recipient=str(getattr(message, "envelope_recipient", None) or ""),
+    )
+    logger.info(
+        "Inbound mail from %s via %s stored as %s%s",
+        received.inbound.from_address,
+        esp_name,
+        received.inbound.pk,
+        "" if received.created else " (already stored)",
+    )
+    if received.created:
+        inbound_id = received.inbound.pk
+        transaction.on_commit(lambda: hand_over(inbound_id))
+
+
+def hand_over(inbound_id: int) -> None:
+    """Queue processing; if the broker is away, beat's mail poll processes it later."""
+    from integrations.email.tasks import mail_process
+
+    try:
+        mail_process.apply_async(args=(inbound_id,), retry=False)
+    except Exception:
+        logger.warning("Inbound mail %s left for the next mail poll", inbound_id, exc_info=True)

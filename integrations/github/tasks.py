@@ -1,0 +1,13 @@
+"""Celery tasks: thin interfaces that call one function."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from integrations.github import sync
+
+
+@shared_task(name="integrations.github.tasks.github_reconcile", ignore_result=True)
+def github_reconcile() -> int:
+    """What a missed webhook would have brought (beat, every GITHUB_RECONCILE_MINUTES)."""
+    return sync.reconcile()

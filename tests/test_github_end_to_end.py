@@ -1,0 +1,120 @@
+"""End to end through a real Celery worker and the Redis broker, GitHub played by the local fake.
+
+Escalate on the desk → the worker files one issue → GitHub sends a signed
+``issues.closed`` → the worker applies it → the ticket is back with L1 and the
+assigned agent has an email. Needs Redis (CELERY_BROKER_URL when it names
+Redis, as on CI, else TEST_REDIS_URL or the local default); skips without it,
+fails on CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from helpdesk.celery import app as celery_app
+from tests import factories
+from tests.brokers import use_broker
+from tests.desk_helpers import logged_in, ticket_from
+from tests.fake_github import TOKEN, FakeGitHub
+from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
+from tickets import services
+from tickets.models import EscalationIssue, EscalationStatus, Status, Ticket
+
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The real Redis, on a database of its own (TEST_GITHUB_REDIS_DB, default 13), emptied."""
+    url = settings.REAL_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+    parts = urlsplit(url)
+    url = urlunsplit(parts._replace(path=f"/{os.environ.get('TEST_GITHUB_REDIS_DB', '13')}"))
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        message = f"Redis is needed for the GitHub end-to-end test at {url}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url
+    client.flushdb()
+
+
+@pytest.fixture
+def github(settings):
+    fake = FakeGitHub().start()
+    fake.add_repo(REPOSITORY)
+    settings.GITHUB_TOKEN = TOKEN
+    settings.GITHUB_API_URL = fake.url
+    settings.GITHUB_TIMEOUT = 5
+    settings.GITHUB_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield fake
+    fake.stop()
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_l1(
+    redis_url, github
+):
+    agent = factories.l1_agent(email="ruth@support.example.org")
+    ticket = ticket_from()
+    services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
+    client = logged_in(agent)
+
+    with (
+        use_broker(redis_url, settings.REDIS_BROKER_TRANSPORT_OPTIONS),
+        start_worker(celery_app, pool="solo", perform_ping_check=False),
+    ):
+        response = client.post(
+            reverse("desk:escalate", kwargs={"ticket_id": ticket.pk}),
+            {"version": Ticket.objects.get(pk=ticket.pk).version,
+             "technical_summary": "Export worker runs out of memory on big surveys."},
+        )  # fmt: skip
+        assert response.status_code == 302
+        wait_for(lambda: EscalationIssue.objects.filter(number__isnull=False).exists(), "the issue")
+        issue = EscalationIssue.objects.get()
+        assert [(r.method, r.path) for r in github.requests()] == [
+            ("POST", f"/repos/{REPOSITORY}/issues")
+        ]
+        assert len(github.issues(REPOSITORY)) == 1
+
+        github.close_issue(REPOSITORY, issue.number)
+        body = about_issue(fixture("issues.closed.json"), REPOSITORY, issue.number)
+        payload = json.loads(body)
+        payload["issue"]["closed_at"] = github.issues(REPOSITORY)[0]["closed_at"]
+        body = json.dumps(payload).encode()
+        hook = post_webhook(client, "issues", body, delivery="e2e-closed")
+        assert hook.status_code == 202
+
+        def agent_was_told() -> bool:
+            return any("ruth@support.example.org" in m.to and "L2 closed" in m.subject
+                       for m in mail.outbox)  # fmt: skip
+
+        wait_for(agent_was_told, "the agent's email")
+
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert (ticket.status, ticket.escalation_status) == (Status.OPEN, EscalationStatus.L2_RESOLVED)
+    assert len(github.requests("POST")) == 1
+    assert redis.Redis.from_url(redis_url).keys("_kombu.binding.*")  # the real broker carried it
