@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "integrations.slack",
     "portal",
     "desk",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("integrations/email/inbound/", include("integrations.email.urls")),
     path("kb/", include("kb.urls")),
     path("desk/", include("desk.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("portal.urls")),
 ]

@@ -121,7 +121,7 @@ def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None
     if new in STOPPED_STATUSES and old not in STOPPED_STATUSES:
         first = _clock(ticket, SlaTarget.FIRST_RESPONSE)
         if first is not None and first.met_at is None:
-            _meet_first_response(first, ticket, at)
+            _meet_first_response(first, ticket, at, responded=False)
             _event(first, SlaEventKind.MET, at=at, note="stopped: resolved without a reply")
         if resolution is not None and resolution.met_at is None:
             _stop(resolution, at, note=_late_note(resolution, at))
@@ -329,9 +329,17 @@ def _alert_detail(clock: SlaClock, template: str) -> str:
 # --- Helpers ------------------------------------------------------------------------
 
 
-def _meet_first_response(clock: SlaClock, ticket: Ticket, at: datetime) -> None:
-    """Stop the first-response clock, keeping the working time it had left (it never pauses)."""
-    clock.remaining = _signed_remaining(calendar_for(ticket.hub), at, clock.due_at)
+def _meet_first_response(
+    clock: SlaClock, ticket: Ticket, at: datetime, *, responded: bool = True
+) -> None:
+    """Stop the first-response clock, keeping the working time it had left (it never pauses).
+
+    A ticket resolved without a reply stops the clock but keeps no time left: it
+    has no response time to report.
+    """
+    clock.remaining = (
+        _signed_remaining(calendar_for(ticket.hub), at, clock.due_at) if responded else None
+    )
     clock.met_at = at
     clock.save(update_fields=["met_at", "remaining", "updated_at"])
 

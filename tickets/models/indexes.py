@@ -20,6 +20,7 @@ created-date ranges and the created / updated sorts by ``ticket_created`` and
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Coalesce
 
 _OPEN = ("new", "open", "waiting", "escalated")  # OPEN_STATUSES, as plain strings
 
@@ -46,4 +47,18 @@ TICKET_DESK_INDEXES = [
     models.Index(fields=["impact", "created_at", "id"], name="ticket_impact_created"),
     # The due sort over any queue.
     models.Index(fields=["first_response_due_at", "id"], name="ticket_due"),
+]
+
+# The managers' reports (reports.figures) read by period: when tickets were done,
+# when SLA clocks started and were breached, and status changes by time.
+TICKET_REPORT_INDEXES = [
+    # Resolved or closed per period (a ticket closed without being resolved counts too).
+    models.Index(Coalesce("resolved_at", "closed_at"), name="ticket_done"),
+]
+SLA_CLOCK_REPORT_INDEXES = [
+    models.Index(fields=["target", "started_at"], name="sla_clock_started"),
+    models.Index(fields=["target", "breached_at"], name="sla_clock_breached"),
+]
+TICKET_EVENT_REPORT_INDEXES = [
+    models.Index(fields=["kind", "created_at"], name="event_kind_created"),
 ]

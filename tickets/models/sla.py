@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models.indexes import SLA_CLOCK_REPORT_INDEXES
 from tickets.models.taxonomy import Hub, Impact
 from tickets.models.ticket import Ticket
 
@@ -94,8 +95,9 @@ class SlaClock(models.Model):
 
     While paused, ``due_at`` and ``warn_at`` are empty and ``remaining`` holds the
     working time left; ``met_at`` stops the clock (it may run again on reopening)
-    and ``remaining`` then keeps what was left at that moment (negative when
-    late), so ``window - remaining`` is the working time used, in the database.
+    and a first-response clock met by a reply keeps in ``remaining`` what was left
+    at that moment (negative when late), so ``window - remaining`` is the working
+    time to the first response, in the database.
     """
 
     ticket = models.ForeignKey(
@@ -131,6 +133,7 @@ class SlaClock(models.Model):
                 name="sla_clock_to_breach",
                 condition=models.Q(met_at__isnull=True, breached_at__isnull=True),
             ),
+            *SLA_CLOCK_REPORT_INDEXES,
         ]
 
     def __str__(self) -> str:

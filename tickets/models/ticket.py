@@ -12,7 +12,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models.indexes import TICKET_DESK_INDEXES
+from tickets.models.indexes import (
+    TICKET_DESK_INDEXES,
+    TICKET_EVENT_REPORT_INDEXES,
+    TICKET_REPORT_INDEXES,
+)
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
 
 REFERENCE_RE = re.compile(r"^\s*#?(?:[A-Za-z]+-)?(\d{1,18})\s*$")
@@ -248,6 +252,7 @@ class Ticket(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
             models.Index(fields=["escalation_status", "status"], name="ticket_escalation"),
             *TICKET_DESK_INDEXES,
+            *TICKET_REPORT_INDEXES,
         ]
         constraints = [
             models.UniqueConstraint(
@@ -426,7 +431,10 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("history event")
         verbose_name_plural = _("history")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket"),
+            *TICKET_EVENT_REPORT_INDEXES,
+        ]
 
     def __str__(self) -> str:
         if self.field:

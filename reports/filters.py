@@ -1,0 +1,209 @@
+"""What a report covers: a period of whole days and the ticket filters, read from the URL.
+
+The filters are an explicit list, as on the desk; a value that names nothing is
+an error shown on the form and left out, never a 500. Every figure reads the
+same :class:`ReportFilters`, so a shared address always shows the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.models import Channel, Ticket
+from tickets.queues import DeskLists, desk_lists
+
+Grain = Literal["day", "week", "month"]
+DEFAULT_DAYS = 28
+MAX_DAYS = 3 * 366
+# The filters a report understands, in the order the form shows them.
+FILTER_KEYS = ("hub", "partner", "product", "category", "impact", "tag", "agent", "channel")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole local days, ``start`` to ``end`` inclusive."""
+
+    start: date
+    end: date
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def ends_at(self) -> datetime:
+        """The first instant after the period."""
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def grain(self) -> Grain:
+        if self.days <= 62:
+            return "day"
+        if self.days <= 366:
+            return "week"
+        return "month"
+
+    def bucket_of(self, day: date) -> date:
+        if self.grain == "week":
+            return day - timedelta(days=day.weekday())
+        if self.grain == "month":
+            return day.replace(day=1)
+        return day
+
+    def buckets(self) -> list[date]:
+        """Every bucket's first day, so a bucket with no tickets still shows as zero."""
+        found: list[date] = []
+        day = self.start
+        while day <= self.end:
+            bucket = self.bucket_of(day)
+            if not found or found[-1] != bucket:
+                found.append(bucket)
+            day += timedelta(days=1)
+        return found
+
+    def label(self, bucket: date) -> str:
+        if self.grain == "month":
+            return bucket.strftime("%Y-%m")
+        return bucket.isoformat()
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    period: Period
+    values: dict[str, Any] = field(default_factory=dict)  # filter key → id or value
+
+    def tickets(self, prefix: str = "") -> Q:
+        """The tickets the filters allow, for a query on tickets or (with a prefix) beside them."""
+        q = Q()
+        for key, column in (
+            ("hub", "hub_id"),
+            ("partner", "partner_id"),
+            ("product", "product_id"),
+            ("category", "category_id"),
+            ("impact", "impact_id"),
+            ("agent", "assignee_id"),
+            ("channel", "channel"),
+        ):
+            if key in self.values:
+                q &= Q(**{prefix + column: self.values[key]})
+        if "tag" in self.values:
+            # EXISTS rather than a join, so a ticket is never counted twice.
+            tagged = Ticket.issue_tags.through.objects.filter(
+                ticket_id=OuterRef(prefix + "pk"), issuetag_id=self.values["tag"]
+            )
+            q &= Q(Exists(tagged))
+        return q
+
+    def query_string(self) -> str:
+        return self.as_query().urlencode()
+
+    def as_query(self) -> QueryDict:
+        query = QueryDict(mutable=True)
+        query["start"] = self.period.start.isoformat()
+        query["end"] = self.period.end.isoformat()
+        for key, value in self.raw.items():
+            query[key] = value
+        return query
+
+    @property
+    def raw(self) -> dict[str, str]:
+        """The filters as they appear in the URL (slugs where the list has them)."""
+        return dict(self._raw)
+
+    _raw: tuple[tuple[str, str], ...] = ()
+
+
+def _choices(items: list[Any], *, by_slug: bool) -> list[tuple[str, str]]:
+    values = [(item.slug if by_slug else str(item.id), item.label) for item in items]
+    return [("", _("All")), *values]
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(label=gettext_lazy("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    end = forms.DateField(label=gettext_lazy("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    hub = forms.ChoiceField(label=gettext_lazy("Hub"), required=False)
+    partner = forms.ChoiceField(label=gettext_lazy("Partner"), required=False)
+    product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
+    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
+    impact = forms.ChoiceField(label=gettext_lazy("Impact"), required=False)
+    tag = forms.ChoiceField(label=gettext_lazy("Issue tag"), required=False)
+    agent = forms.ChoiceField(label=gettext_lazy("Agent"), required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+
+    def __init__(self, data: QueryDict, *, lists: DeskLists) -> None:
+        super().__init__(data)
+        self.lists = lists
+        for key, kind, by_slug in (
+            ("hub", "hubs", True),
+            ("partner", "partners", False),
+            ("product", "products", True),
+            ("category", "categories", True),
+            ("impact", "impacts", True),
+            ("tag", "tags", True),
+            ("agent", "staff", False),
+        ):
+            self.fields[key].choices = _choices(getattr(lists, kind), by_slug=by_slug)  # type: ignore[attr-defined]
+        self.fields["channel"].choices = [("", _("All")), *Channel.choices]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date is before the start date."))
+        elif start and end and (end - start).days + 1 > MAX_DAYS:
+            self.add_error("end", _("A report covers at most three years."))
+        return data
+
+    def report_filters(self, today: date | None = None) -> ReportFilters:
+        """The filters to report on: the valid ones; the default period where dates are wrong."""
+        today = today or timezone.localdate()
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        start, end = data.get("start"), data.get("end")
+        if not start or not end or "end" in self.errors or "start" in self.errors:
+            end = end if end and "end" not in self.errors else today
+            start = start if start and not self.errors.get("start") and start <= end else None
+            start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+            if (end - start).days + 1 > MAX_DAYS:
+                start = end - timedelta(days=DEFAULT_DAYS - 1)
+        values: dict[str, Any] = {}
+        raw: list[tuple[str, str]] = []
+        for key in FILTER_KEYS:
+            value = data.get(key) or ""
+            if not value or key in self.errors:
+                continue
+            raw.append((key, value))
+            values[key] = self._resolve(key, value)
+        return ReportFilters(Period(start, end), values, tuple(raw))
+
+    def _resolve(self, key: str, value: str) -> Any:
+        if key == "channel":
+            return value
+        if key in ("partner", "agent"):
+            return int(value)
+        kind = {"hub": "hubs", "product": "products", "category": "categories",
+                "impact": "impacts", "tag": "tags"}[key]  # fmt: skip
+        return self.lists.by_slug(kind)[value].id
+
+
+def read_filters(
+    query: QueryDict, user: User | AnonymousUser
+) -> tuple[ReportFilterForm, ReportFilters]:
+    form = ReportFilterForm(query, lists=desk_lists(user))
+    form.is_valid()
+    return form, form.report_filters()
