@@ -207,6 +207,7 @@ def test_the_breach_email_reaches_the_team_address(settings):
     assert email.to == ["support-team@example.org"]
     assert ticket.reference in email.subject
     assert email.extra_headers["Auto-Submitted"] == "auto-generated"
+    assert f"{settings.SITE_URL}/desk/tickets/{ticket.pk}/" in email.body  # the agents' page
 
 
 def test_a_ticket_answered_in_time_is_never_warned_or_breached():
