@@ -137,6 +137,19 @@ def test_contact_details_go_in_only_when_the_agent_ticks_the_box():
     assert "## Contact\n\n```text\nAmina Odhiambo <amina@partner.example.org>" in body
 
 
+def test_contact_details_pasted_into_the_technical_summary_stay_out_without_the_box():
+    ticket = ticket_from(email="amina@partner.example.org", name="Amina Odhiambo")
+    escalation.ticket_escalate(
+        ticket=ticket,
+        by=factories.l1_agent(),
+        technical_summary="Amina Odhiambo (amina@partner.example.org) sees it daily. @l2-lead",
+    )
+    body = github_rows()[0].payload["body"]
+    assert "## Technical summary\n\n[requester] ([requester]) sees it daily. @l2-lead" in body
+    assert "amina@partner.example.org" not in body
+    assert "Odhiambo" not in body
+
+
 def test_an_escalated_ticket_is_not_escalated_twice_while_its_issue_is_fine():
     ticket, _issue = escalated_ticket()
     before = snapshot(ticket)
@@ -271,6 +284,30 @@ def test_older_news_does_not_undo_newer_and_a_reopen_puts_the_ticket_back_with_l
         Status.ESCALATED,
         EscalationStatus.ESCALATED,
     )
+
+
+def test_a_reopen_delivered_before_the_close_it_follows_keeps_the_tickets_with_l2():
+    """GitHub does not promise order: "reopened" (newer) may arrive before "closed" (older)."""
+    ticket, issue = escalated_ticket()
+    _filed(issue)
+    closed = datetime(2030, 1, 2, tzinfo=UTC)
+    reopened = escalation.IssueUpdate(
+        REPOSITORY, 41, "open", changed_at=closed + timedelta(minutes=5)
+    )
+    late_close = escalation.IssueUpdate(REPOSITORY, 41, "closed", changed_at=closed)
+
+    assert escalation.issue_apply_update(reopened) == []  # still open here: nothing moves
+    assert escalation.issue_apply_update(late_close) == []  # older than the reopen: ignored
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.escalation_status) == (
+        Status.ESCALATED,
+        EscalationStatus.ESCALATED,
+    )
+    issue.refresh_from_db()
+    assert issue.state == IssueState.OPEN
+    assert not OutboxMessage.objects.filter(payload__event="l2_update").exists()
+    assert not OutboxMessage.objects.filter(kind="email", payload__template="l2_update").exists()
 
 
 def test_news_about_an_issue_nobody_follows_is_ignored():

@@ -200,3 +200,33 @@ def test_without_a_secret_configured_webhooks_are_refused(client, settings):
 
 def test_only_post_is_accepted(client):
     assert client.get("/integrations/github/webhook/").status_code == 405
+
+
+def test_old_processed_deliveries_are_purged_and_unprocessed_ones_kept(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.github import tasks
+
+    settings.OUTBOX_KEEP_DELIVERED_DAYS = 90
+    settings.GITHUB_TOKEN = ""  # the reconcile itself has nothing to do
+    old = timezone.now() - timedelta(days=91)
+    for delivery_id, received, processed in (
+        ("old-done", old, old),
+        ("old-waiting", old, None),
+        ("new-done", timezone.now(), timezone.now()),
+    ):
+        WebhookDelivery.objects.create(
+            delivery_id=delivery_id,
+            event="issues",
+            received_at=received,
+            processed_at=processed,
+        )
+
+    tasks.github_reconcile()
+
+    assert sorted(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == [
+        "new-done",
+        "old-waiting",
+    ]

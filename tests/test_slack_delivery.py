@@ -446,3 +446,35 @@ def test_a_private_answer_is_sent_as_an_ephemeral_message(slack):
         "user": "W111",
         "text": "Not linked &lt;!here&gt;",
     }
+
+
+def test_retry_now_after_the_last_attempt_failed_unclearly_still_looks_before_posting(
+    slack, settings
+):
+    """An admin's "Retry now" starts the attempts again; the message may be in the channel."""
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    ticket = critical_ticket()
+    row = alert_row(ticket)
+    slack.expect_ordered_request("/chat.postMessage").respond_with_data("", status=502)
+    slack.expect_ordered_request("/conversations.history").respond_with_json(
+        {
+            "ok": True,
+            "messages": [
+                {
+                    "ts": "1700000000.000100",
+                    "metadata": {
+                        "event_type": "helpdesk_alert",
+                        "event_payload": {"outbox_key": row.key},
+                    },
+                }
+            ],
+        }
+    )
+    assert outbox.outbox_deliver_row(row.pk).outcome == "failed"
+
+    outbox.outbox_retry_now(rows=[OutboxMessage.objects.get(pk=row.pk)])
+    assert outbox.outbox_deliver_row(row.pk).outcome == "delivered"
+
+    assert [r.path for r, _ in slack.log] == ["/chat.postMessage", "/conversations.history"]
+    assert SlackPost.objects.get(ticket=ticket).ts == "1700000000.000100"
+    slack.check_assertions()

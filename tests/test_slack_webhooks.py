@@ -306,3 +306,12 @@ def test_commands_from_an_unlinked_slack_user_are_refused():
     answer = command(f"urgent {quiet.reference} now", user_id="U0STRANGER")
     assert "not linked" in answer
     assert not quiet.messages.filter(kind=MessageKind.NOTE).exists()
+
+
+@pytest.mark.parametrize("signature", ["v0=caf\xe9", "v0=" + "\xe9" * 64, "v0=\u2603"])
+def test_a_signature_header_that_is_not_ascii_is_a_403_not_a_500(signature):
+    body = fixture_bytes("slash_command.form-body.txt")
+    headers = sign(body)
+    headers["HTTP_X_SLACK_SIGNATURE"] = signature
+    assert post(COMMANDS, body, headers).status_code == 403
+    assert post(INTERACTIVITY, body, headers).status_code == 403

@@ -153,7 +153,9 @@ def issue_draft(*, ticket: Ticket, summary: str, include_contact: bool) -> Issue
     ]
     parts = [
         "| | |\n|---|---|\n" + "\n".join(f"| {label} | {value} |" for label, value in facts),
-        "## Technical summary\n\n" + summary.strip(),
+        # The agent's words, not fenced (they may @mention L2), but an address or
+        # name pasted from the request is hidden like anywhere else.
+        "## Technical summary\n\n" + redact(summary.strip()),
         "## Report",
     ]
     report = [
@@ -364,8 +366,11 @@ def ticket_link_issue(
     default_repository = ticket.product.github_repository if ticket.product else ""
     repository, number = parse_issue_reference(reference, default_repository)
     link = _current_link(ticket)
-    if link is not None and (link.issue.repository, link.issue.number) == (repository, number):
+    same = link is not None and (link.issue.repository, link.issue.number) == (repository, number)
+    if link is not None and same and not link.issue.needs_attention:
         return link.issue  # already following it
+    # (Linking again to an issue that could not be read reads it again: the admin may
+    # have fixed the token or the repository's access meanwhile.)
     _enter_escalation(ticket, by, link)
     issue, created = EscalationIssue.objects.get_or_create(
         repository=repository,
@@ -549,6 +554,12 @@ def issue_apply_comment(comment: L2Comment) -> int:
             )
     except IntegrityError:
         return 0  # copied already
+    # A comment older than the desk's knowledge of the issue is history (read when an
+    # agent linked an issue L2 had long discussed): copied, but the channel is not
+    # alerted once per old comment.
+    # (GitHub's times are whole seconds.)
+    known_since = issue.created_at.replace(microsecond=0)
+    news = comment.commented_at is None or comment.commented_at >= known_since
     noted = 0
     for ticket in _linked_tickets(issue):
         if ticket.status == Status.CLOSED:
@@ -559,13 +570,14 @@ def issue_apply_comment(comment: L2Comment) -> int:
             "url": comment.url or issue.url,
         }
         _system_note(ticket, f"{header}\n\n{comment.body.strip()}")
-        alert_team(
-            ticket=ticket,
-            event="l2_update",
-            key=f"slack_alert:l2_update:{ticket.pk}:comment:{comment.comment_id}",
-            detail=_("@%(author)s commented on %(issue)s.")
-            % {"author": comment.author, "issue": issue.label},
-        )
+        if news:
+            alert_team(
+                ticket=ticket,
+                event="l2_update",
+                key=f"slack_alert:l2_update:{ticket.pk}:comment:{comment.comment_id}",
+                detail=_("@%(author)s commented on %(issue)s.")
+                % {"author": comment.author, "issue": issue.label},
+            )
         noted += 1
     return noted
 
@@ -599,7 +611,11 @@ def issue_apply_update(update: IssueUpdate) -> list[Ticket]:
     if update.url:
         fields["url"] = update.url[:500]
     fields["state_reason"] = (update.state_reason or "")[:30] if state == IssueState.CLOSED else ""
-    if update.changed_at and state != issue.state:
+    # The newest news applied, even when it changes nothing here: a "reopened" that
+    # arrives before the "closed" it follows must still make that close stale.
+    if update.changed_at and (
+        issue.state_changed_at is None or update.changed_at > issue.state_changed_at
+    ):
         fields["state_changed_at"] = update.changed_at
     for name, value in fields.items():
         setattr(issue, name, value)
@@ -794,7 +810,7 @@ def issues_to_reconcile(limit: int) -> list[EscalationIssue]:
         EscalationIssue.objects.filter(open_ticket, number__isnull=False)
         .exclude(state=IssueState.FAILED)
         .distinct()
-        .order_by("last_synced_at", "pk")[:limit]
+        .order_by(F("last_synced_at").asc(nulls_first=True), "pk")[:limit]  # never read first
     )
 
 

@@ -61,6 +61,7 @@ class EscalationIssueAdmin(_ReadOnly):
         "error",
         "create_attempted_at",
         "last_synced_at",
+        "comments_read_until",
         "created_at",
     ]
     inlines = [EscalationLinkInline]

@@ -31,7 +31,7 @@ from integrations.github.client import (
     RemoteIssue,
 )
 from tickets import escalation
-from tickets.models import EscalationIssue, OutboxMessage
+from tickets.models import EscalationIssue, EscalationLink, OutboxMessage
 from tickets.outbox import OutboxDeferred, OutboxPermanentFailure, register_handler
 
 GITHUB_WEBHOOK_KIND = "github_webhook"
@@ -71,6 +71,10 @@ def deliver_issue(row: OutboxMessage) -> dict[str, Any]:
     issue = EscalationIssue.objects.get(pk=row.payload["issue_id"])
     if issue.number:
         return {"number": issue.number, "url": issue.url}  # filed by an earlier attempt
+    if not EscalationLink.objects.filter(issue=issue).exists():
+        # Its ticket was filed again or linked to another issue after this one failed:
+        # an admin's "Retry now" on this old row must not file a second issue for it.
+        return {"skipped": "no ticket follows this issue any more"}
     client = client_or_defer()
     marker = issue_marker(row.key)
     payload = row.payload

@@ -9,7 +9,7 @@ caught by the reconcile, and one that was not changes nothing the second time.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +30,8 @@ from tickets.models import EscalationIssue
 logger = logging.getLogger(__name__)
 
 STATE_ACTIONS = ("closed", "reopened")
+# How far before the last complete read comments are read again (our clock and GitHub's).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _when(value: Any) -> datetime | None:
@@ -94,6 +96,27 @@ def process_delivery(delivery_id: int) -> str:
     return outcome
 
 
+def purge_processed_deliveries(*, older_than_days: int | None = None) -> int:
+    """Processed webhook deliveries are kept as long as delivered outbox rows, then removed.
+
+    Every issue event of a watched repository is stored (not only those about
+    followed issues), so without this the table grows for ever. GitHub redelivers
+    for three days at most; unprocessed deliveries are never removed.
+    """
+    days = older_than_days if older_than_days is not None else settings.OUTBOX_KEEP_DELIVERED_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    total = 0
+    while True:
+        ids = list(
+            WebhookDelivery.objects.filter(
+                processed_at__isnull=False, received_at__lt=cutoff
+            ).values_list("pk", flat=True)[:5000]
+        )
+        if not ids:
+            return total
+        total += WebhookDelivery.objects.filter(pk__in=ids).delete()[0]
+
+
 def _update_from_remote(repository: str, remote: RemoteIssue) -> escalation.IssueUpdate:
     closed = remote.state == "closed"
     return escalation.IssueUpdate(
@@ -127,7 +150,13 @@ def sync_issue(client: GitHubClient, issue: EscalationIssue) -> RemoteIssue:
         raise ValueError(f"{issue} has no number yet: it was never filed.")
     started = timezone.now()
     remote = client.get_issue(issue.repository, issue.number)
-    comments = client.comments_since(issue.repository, issue.number, issue.last_synced_at)
+    # From where the last complete read stopped (not last_synced_at, which a webhook
+    # or a failed read also moves), a little earlier for clock skew: a comment read
+    # twice is copied once.
+    since = issue.comments_read_until
+    comments = client.comments_since(
+        issue.repository, issue.number, since - CLOCK_SKEW if since else None
+    )
     # Comments first: a closing comment ("fixed in 2.3") reads before "L2 closed".
     for comment in sorted(comments, key=lambda c: (c.created_at or started, c.id)):
         if not comment.author_is_bot:
@@ -136,7 +165,9 @@ def sync_issue(client: GitHubClient, issue: EscalationIssue) -> RemoteIssue:
             )
     escalation.issue_apply_update(_update_from_remote(issue.repository, remote))
     # The start, not the end: a comment written while we read is read next time.
-    EscalationIssue.objects.filter(pk=issue.pk).update(last_synced_at=started)
+    EscalationIssue.objects.filter(pk=issue.pk).update(
+        last_synced_at=started, comments_read_until=started
+    )
     return remote
 
 

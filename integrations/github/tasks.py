@@ -9,5 +9,7 @@ from integrations.github import sync
 
 @shared_task(name="integrations.github.tasks.github_reconcile", ignore_result=True)
 def github_reconcile() -> int:
-    """What a missed webhook would have brought (beat, every GITHUB_RECONCILE_MINUTES)."""
+    """What a missed webhook would have brought (beat, every GITHUB_RECONCILE_MINUTES);
+    old processed webhook deliveries are purged on the way."""
+    sync.purge_processed_deliveries()
     return sync.reconcile()

@@ -92,7 +92,10 @@ def _post_alert(
 ) -> SlackPost:
     channel = settings.SLACK_URGENT_CHANNEL if starts_thread else thread.channel
     thread_ts = "" if starts_thread else thread.ts
-    found = _find_posted(client, row, channel, thread_ts) if row.attempts > 1 else None
+    # A failure before this attempt (a later attempt, or the first after an admin's
+    # "Retry now", which starts the count again) may have posted it: look first.
+    maybe_posted = row.attempts > 1 or bool(row.last_error)
+    found = _find_posted(client, row, channel, thread_ts) if maybe_posted else None
     if found is None:
         kwargs: dict[str, Any] = {
             "channel": channel,

@@ -25,6 +25,9 @@ from integrations.slack import services
 logger = logging.getLogger(__name__)
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}", re.ASCII)
+# Slack's signature is "v0=" and a hex SHA-256. Anything else is refused before the
+# verifier sees it: hmac.compare_digest raises TypeError on a non-ASCII str.
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}", re.ASCII)
 
 
 def now() -> float:
@@ -42,7 +45,9 @@ def verified_form(request: HttpRequest) -> dict[str, str] | None:
     secret = settings.SLACK_SIGNING_SECRET
     timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
     signature = request.headers.get("X-Slack-Signature", "")
-    if not secret or not signature or not _TIMESTAMP.fullmatch(timestamp):
+    if not secret.strip() or not _SIGNATURE.fullmatch(signature):
+        return None
+    if not _TIMESTAMP.fullmatch(timestamp):
         return None
     try:
         body = request.body.decode("utf-8")

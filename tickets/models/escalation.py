@@ -76,6 +76,15 @@ class EscalationIssue(models.Model):
         ),
     )
     last_synced_at = models.DateTimeField(_("last read from GitHub"), null=True, blank=True)
+    comments_read_until = models.DateTimeField(
+        _("comments read until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The reconcile task has read every comment up to here. Moved only by a complete "
+            "read, so a comment whose webhook was missed is still found later."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
