@@ -269,6 +269,9 @@ EMAIL_MESSAGE_ID_DOMAIN = env("EMAIL_MESSAGE_ID_DOMAIN", default="helpdesk.local
 EMAIL_REPLY_ADDRESS = env("EMAIL_REPLY_ADDRESS", default="")
 # Inbound mail: larger mails are kept (their beginning) but not turned into messages.
 INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# Past this many tickets opened by mail from one address in an hour, new ones are
+# not acknowledged (an unrecognised auto-responder would otherwise loop with us).
+INBOUND_ACKS_PER_SENDER_PER_HOUR = env.int("INBOUND_ACKS_PER_SENDER_PER_HOUR", default=5)
 INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default=10)
 # The support mailbox, polled by beat: imaps://user:password@host:993/INBOX (TLS) or
 # imap+starttls://user:password@host:143/INBOX. Plain imap:// is refused. Empty: off.
@@ -389,6 +392,11 @@ GITHUB_WEBHOOK_SECRET = env("GITHUB_WEBHOOK_SECRET", default="")
 GITHUB_API_URL = env("GITHUB_API_URL", default="https://api.github.com")
 # Seconds a worker waits for one GitHub API call (never a web request: the outbox files).
 GITHUB_TIMEOUT = env.int("GITHUB_TIMEOUT", default=15)
+# Whose comments on an escalation issue count as L2's (GitHub's author_association).
+GITHUB_L2_ASSOCIATIONS = [
+    value.upper()
+    for value in env.list("GITHUB_L2_ASSOCIATIONS", default=["OWNER", "MEMBER", "COLLABORATOR"])
+]
 # How often beat reads open escalation issues back, for what a missed webhook would bring.
 GITHUB_RECONCILE_MINUTES = env.int("GITHUB_RECONCILE_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["github-reconcile"] = {

@@ -22,8 +22,10 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -463,18 +465,22 @@ def time_in_l2(filters: ReportFilters) -> Spread:
 
 
 def reopen_rate(filters: ReportFilters) -> Rate:
-    """Tickets reopened in the period, of the tickets resolved in it."""
-    events = TicketEvent.objects.filter(
+    """Of the tickets resolved in the period, those reopened after that (up to now)."""
+    finished = labels_of(Status.RESOLVED, Status.CLOSED)
+    reopened_later = TicketEvent.objects.filter(
+        ticket_id=OuterRef("ticket_id"),
+        kind=EventKind.STATUS,
+        old_value__in=finished,
+        created_at__gt=OuterRef("created_at"),
+    ).exclude(new_value__in=finished)
+    counts = TicketEvent.objects.filter(
         filters.tickets("ticket__"),
         _in_period("created_at", filters.period),
         kind=EventKind.STATUS,
-    )
-    finished = labels_of(Status.RESOLVED, Status.CLOSED)
-    counts = events.aggregate(
-        reopened=Count(
-            "ticket", distinct=True, filter=Q(old_value__in=finished) & ~Q(new_value__in=finished)
-        ),
-        resolved=Count("ticket", distinct=True, filter=Q(new_value__in=labels_of(Status.RESOLVED))),
+        new_value__in=labels_of(Status.RESOLVED),
+    ).aggregate(
+        resolved=Count("ticket", distinct=True),
+        reopened=Count("ticket", distinct=True, filter=Q(Exists(reopened_later))),
     )
     return Rate(counts["reopened"], counts["resolved"])
 
@@ -499,10 +505,19 @@ class Deflection:
         return _percent(self.answered, self.answered + self.web_tickets)
 
 
-def deflection(filters: ReportFilters, web_tickets: int) -> Deflection:
+def deflection(filters: ReportFilters) -> Deflection:
+    """Suggestions and contacts answered by them, against Contact Us submissions.
+
+    Self-help happens before anyone is a ticket with a hub or an agent: only the
+    period and the product filter apply, to both sides of the comparison.
+    """
     events = SuggestionEvent.objects.filter(_in_period("created_at", filters.period))
+    submissions = Ticket.objects.filter(
+        _in_period("created_at", filters.period), channel=Channel.WEB
+    )
     if "product" in filters.values:
         events = events.filter(article__product_id=filters.values["product"])
+        submissions = submissions.filter(product_id=filters.values["product"])
     counts = {
         (row["source"], row["kind"]): row["n"]
         for row in events.values("source", "kind").annotate(n=Count("pk")).order_by()
@@ -516,7 +531,7 @@ def deflection(filters: ReportFilters, web_tickets: int) -> Deflection:
         )
         for source in SuggestionSource
     ]
-    return Deflection(rows, web_tickets)
+    return Deflection(rows, submissions.count())
 
 
 @dataclass(frozen=True)
@@ -640,7 +655,7 @@ def build_report(filters: ReportFilters, lists: DeskLists) -> Report:
     report.resolution = resolution_time(filters)
     report.l2_time = time_in_l2(filters)
     report.reopen = reopen_rate(filters)
-    report.deflection = deflection(filters, where.web)
+    report.deflection = deflection(filters)
     report.articles = article_helpfulness(filters)
     report.tags = top_issue_tags(filters, where.total)
     report.breached = breached_tickets(filters)

@@ -25,6 +25,7 @@ from tickets.queues import DeskLists, desk_lists
 Grain = Literal["day", "week", "month"]
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
+EARLIEST = date(2000, 1, 1)
 # The filters a report understands, in the order the form shows them.
 FILTER_KEYS = ("hub", "partner", "product", "category", "impact", "tag", "agent", "channel")
 
@@ -127,6 +128,13 @@ class ReportFilters:
     _raw: tuple[tuple[str, str], ...] = ()
 
 
+def _within_reason(day: date | None) -> date | None:
+    """Support began this century and plans a year ahead; other years are typing slips."""
+    if day is not None and not EARLIEST <= day <= timezone.localdate() + timedelta(days=366):
+        raise forms.ValidationError(_("Choose a date between 2000 and next year."))
+    return day
+
+
 def _choices(items: list[Any], *, by_slug: bool) -> list[tuple[str, str]]:
     values = [(item.slug if by_slug else str(item.id), item.label) for item in items]
     return [("", _("All")), *values]
@@ -160,6 +168,12 @@ class ReportFilterForm(forms.Form):
         ):
             self.fields[key].choices = _choices(getattr(lists, kind), by_slug=by_slug)  # type: ignore[attr-defined]
         self.fields["channel"].choices = [("", _("All")), *Channel.choices]  # type: ignore[attr-defined]
+
+    def clean_start(self) -> date | None:
+        return _within_reason(self.cleaned_data.get("start"))
+
+    def clean_end(self) -> date | None:
+        return _within_reason(self.cleaned_data.get("end"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

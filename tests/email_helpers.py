@@ -45,3 +45,37 @@ def readdress(raw: bytes, **headers: str) -> bytes:
 def ingest(raw: bytes, **kwargs) -> InboundEmail:
     received = services.inbound_receive(raw=raw, source="imap", **kwargs)
     return services.inbound_process(inbound_id=received.inbound.pk)
+
+
+def nested_mime(depth: int, message_id: str = "<nested@bomb.example>") -> bytes:
+    """A small mail whose one line of text sits ``depth`` multiparts deep (a MIME bomb)."""
+    body = b"Content-Type: text/plain\r\n\r\nhello\r\n"
+    for level in range(depth):
+        boundary = b"b%d" % level
+        body = (
+            b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n'
+            b"--" + boundary + b"\r\n" + body + b"\r\n--" + boundary + b"--\r\n"
+        )
+    head = (
+        f"From: Mal <mal@bomb.example>\r\nTo: support@helpdesk.localhost\r\n"
+        f"Subject: Nested\r\nMessage-ID: {message_id}\r\nMIME-Version: 1.0\r\n"
+    ).encode()
+    return head + body
+
+
+def many_parts(count: int, message_id: str = "<parts@bomb.example>") -> bytes:
+    """A mail with a line of text and ``count`` tiny attachments of a refused type."""
+    part = (
+        b"--B\r\nContent-Type: application/x-msdownload\r\n"
+        b"Content-Disposition: attachment; filename=run.exe\r\n\r\nMZ\r\n"
+    )
+    return (
+        (
+            f"From: Mal <mal@bomb.example>\r\nTo: support@helpdesk.localhost\r\n"
+            f"Subject: Parts\r\nMessage-ID: {message_id}\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
+            "--B\r\nContent-Type: text/plain\r\n\r\nSee the files.\r\n"
+        ).encode()
+        + part * count
+        + b"--B--\r\n"
+    )

@@ -107,7 +107,7 @@ class FakeGitHub:
         return issue
 
     def comment(self, full_name: str, number: int, body: str, author: str = "l2-dev",
-                bot: bool = False) -> dict[str, Any]:  # fmt: skip
+                bot: bool = False, association: str = "MEMBER") -> dict[str, Any]:  # fmt: skip
         repo = self.repos[full_name.lower()]
         self._next_comment_id += 1
         issue = self._issue(repo, number)
@@ -116,6 +116,7 @@ class FakeGitHub:
             "id": self._next_comment_id,
             "body": body,
             "user": {"login": author, "id": 7, "type": "Bot" if bot else "User"},
+            "author_association": association,
             "html_url": f"{issue['html_url']}#issuecomment-{self._next_comment_id}",
             "created_at": _now(),
             "updated_at": _now(),

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from integrations.email import imap
 from integrations.email.models import InboundEmail, InboundStatus
 from tests import factories
+from tests.email_helpers import nested_mime
 from tests.fake_imap import FakeImapServer, make_self_signed_cert
 from tickets.models import Channel, Ticket
 
@@ -117,6 +118,20 @@ def test_every_real_world_sample_goes_through_the_mailbox_without_stopping_the_p
     assert InboundStatus.FAILED not in statuses
     assert InboundStatus.RECEIVED not in statuses
     assert all("\\Seen" in m.flags for m in server.store.folders["INBOX"])
+
+
+def test_a_mime_bomb_is_stored_set_aside_and_marked_so_it_does_not_come_back(server):
+    server.store.add(nested_mime(2000))
+    server.store.add(new_request())
+
+    result = imap.mail_poll_imap()
+
+    assert (result.stored, result.errors) == (2, [])
+    assert all("\\Seen" in m.flags for m in server.store.folders["INBOX"])
+    bomb = InboundEmail.objects.get(message_id="<nested@bomb.example>")
+    assert bomb.status == InboundStatus.FAILED
+    assert Ticket.objects.count() == 1
+    assert imap.mail_poll_imap().fetched == 0
 
 
 def test_a_mail_over_the_size_limit_is_kept_as_headers_and_set_aside(server, settings):

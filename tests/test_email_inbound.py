@@ -11,7 +11,7 @@ from integrations.email import services
 from integrations.email.addresses import reply_address
 from integrations.email.models import InboundEmail, InboundStatus
 from tests import factories
-from tests.email_helpers import FIXTURES, ingest, readdress, sample
+from tests.email_helpers import FIXTURES, ingest, many_parts, nested_mime, readdress, sample
 from tests.test_email_delivery import deliver_all
 from tickets import services as ticket_services
 from tickets.models import Channel, MessageKind, OutboxMessage, Status, Ticket
@@ -111,6 +111,24 @@ def test_a_new_request_by_email_keeps_text_charset_attachments_and_is_acknowledg
     [ack] = mail.outbox
     assert ack.to == ["someone@somewhere.com"]
     assert ack.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_an_address_that_keeps_writing_new_mail_stops_being_acknowledged(settings):
+    """An auto-responder we did not recognise, dropping our headers and reference."""
+    settings.INBOUND_ACKS_PER_SENDER_PER_HOUR = 3
+    for n in range(5):
+        ingest(
+            readdress(
+                sample("attachment-iphone-jpeg.eml"),
+                **{"Message-ID": f"<loop-{n}@responder.example>", "Subject": f"Re: thanks {n}"},
+            )
+        )
+
+    assert Ticket.objects.filter(channel=Channel.EMAIL).count() == 5  # nothing is lost
+    deliver_all()
+    assert len(mail.outbox) == 3
+    last = InboundEmail.objects.get(message_id="<loop-4@responder.example>")
+    assert "Not acknowledged" in last.reason
 
 
 def test_charsets_are_decoded_in_subject_and_body():
@@ -234,6 +252,28 @@ def test_a_reply_is_matched_by_its_thread_headers_when_the_reply_address_was_los
     )
     inbound = ingest(raw)
     assert (inbound.status, inbound.ticket) == (PROCESSED, ticket)
+
+
+def test_an_answer_naming_only_our_mail_in_in_reply_to_finds_its_ticket_and_is_not_acknowledged(
+    ticket,
+):
+    # An auto-responder that sets no Auto-Submitted header, answers the envelope
+    # sender (the support address) with a subject of its own and keeps only In-Reply-To.
+    deliver_all()
+    [ack] = mail.outbox
+    answer = (
+        f"From: {ticket.requester.email}\r\nTo: support@helpdesk.localhost\r\n"
+        f"Subject: Thank you for your email\r\nMessage-ID: <responder-1@partner.example.org>\r\n"
+        f"In-Reply-To: {ack.extra_headers['Message-ID']}\r\n\r\n"
+        "I have received your email and will get back to you.\r\n"
+    ).encode()
+    rows = OutboxMessage.objects.count()
+
+    inbound = ingest(answer)
+
+    assert (inbound.status, inbound.ticket) == (PROCESSED, ticket)
+    assert Ticket.objects.count() == 1
+    assert OutboxMessage.objects.count() == rows  # no acknowledgement to answer again
 
 
 def test_a_forged_reply_address_with_a_wrong_digest_matches_nothing(ticket):
@@ -378,6 +418,35 @@ def test_a_mail_over_the_size_limit_is_set_aside_and_an_agent_can_still_open_a_t
     inbound.refresh_from_db()
     assert inbound.status == PROCESSED
     assert inbound.ticket.requester.email == "someone@somewhere.com"
+
+
+def test_a_mime_bomb_nested_too_deep_to_parse_is_stored_and_set_aside_and_the_next_goes_on():
+    bomb = nested_mime(2000)
+
+    inbound = ingest(bomb)
+    good = ingest(sample("reply-yahoo.eml"))
+
+    assert inbound.status == InboundStatus.FAILED
+    assert "could not be read" in inbound.reason
+    assert (inbound.from_address, inbound.message_id) == (
+        "mal@bomb.example",
+        "<nested@bomb.example>",
+    )
+    assert bytes(inbound.raw) == bomb
+    assert good.status == PROCESSED
+    assert Ticket.objects.count() == 1
+    assert not OutboxMessage.objects.filter(payload__to=["mal@bomb.example"]).exists()
+
+
+def test_a_mail_with_thousands_of_parts_names_a_few_files_and_counts_the_rest():
+    inbound = ingest(many_parts(5000))
+
+    message = inbound.ticket_message
+    assert inbound.status == PROCESSED
+    assert message.body.startswith("See the files.")
+    assert message.body.count("run.exe") == services.NOTES_LISTED
+    assert f"{5000 - services.NOTES_LISTED} more files, not kept." in message.body
+    assert not message.attachments.exists()
 
 
 def test_an_attachment_over_the_file_limit_is_named_in_the_message_not_stored(settings):

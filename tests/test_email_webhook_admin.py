@@ -93,6 +93,23 @@ def test_a_posted_mail_is_stored_then_processed_after_commit_and_a_repost_is_ign
     assert ticket.messages.count() == 2
 
 
+def test_a_posted_mail_larger_than_djangos_form_limit_is_taken_up_to_the_mail_limit(
+    client, settings, queued, django_capture_on_commit_callbacks
+):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "mail:s3cret"}
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    settings.INBOUND_EMAIL_MAX_BYTES = 1_000_000
+    raw = sample("reply-gmail.eml") + b"\n" + b"A long log line of the failing export.\n" * 5000
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_raw(client, raw)
+
+    assert response.status_code == 200
+    inbound = InboundEmail.objects.get()
+    assert inbound.size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # anymail re-serialises it
+    assert inbound.status == InboundStatus.PROCESSED
+
+
 def test_held_mail_is_listed_in_the_admin_and_confirmed_there(admin_client):
     ticket = factories.TicketFactory(requester__email="kofi@partner.example.org")
     held = ingest(

@@ -262,6 +262,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
 
     github.comment(REPOSITORY, 1, "Fixed in 2.3, deploying tonight.")
     github.comment(REPOSITORY, 1, "CI passed", author="ci[bot]", bot=True)
+    github.comment(REPOSITORY, 1, "Me too! Buy cheap pills", author="stranger", association="NONE")
     github.close_issue(REPOSITORY, 1)
     assert sync.reconcile() == 1
     assert sync.reconcile() == 1  # a second run reads again and changes nothing
@@ -271,6 +272,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
     notes = Message.objects.filter(ticket=ticket, body__contains="Fixed in 2.3")
     assert notes.count() == 1
     assert not Message.objects.filter(ticket=ticket, body__contains="CI passed").exists()
+    assert not Message.objects.filter(ticket=ticket, body__contains="Me too").exists()
     paths = [(r.method, r.path) for r in github.requests()]
     assert paths.count(("GET", f"{ISSUES_PATH}/1")) == 3
     assert paths.count(("GET", f"{ISSUES_PATH}/1/comments")) == 3

@@ -91,6 +91,19 @@ def test_a_signed_l2_comment_is_queued_then_becomes_an_internal_note(client, hel
     assert delivery.outcome == "comment: 1 ticket(s) noted"
 
 
+def test_a_comment_from_outside_the_repository_team_is_not_taken_for_l2(client, hello_ticket):
+    payload = json.loads(fixture_bytes("issue_comment.created.json"))
+    payload["comment"]["author_association"] = "NONE"  # anyone, on a public repository
+    post_webhook(client, "issue_comment", json.dumps(payload).encode(), delivery="d-outsider")
+
+    deliver_kind(GITHUB_WEBHOOK_KIND)
+
+    assert not Message.objects.filter(ticket=hello_ticket, body__contains="totally right")
+    assert not OutboxMessage.objects.filter(kind="slack_alert").exists()
+    outcome = WebhookDelivery.objects.get(delivery_id="d-outsider").outcome
+    assert outcome == "comment from outside the team (NONE): ignored"
+
+
 def test_a_replayed_delivery_is_processed_once(client, hello_ticket):
     body = fixture_bytes("issue_comment.created.with-installation.json")
     first = post_webhook(client, "issue_comment", body, delivery="d-replayed")

@@ -328,3 +328,36 @@ def test_visitors_log_in_and_requesters_never_see_reports(client):
     assert "login" in response["Location"]
     requester = factories.UserFactory(is_staff=False)
     assert logged_in(requester).get("/reports/").status_code == 404
+
+
+def test_dates_far_off_are_a_form_error_not_a_crash():
+    client = logged_in(factories.support_manager())
+    response = client.get("/reports/?start=0001-01-01&end=9999-12-31")
+    assert response.status_code == 200
+    assert {"start", "end"} <= set(response.context["form"].errors)
+    assert response.context["filters"].period.days == 28  # the default period instead
+
+
+def test_a_ticket_resolved_before_the_period_and_reopened_in_it_is_not_in_the_reopen_rate(
+    first_week,
+):
+    agent = factories.l1_agent()
+    older = request_at(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), "europe")
+    reply_at(older, datetime(2026, 11, 23, 11, 0, tzinfo=UTC), agent)
+    status_at(older, datetime(2026, 11, 24, 9, 0, tzinfo=UTC), Status.RESOLVED, agent)
+    with at(datetime(2026, 12, 2, 9, 0, tzinfo=UTC)):
+        services.ticket_requester_reopen(
+            ticket=Ticket.objects.get(pk=older.pk), requester=older.requester
+        )
+    with at(READ_AT):
+        report = build_report(week(), desk_lists(None))
+    assert (report.reopen.part, report.reopen.whole) == (1, 2)  # still T1 of T1 and T4
+
+
+def test_self_help_figures_follow_only_the_period_and_the_product(first_week):
+    with at(READ_AT):
+        everyone = build_report(week(), desk_lists(None)).deflection
+        one_hub = build_report(
+            week(hub=factories.hub("east-africa").pk), desk_lists(None)
+        ).deflection
+    assert one_hub == everyone

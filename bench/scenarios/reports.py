@@ -7,9 +7,12 @@ and the template. The period is the dashboard's default (the last 28 days).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from bench.scenarios import Context, scenario
 from bench.scenarios.desk import _median_ms
@@ -46,4 +49,13 @@ def reports_dashboard_three_filters(ctx: Context) -> float:
         reverse("reports:dashboard")
         + f"?hub={hub.slug}&product={product.slug}&impact={impact.slug}"
     )
+    return _median_ms(_manager_client(), url)
+
+
+@scenario("reports_dashboard_year", unit="ms")
+def reports_dashboard_year(ctx: Context) -> float:
+    """Reports: the dashboard over the last 365 days (weekly buckets), no filter."""
+    today = timezone.localdate()
+    start = today - timedelta(days=364)
+    url = reverse("reports:dashboard") + f"?start={start.isoformat()}&end={today.isoformat()}"
     return _median_ms(_manager_client(), url)

@@ -22,7 +22,9 @@ from tickets.models import Ticket
 
 KEY_PLACEHOLDER = "{key}"
 DIGEST_LENGTH = 16
-THREAD_ID_RE_TEMPLATE = r"<ticket-(\d+)@{domain}>"
+# The thread id <ticket-12@domain>, and the Message-ID of each mail about ticket 12,
+# <ticket-12.<digest>@domain> (handlers.stable_message_id).
+THREAD_ID_RE_TEMPLATE = r"<ticket-(\d+)(?:\.[0-9a-f]{{32}})?@{domain}>"
 
 
 def support_address() -> tuple[str, str]:
@@ -97,7 +99,7 @@ def is_our_address(address: str) -> bool:
 
 
 def thread_ticket_ids(message_ids: Iterable[str]) -> list[int]:
-    """Ticket ids named by our thread Message-IDs (``<ticket-12@domain>``) among ``message_ids``."""
+    """Ticket ids named by our Message-IDs (``<ticket-12@domain>``, ``<ticket-12.…@domain>``)."""
     regex = re.compile(
         THREAD_ID_RE_TEMPLATE.format(domain=re.escape(settings.EMAIL_MESSAGE_ID_DOMAIN)),
         re.IGNORECASE,

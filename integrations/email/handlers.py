@@ -25,9 +25,16 @@ from tickets.notifications import EMAIL_KIND
 from tickets.outbox import register_handler
 
 
-def stable_message_id(key: str) -> str:
+def stable_message_id(key: str, ticket: Ticket | None = None) -> str:
+    """The row's Message-ID; mail about a ticket names it, as the thread id does.
+
+    An answer that keeps only ``In-Reply-To`` (many auto-responders, some mobile
+    clients) then still finds its ticket instead of opening a new one, which would
+    be acknowledged, and answered again: a loop.
+    """
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"<{digest}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+    local = f"ticket-{ticket.pk}.{digest}" if ticket is not None else digest
+    return f"<{local}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
 def ticket_thread_id(ticket: Ticket) -> str:
@@ -96,7 +103,7 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    headers = {"Message-ID": stable_message_id(row.key)}
+    headers = {"Message-ID": stable_message_id(row.key, ticket)}
     reply_to: list[str] = []
     if ticket is not None:
         headers |= thread_headers(ticket, row) | {"X-Helpdesk-Ticket": ticket.reference}

@@ -12,9 +12,12 @@ A mail that cannot be stored stays as it is and is tried again at the next poll.
 
 from __future__ import annotations
 
+import email
 import logging
 import ssl
 from dataclasses import dataclass, field
+from email.message import Message
+from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -65,11 +68,20 @@ def imap_config(url: str) -> ImapConfig | None:
 
 
 class RawMailMessage(MailMessage):
-    """imap-tools' message, keeping the bytes as the server sent them (it only keeps a parse)."""
+    """imap-tools' message, keeping the bytes as the server sent them, parsed only if asked.
+
+    imap-tools parses every fetched mail at once; a MIME bomb then raises inside
+    ``fetch`` before the mail can be stored, and the poll would trip on it for ever.
+    The poller only needs the bytes, the UID and the size: our own parser, which
+    never raises, reads the rest.
+    """
 
     def __init__(self, fetch_data: list) -> None:
-        self.raw: bytes = self._get_message_data_parts(fetch_data)[0]
-        super().__init__(fetch_data)
+        self.raw, self._raw_uid_data, self._raw_flag_data = self._get_message_data_parts(fetch_data)
+
+    @cached_property
+    def obj(self) -> Message:  # type: ignore[override]  # imap-tools sets it in __init__
+        return email.message_from_bytes(self.raw)
 
 
 class TlsMailBox(MailBox):

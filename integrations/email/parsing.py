@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import email
 import email.message
+import email.parser
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class ParsedMail:
     attachments: list[MailAttachment] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value
     content_type: str = ""
+    # Why the body could not be read (only the headers were), e.g. MIME nested too deep.
+    unreadable: str = ""
 
     @property
     def reply_text(self) -> str:
@@ -204,12 +207,25 @@ def _attached_message(part: email.message.Message, index: int) -> MailAttachment
 
 
 def parse_mail(raw: bytes) -> ParsedMail:
-    """Parse raw mail bytes; never raises for any input."""
-    return parse_message(email.message_from_bytes(raw))
+    """Parse raw mail bytes; never raises for any input.
+
+    A mail the email package cannot take apart (MIME parts nested a thousand deep,
+    a classic mail bomb, make its parser recurse past Python's limit) is read for
+    its headers only, and ``unreadable`` says why, so it can be stored and set aside.
+    """
+    try:
+        return parse_message(email.message_from_bytes(raw))
+    except Exception as exc:  # RecursionError included: it is a RuntimeError
+        parsed = ParsedMail()
+        try:
+            _read_headers(parsed, email.parser.BytesParser().parsebytes(raw, headersonly=True))
+        except Exception:  # not even a header block: keep the defaults
+            parsed = ParsedMail()
+        parsed.unreadable = f"The mail's body could not be read ({type(exc).__name__})."
+        return parsed
 
 
-def parse_message(message: email.message.Message) -> ParsedMail:
-    parsed = ParsedMail()
+def _read_headers(parsed: ParsedMail, message: email.message.Message) -> None:
     parsed.headers = {k.lower(): header_text(v) for k, v in reversed(message.items())}
     parsed.message_id = (message_ids(parsed.headers.get("message-id", "")) or [""])[0]
     name, address = parseaddr(parsed.headers.get("from", ""))
@@ -219,6 +235,11 @@ def parse_message(message: email.message.Message) -> ParsedMail:
     parsed.in_reply_to = message_ids(parsed.headers.get("in-reply-to", ""))
     parsed.references = message_ids(" ".join(message.get_all("References") or []))
     parsed.content_type = message.get_content_type()
+
+
+def parse_message(message: email.message.Message) -> ParsedMail:
+    parsed = ParsedMail()
+    _read_headers(parsed, message)
     texts: list[str] = []
     htmls: list[str] = []
     leaves = _leaves(message)

@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 # start of its body, enough for an agent to see who wrote and about what.
 TRUNCATED_KEEP_BYTES = 256 * 1024
 FORWARD_PREFIXES = ("fwd:", "fw:", "wg:", "tr:", "rv:")
+# Files of one mail named one by one in the message when they are not kept; more are counted.
+NOTES_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,11 @@ def _decide(inbound: InboundEmail) -> Outcome:
     reason = _loop_reason(parsed) or automatic_reason(parsed)
     if reason:
         return Outcome(InboundStatus.IGNORED, reason)
+    if parsed.unreadable:
+        return Outcome(
+            InboundStatus.FAILED,
+            _("%(why)s Its headers are kept; the raw mail is below.") % {"why": parsed.unreadable},
+        )
     if not parsed.from_address or "@" not in parsed.from_address:
         return Outcome(InboundStatus.HELD, _("The mail has no sender address to answer."))
     ticket = _matched_ticket(parsed, inbound.envelope_recipient)
@@ -311,6 +318,7 @@ def _new_ticket(
             + "\n\n"
             + _reply_body(parsed)
         )
+    acknowledge = _may_acknowledge(parsed.from_address)
     ticket = services.ticket_create(
         requester_email=parsed.from_address,
         requester_name=parsed.from_name,
@@ -321,18 +329,38 @@ def _new_ticket(
         partner=follow_up_of.partner if follow_up_of else None,
         product=follow_up_of.product if follow_up_of else None,
         submission_key=f"email:{hashlib.sha256(inbound.message_id.encode()).hexdigest()[:58]}",
+        notify_requester=acknowledge,
     )
     message = ticket.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
     if message is not None:
         message.email_message_id = inbound.message_id[:255]
         message.save(update_fields=["email_message_id"])
     reason = _("Opened %(ref)s.") % {"ref": ticket.reference}
+    if not acknowledge:
+        reason += " " + _(
+            "Not acknowledged: this address opened %(n)s tickets by mail in the last hour "
+            "(an auto-responder we did not recognise would loop)."
+        ) % {"n": settings.INBOUND_ACKS_PER_SENDER_PER_HOUR}
     if follow_up_of is not None:
         reason = _("Opened %(ref)s as a follow-up of closed %(old)s.") % {
             "ref": ticket.reference,
             "old": follow_up_of.reference,
         }
     return Outcome(InboundStatus.PROCESSED, reason, ticket=ticket, message=message)
+
+
+def _may_acknowledge(address: str) -> bool:
+    """Whether a new ticket from this address may be acknowledged by mail.
+
+    Auto-responders that drop every thread header and our reference would
+    otherwise answer each acknowledgement with a new mail, and so on: past a few
+    tickets an hour from one address, tickets are still opened but not answered.
+    """
+    since = timezone.now() - timedelta(hours=1)
+    recent = Ticket.objects.filter(
+        requester__email=address.lower(), channel=Channel.EMAIL, created_at__gte=since
+    ).count()
+    return recent < settings.INBOUND_ACKS_PER_SENDER_PER_HOUR
 
 
 def _held_empty(notes: list[str], ticket: Ticket | None) -> Outcome:
@@ -357,21 +385,31 @@ def _with_notes(body: str, notes: list[str]) -> str:
 
 
 def _attachments(parsed: ParsedMail) -> tuple[list[ContentFile], list[str]]:
-    """The files we keep (checked by content and size, as uploads are), and notes on the rest."""
+    """The files we keep (checked by content and size, as uploads are), and notes on the rest.
+
+    A mail with thousands of parts (a mail bomb) gets a bounded amount of work and of
+    text: at most NOTES_LISTED files are checked and named after the last one kept,
+    the others are counted.
+    """
     kept: list[ContentFile] = []
     notes: list[str] = []
+    unlisted = 0
     for attachment in parsed.attachments:
-        if len(kept) >= settings.INBOUND_EMAIL_MAX_ATTACHMENTS:
+        if len(notes) >= NOTES_LISTED:
+            unlisted += 1
+        elif len(kept) >= settings.INBOUND_EMAIL_MAX_ATTACHMENTS:
             notes.append(
                 _("%(name)s: more than %(max)s files in one email.")
                 % {"name": attachment.name, "max": settings.INBOUND_EMAIL_MAX_ATTACHMENTS}
             )
-            continue
-        upload, note = _checked_file(attachment)
-        if upload is not None:
-            kept.append(upload)
         else:
-            notes.append(note)
+            upload, note = _checked_file(attachment)
+            if upload is not None:
+                kept.append(upload)
+            else:
+                notes.append(note)
+    if unlisted:
+        notes.append(_("%(count)s more files, not kept.") % {"count": unlisted})
     return kept, notes
 
 

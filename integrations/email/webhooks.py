@@ -13,13 +13,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
 from anymail.inbound import AnymailInboundMessage
 from anymail.signals import AnymailInboundEvent
+from anymail.utils import get_request_basic_auth
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
 
 from integrations.email.models import InboundSource
 from integrations.email.services import inbound_receive
@@ -36,9 +39,45 @@ def only_when_enabled(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not inbound_webhooks_enabled():
             raise Http404("Inbound mail by webhook is off (ANYMAIL_WEBHOOK_SECRET is not set).")
+        read_large_body(request)
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _authenticated(request: HttpRequest) -> bool:
+    secrets = settings.ANYMAIL.get("WEBHOOK_SECRET") or []
+    secrets = [secrets] if isinstance(secrets, str) else list(secrets)
+    sent = get_request_basic_auth(request) or ""
+    return bool(sent) and any(constant_time_compare(sent, secret) for secret in secrets)
+
+
+def read_large_body(request: HttpRequest) -> None:
+    """Let a provider that passed basic auth post a mail up to INBOUND_EMAIL_MAX_BYTES.
+
+    Django holds request bodies to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so a
+    provider posting a 3 MB mail as JSON (Postmark, Amazon SES) would get 400 for
+    ever and the mail would be lost. For an authenticated post the body is read
+    here, up to the mail limit plus the base64 and JSON around it; anymail then
+    reads ``request.body`` as usual. Unauthenticated posts keep Django's limit.
+    Multipart posts (Mailgun, SendGrid) are left alone: their files are not held
+    to that limit, only their text fields are.
+    """
+    if request.method != "POST" or request.content_type == "multipart/form-data":
+        return
+    if not _authenticated(request):
+        return
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    limit = settings.INBOUND_EMAIL_MAX_BYTES * 3 // 2 + 1024 * 1024
+    if length <= (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) or length > limit:
+        return  # Django's own reading applies (and refuses what is over the mail limit)
+    body = request.read(length)
+    # What HttpRequest.body does once it has read the stream, without its size check.
+    request._body = body
+    request._stream = BytesIO(body)
 
 
 def raw_bytes(message: AnymailInboundMessage) -> bytes:

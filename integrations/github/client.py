@@ -71,6 +71,7 @@ class RemoteComment:
     id: int
     author: str
     author_is_bot: bool
+    author_association: str  # OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, …
     body: str
     url: str
     created_at: datetime | None
@@ -109,6 +110,7 @@ def _comment(comment: IssueComment) -> RemoteComment:
         id=int(raw["id"]),
         author=str(user.get("login") or ""),
         author_is_bot=user.get("type") == "Bot",
+        author_association=str(raw.get("author_association") or ""),
         body=str(raw.get("body") or ""),
         url=str(raw.get("html_url") or ""),
         created_at=_when(raw.get("created_at")),

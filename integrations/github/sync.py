@@ -71,6 +71,15 @@ def _is_bot(payload: dict[str, Any]) -> bool:
     return ((payload.get("comment") or {}).get("user") or {}).get("type") == "Bot"
 
 
+def is_team_comment(author_association: str) -> bool:
+    """Whether a comment comes from L2 (the repository's owners, members, collaborators).
+
+    On a public repository anyone may comment; only the team's words become
+    internal notes and alerts.
+    """
+    return author_association.upper() in settings.GITHUB_L2_ASSOCIATIONS
+
+
 def apply_payload(event: str, payload: dict[str, Any]) -> str:
     """Apply one webhook's news; returns what was done, for the delivery's record."""
     action = str(payload.get("action") or "")
@@ -80,6 +89,9 @@ def apply_payload(event: str, payload: dict[str, Any]) -> str:
     if event == "issue_comment" and action == "created":
         if _is_bot(payload):
             return "comment by a bot: ignored"
+        association = str((payload.get("comment") or {}).get("author_association") or "")
+        if not is_team_comment(association):
+            return f"comment from outside the team ({association or 'unknown'}): ignored"
         noted = escalation.issue_apply_comment(comment_from_payload(payload))
         return f"comment: {noted} ticket(s) noted"
     return f"{event}.{action}: nothing to do"
@@ -159,7 +171,7 @@ def sync_issue(client: GitHubClient, issue: EscalationIssue) -> RemoteIssue:
     )
     # Comments first: a closing comment ("fixed in 2.3") reads before "L2 closed".
     for comment in sorted(comments, key=lambda c: (c.created_at or started, c.id)):
-        if not comment.author_is_bot:
+        if not comment.author_is_bot and is_team_comment(comment.author_association):
             escalation.issue_apply_comment(
                 _comment_from_remote(issue.repository, issue.number, comment)
             )
