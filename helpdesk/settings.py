@@ -7,6 +7,7 @@ so ``make run`` needs no services.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -278,6 +279,9 @@ INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default
 IMAP_URL = env("IMAP_URL", default="")
 # Processed mail is moved here (created if missing); empty: it is flagged \Seen instead.
 IMAP_PROCESSED_FOLDER = env("IMAP_PROCESSED_FOLDER", default="")
+# Without a folder, processed mail gets this IMAP keyword (and \Seen); empty: \Seen alone.
+# Read directly: django-environ takes a leading "$" for a reference to another variable.
+IMAP_PROCESSED_KEYWORD = os.environ.get("IMAP_PROCESSED_KEYWORD", "$HelpdeskProcessed").strip()
 # A CA bundle to trust for the IMAP server (a private CA); empty: the system's.
 IMAP_CA_FILE = env("IMAP_CA_FILE", default="")
 IMAP_TIMEOUT = env.int("IMAP_TIMEOUT", default=30)

@@ -194,7 +194,8 @@ class _Handler(socketserver.StreamRequestHandler):
         mails = self._mails()
         self.send(
             f"* {len(mails)} EXISTS\r\n* 0 RECENT\r\n* OK [UIDVALIDITY 7] ok\r\n"
-            f"* FLAGS (\\Seen \\Deleted)\r\n{tag} OK [READ-WRITE] selected\r\n".encode()
+            f"* FLAGS (\\Seen \\Deleted)\r\n* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] ok\r\n"
+            f"{tag} OK [READ-WRITE] selected\r\n".encode()
         )
 
     def _search(self, tag: str, criteria: list[str]) -> None:
@@ -202,7 +203,13 @@ class _Handler(socketserver.StreamRequestHandler):
         uids = [
             str(m.uid)
             for m in self._mails()
-            if wanted in ([], ["ALL"]) or (wanted == ["UNSEEN"] and "\\Seen" not in m.flags)
+            if wanted in ([], ["ALL"])
+            or (wanted == ["UNSEEN"] and "\\Seen" not in m.flags)
+            or (
+                len(wanted) == 2
+                and wanted[0] == "UNKEYWORD"
+                and wanted[1] not in {flag.upper() for flag in m.flags}
+            )
         ]
         self.send(f"* SEARCH {' '.join(uids)}\r\n{tag} OK search done\r\n".encode())
 

@@ -66,6 +66,38 @@ def test_new_mail_in_the_mailbox_opens_a_ticket_and_is_flagged_seen_not_deleted(
     assert any(line.startswith("UID FETCH") and "PEEK" in line for line in server.store.log)
 
 
+def test_mail_someone_already_read_in_a_mail_client_still_reaches_the_desk(server):
+    uid = server.store.add(new_request(), flags={"\\Seen"})
+
+    assert imap.mail_poll_imap().stored == 1
+    assert imap.mail_poll_imap().fetched == 0  # marked as ours: not taken again
+
+    assert Ticket.objects.count() == 1
+    [mail] = server.store.folders["INBOX"]
+    assert (mail.uid, "$HelpdeskProcessed" in mail.flags) == (uid, True)
+
+
+def test_a_poll_never_expunges_mail_another_client_marked_deleted(server):
+    kept = server.store.add(new_request("x@partner.example.org", "<old@example.org>"),
+                            flags={"\\Deleted", "$HelpdeskProcessed"})  # fmt: skip
+    server.store.add(new_request())
+
+    assert imap.mail_poll_imap().stored == 1
+
+    assert kept in [m.uid for m in server.store.folders["INBOX"]]
+    assert not any(line.startswith("EXPUNGE") for line in server.store.log)
+
+
+def test_with_no_keyword_only_unseen_mail_is_taken_and_flagged_seen(server, settings):
+    settings.IMAP_PROCESSED_KEYWORD = ""
+    server.store.add(new_request("read@partner.example.org", "<read@example.org>"),
+                     flags={"\\Seen"})  # fmt: skip
+    server.store.add(new_request())
+
+    assert imap.mail_poll_imap().stored == 1
+    assert all("\\Seen" in m.flags for m in server.store.folders["INBOX"])
+
+
 def test_a_second_poll_takes_only_new_mail_and_a_redelivered_mail_is_stored_once(server):
     server.store.add(new_request())
     imap.mail_poll_imap()

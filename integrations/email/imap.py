@@ -140,8 +140,7 @@ def _poll(box: BaseMailBox) -> PollResult:
     processed_folder = settings.IMAP_PROCESSED_FOLDER
     if processed_folder and not box.folder.exists(processed_folder):
         box.folder.create(processed_folder)
-    # Moved mail leaves the folder, so everything there is new; flagged mail stays, Seen.
-    uids = box.uids("ALL" if processed_folder else "UNSEEN")[: settings.IMAP_BATCH_SIZE]
+    uids = box.uids(_new_mail_criteria(processed_folder))[: settings.IMAP_BATCH_SIZE]
     if not uids:
         return result
     sizes = {
@@ -157,7 +156,11 @@ def _poll(box: BaseMailBox) -> PollResult:
             result.errors.append(f"{uid}: {exc}")
             continue
         result.fetched += 1
-        _mark_done(box, uid, processed_folder)  # only now that the row is saved
+        try:
+            _mark_done(box, uid, processed_folder)  # only now that the row is saved
+        except Exception as exc:  # stored all the same: the next poll finds a duplicate
+            logger.exception("IMAP message %s could not be marked as processed", uid)
+            result.errors.append(f"{uid}: {exc}")
         if received.created:
             result.stored += 1
             inbound_process(inbound_id=received.inbound.pk)
@@ -176,8 +179,36 @@ def _fetch_one(box: BaseMailBox, uid: str, size: int) -> tuple[bytes, int]:
     return raw, size or len(raw)
 
 
+def _new_mail_criteria(processed_folder: str) -> str:
+    """Which mail is new: all of it when processed mail is moved away; else not ours yet.
+
+    Our own keyword, not ``\\Seen``: a person who reads the support mailbox in
+    a mail client would otherwise hide mail from the help desk for good.
+    """
+    if processed_folder:
+        return "ALL"
+    keyword = settings.IMAP_PROCESSED_KEYWORD
+    return f"UNKEYWORD {keyword}" if keyword else "UNSEEN"
+
+
 def _mark_done(box: BaseMailBox, uid: str, processed_folder: str) -> None:
     if processed_folder:
         box.move(uid, processed_folder)
-    else:
-        box.flag(uid, "\\Seen", True)
+        return
+    flags = (
+        [settings.IMAP_PROCESSED_KEYWORD, "\\Seen"]
+        if settings.IMAP_PROCESSED_KEYWORD
+        else ["\\Seen"]
+    )
+    # A plain UID STORE: imap-tools' flag() runs EXPUNGE afterwards, which would
+    # erase mail another client had only marked as deleted.
+    status, data = box.client.uid("STORE", uid, "+FLAGS", f"({' '.join(flags)})")
+    if status != "OK":
+        raise ImapMarkError(
+            f"The server refused to flag mail {uid} as processed ({data!r}); if it does not "
+            "allow its own keywords, set IMAP_PROCESSED_FOLDER or IMAP_PROCESSED_KEYWORD=''."
+        )
+
+
+class ImapMarkError(Exception):
+    """Processed mail could not be marked: it would be fetched again (and found a duplicate)."""
