@@ -9,9 +9,14 @@ from integrations.email import imap, services
 
 @shared_task(name="integrations.email.tasks.mail_poll", ignore_result=True)
 def mail_poll() -> int:
-    """Beat: process mail stored but left unprocessed, then poll the IMAP mailbox."""
+    """Beat: poll the IMAP mailbox, then process mail stored but left unprocessed.
+
+    The poll comes first: a stored mail that brings its worker down (rather than
+    raising) is retried at every beat, and must not keep new mail waiting.
+    """
+    stored = imap.mail_poll_imap().stored
     services.inbound_process_pending(older_than_seconds=60)
-    return imap.mail_poll_imap().stored
+    return stored
 
 
 @shared_task(name="integrations.email.tasks.mail_process", ignore_result=True)
