@@ -629,8 +629,10 @@ def issue_apply_update(update: IssueUpdate) -> list[Ticket]:
 
 
 def _event_key(issue: EscalationIssue, update: IssueUpdate | None, state: str) -> str:
-    at = update.changed_at.isoformat() if update and update.changed_at else "now"
-    return f"{issue.pk}:{state}:{at}"
+    # Without GitHub's time, this moment: the ticket's own state change (only a ticket
+    # still with L2 is handed back) is what keeps news from being told twice.
+    changed = update.changed_at if update and update.changed_at else timezone.now()
+    return f"{issue.pk}:{state}:{changed.isoformat()}"
 
 
 def _hand_back(
