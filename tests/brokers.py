@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import redis
+from django.conf import settings
 
 from helpdesk.celery import app as celery_app
 
@@ -32,3 +38,28 @@ def use_broker(url: str, transport_options: dict[str, Any]) -> Iterator[None]:
     finally:
         conf.update(saved)
         _forget_connections()
+
+
+@contextlib.contextmanager
+def real_redis_database(db_variable: str, default_db: int, needed_for: str) -> Iterator[str]:
+    """A real Redis database of its own, empty at the start and left empty.
+
+    The broker under test if it is Redis (CI), else TEST_REDIS_URL or the local
+    default; the database number comes from ``db_variable``. Without Redis the
+    test is skipped, except on CI, where it fails.
+    """
+    url = settings.REAL_BROKER_URL
+    if not url.startswith(("redis://", "rediss://")):
+        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+    parts = urlsplit(url)
+    url = urlunsplit(parts._replace(path=f"/{os.environ.get(db_variable, str(default_db))}"))
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        message = f"Redis is needed for {needed_for} at {url}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url
+    client.flushdb()

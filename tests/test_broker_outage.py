@@ -7,13 +7,12 @@ else TEST_REDIS_URL or the local default) and a real Celery worker thread.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -23,7 +22,7 @@ from django.core import mail
 from django.db.models import F
 
 from helpdesk.celery import app as celery_app
-from tests.brokers import use_broker
+from tests.brokers import real_redis_database, use_broker
 from tickets import outbox, services
 from tickets.models import Channel, OutboxMessage, OutboxStatus
 
@@ -37,21 +36,8 @@ PROMPT = 5.0
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """The real Redis, on a database of its own that each test starts and leaves empty."""
-    url = settings.REAL_BROKER_URL
-    if not url.startswith(("redis://", "rediss://")):
-        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    parts = urlsplit(url)
-    url = urlunsplit(parts._replace(path=f"/{os.environ.get('TEST_REDIS_DB', '15')}"))
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:
-        message = f"Redis is needed for the broker outage tests at {url}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    yield url
-    client.flushdb()
+    with real_redis_database("TEST_REDIS_DB", 15, "the broker outage tests") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -10,10 +10,8 @@ fails on CI.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -24,7 +22,7 @@ from django.urls import reverse
 
 from helpdesk.celery import app as celery_app
 from tests import factories
-from tests.brokers import use_broker
+from tests.brokers import real_redis_database, use_broker
 from tests.desk_helpers import logged_in, ticket_from
 from tests.fake_github import TOKEN, FakeGitHub
 from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
@@ -37,21 +35,8 @@ pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """The real Redis, on a database of its own (TEST_GITHUB_REDIS_DB, default 13), emptied."""
-    url = settings.REAL_BROKER_URL
-    if not url.startswith(("redis://", "rediss://")):
-        url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-    parts = urlsplit(url)
-    url = urlunsplit(parts._replace(path=f"/{os.environ.get('TEST_GITHUB_REDIS_DB', '13')}"))
-    client = redis.Redis.from_url(url, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.RedisError as exc:
-        message = f"Redis is needed for the GitHub end-to-end test at {url}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    yield url
-    client.flushdb()
+    with real_redis_database("TEST_GITHUB_REDIS_DB", 13, "the GitHub end-to-end test") as url:
+        yield url
 
 
 @pytest.fixture
