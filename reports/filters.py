@@ -220,4 +220,11 @@ def read_filters(
 ) -> tuple[ReportFilterForm, ReportFilters]:
     form = ReportFilterForm(query, lists=desk_lists(user))
     form.is_valid()
-    return form, form.report_filters()
+    filters = form.report_filters()
+    # Empty date fields show the period the figures cover (typed values stay as typed).
+    shown = form.data.copy()
+    for name, day in (("start", filters.period.start), ("end", filters.period.end)):
+        if not shown.get(name):
+            shown[name] = day.isoformat()
+    form.data = shown
+    return form, filters

@@ -361,3 +361,11 @@ def test_self_help_figures_follow_only_the_period_and_the_product(first_week):
             week(hub=factories.hub("east-africa").pk), desk_lists(None)
         ).deflection
     assert one_hub == everyone
+
+
+def test_the_date_fields_show_the_period_the_figures_cover():
+    client = logged_in(factories.support_manager())
+    with at(READ_AT):
+        page = client.get("/reports/").content.decode()
+    assert 'name="start" value="2026-11-10"' in page
+    assert 'name="end" value="2026-12-07"' in page

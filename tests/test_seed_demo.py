@@ -24,6 +24,7 @@ from tickets.models import (
     Partner,
     Product,
     Requester,
+    SlaTarget,
     Status,
     Ticket,
     TicketEvent,
@@ -150,6 +151,24 @@ def test_demo_timestamps_and_history_agree_with_each_status():
     )
     oldest = Ticket.objects.order_by("created_at").first()
     assert now - oldest.created_at > timedelta(days=30)  # spread over months, not minutes
+
+
+def test_demo_sla_clocks_agree_with_the_dated_replies_on_the_hub_calendar():
+    seed_demo()
+
+    for ticket in Ticket.objects.prefetch_related("sla_clocks"):
+        [clock] = [c for c in ticket.sla_clocks.all() if c.target == SlaTarget.FIRST_RESPONSE]
+        assert ticket.first_response_due_at == clock.due_at
+        if ticket.first_responded_at is not None:
+            assert clock.met_at == ticket.first_responded_at
+            used = clock.window - clock.remaining
+            # Within the window when answered by the due time; late, at least all of it
+            # (a reply after hours, past the due time, is late by no working time).
+            if clock.met_at <= clock.due_at:
+                assert timedelta(0) <= used <= clock.window
+            else:
+                assert used >= clock.window
+        assert (clock.breached_at is not None) == (ticket.first_response_breached_at is not None)
 
 
 def test_seeding_twice_changes_nothing_the_second_time():

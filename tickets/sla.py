@@ -115,6 +115,37 @@ def sla_first_response(ticket: Ticket, at: datetime) -> None:
     _event(clock, SlaEventKind.MET, at=at, note=_late_note(clock, at))
 
 
+def sla_restate_first_response(
+    ticket: Ticket,
+    *,
+    responded_at: datetime | None,
+    as_of: datetime,
+    stopped_at: datetime | None = None,
+) -> SlaClock | None:
+    """Set the first-response clock as if the first reply came at ``responded_at``.
+
+    For tickets written after the fact (the demo's stories replay a ticket's life
+    now, then date each step back): met, time left, warning and breach follow the
+    dated reply, on the hub's calendar, as the beat check would have left them.
+    ``stopped_at``: when a ticket done without a reply stopped the clock.
+    """
+    clock = _clock(ticket, SlaTarget.FIRST_RESPONSE)
+    if clock is None or clock.due_at is None:
+        return clock
+    stopped = stopped_at if clock.met_at is not None else None
+    decided = responded_at or stopped or as_of
+    clock.met_at = responded_at or stopped
+    clock.remaining = (
+        _signed_remaining(calendar_for(ticket.hub), responded_at, clock.due_at)
+        if responded_at
+        else None
+    )
+    clock.warned_at = clock.warn_at if clock.warn_at and decided > clock.warn_at else None
+    clock.breached_at = clock.due_at if decided > clock.due_at else None
+    clock.save()
+    return clock
+
+
 def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None:
     """Pause, resume, stop or restart the clocks as the ticket moves through the workflow."""
     resolution = _clock(ticket, SlaTarget.RESOLUTION)

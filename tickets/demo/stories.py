@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from tickets import services
+from tickets import services, sla
 from tickets.demo.people import (
     AUTO_CLOSE_AFTER,
     DEFAULT_DEMO_TICKETS,
@@ -568,8 +568,15 @@ class _DemoStories:
             timestamps[f"last_{step.action}"] = at
         last = received + timedelta(hours=steps[-1].hours)
         ticket.refresh_from_db()
-        due = first_response_due(received)
         responded = timestamps.get("reply")
+        # The clock as the dated steps would have left it, on the hub's calendar.
+        clock = sla.sla_restate_first_response(
+            ticket,
+            responded_at=responded,
+            stopped_at=timestamps.get("resolve") or timestamps.get("close"),
+            as_of=self.now,
+        )
+        due = clock.due_at if clock and clock.due_at else first_response_due(received)
         breached = due if (responded or self.now) > due else None
         Ticket.objects.filter(pk=ticket.pk).update(
             created_at=created,
