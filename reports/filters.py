@@ -222,7 +222,7 @@ def read_filters(
     form.is_valid()
     filters = form.report_filters()
     # Empty date fields show the period the figures cover (typed values stay as typed).
-    shown = form.data.copy()
+    shown = query.copy()
     for name, day in (("start", filters.period.start), ("end", filters.period.end)):
         if not shown.get(name):
             shown[name] = day.isoformat()
