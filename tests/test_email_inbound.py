@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from integrations.email import services
 from integrations.email.addresses import reply_address
+from integrations.email.handlers import ticket_thread_id
 from integrations.email.models import InboundEmail, InboundStatus
 from tests import factories
 from tests.email_helpers import FIXTURES, ingest, many_parts, nested_mime, readdress, sample
@@ -248,10 +249,27 @@ def test_a_reply_is_matched_by_its_thread_headers_when_the_reply_address_was_los
         To="support@helpdesk.localhost",
         From=ticket.requester.email,
         In_Reply_To="<0123456789abcdef@helpdesk.localhost>",
-        References=f"<ticket-{ticket.pk}@helpdesk.localhost> <0123456789abcdef@helpdesk.localhost>",
+        References=f"{ticket_thread_id(ticket)} <0123456789abcdef@helpdesk.localhost>",
     )
     inbound = ingest(raw)
     assert (inbound.status, inbound.ticket) == (PROCESSED, ticket)
+
+
+def test_a_forged_thread_header_naming_a_ticket_number_matches_nothing(ticket):
+    """Ticket numbers are guessable; our thread ids carry the ticket's digest."""
+    for forged in (f"<ticket-{ticket.pk}@helpdesk.localhost>",
+                   f"<ticket-{ticket.pk}-0123456789abcdef@helpdesk.localhost>"):  # fmt: skip
+        raw = readdress(
+            sample("reply-yahoo.eml"),
+            To="support@helpdesk.localhost",
+            From=ticket.requester.email,
+            Message_ID=f"<forged-{len(forged)}@attacker.example>",
+            In_Reply_To=forged,
+            References=forged,
+        )
+        inbound = ingest(raw)
+        assert inbound.ticket != ticket
+    assert ticket.messages.count() == 1  # nothing was appended to the real ticket
 
 
 def test_an_answer_naming_only_our_mail_in_in_reply_to_finds_its_ticket_and_is_not_acknowledged(

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 
 from integrations.email.addresses import reply_address
+from integrations.email.handlers import ticket_thread_id
 from tests import factories
 from tests.email_helpers import ingest, readdress, sample
 from tests.test_email_delivery import deliver_all, new_ticket
@@ -56,9 +57,7 @@ def test_an_answer_to_a_requesters_email_is_in_reply_to_that_email():
 
     reply = mail.outbox[-1]
     assert reply.extra_headers["In-Reply-To"] == inbound.message_id
-    assert reply.extra_headers["References"] == (
-        f"<ticket-{ticket.pk}@helpdesk.localhost> {inbound.message_id}"
-    )
+    assert reply.extra_headers["References"] == (f"{ticket_thread_id(ticket)} {inbound.message_id}")
     assert reply.subject == f"Re: [{ticket.reference}] {ticket.subject}"
 
 
@@ -110,7 +109,7 @@ def test_status_changes_without_a_reply_are_mailed_on_their_own():
     ]
     for sent in mail.outbox[1:]:
         assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
-        assert sent.extra_headers["References"] == f"<ticket-{ticket.pk}@helpdesk.localhost>"
+        assert sent.extra_headers["References"] == ticket_thread_id(ticket)
         assert f"/t/{ticket.token}/" in sent.body
         assert sent.alternatives[0][1] == "text/html"
 
@@ -201,8 +200,8 @@ def test_mail_goes_through_a_real_smtp_server_and_the_answer_comes_back_to_the_t
     assert reply["Auto-Submitted"] is None
     assert reply["Subject"] == f"Re: [{ticket.reference}] {ticket.subject}"
     assert reply["Reply-To"] == f"Support <{reply_address(ticket)}>"
-    assert reply["In-Reply-To"] == f"<ticket-{ticket.pk}@helpdesk.localhost>"
-    assert reply["References"] == f"<ticket-{ticket.pk}@helpdesk.localhost>"
+    assert reply["In-Reply-To"] == ticket_thread_id(ticket)
+    assert reply["References"] == ticket_thread_id(ticket)
     assert reply["Message-ID"].endswith("@helpdesk.localhost>")
     assert reply.get_content_type() == "multipart/alternative"
     assert "Try 2.3." in reply.get_body(("plain",)).get_content()

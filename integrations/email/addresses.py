@@ -22,9 +22,13 @@ from tickets.models import Ticket
 
 KEY_PLACEHOLDER = "{key}"
 DIGEST_LENGTH = 16
-# The thread id <ticket-12@domain>, and the Message-ID of each mail about ticket 12,
-# <ticket-12.<digest>@domain> (handlers.stable_message_id).
-THREAD_ID_RE_TEMPLATE = r"<ticket-(\d+)(?:\.[0-9a-f]{{32}})?@{domain}>"
+# The thread id <ticket-12-<ticket digest>@domain>, and the Message-ID of each mail
+# about ticket 12, <ticket-12-<ticket digest>.<row digest>@domain>
+# (handlers.stable_message_id): signed like the reply address, so a forged
+# In-Reply-To naming a ticket number matches nothing.
+THREAD_ID_RE_TEMPLATE = (
+    r"<ticket-(\d{{1,18}})-([0-9a-f]{{{digest}}})(?:\.[0-9a-f]{{32}})?@{domain}>"
+)
 
 
 def support_address() -> tuple[str, str]:
@@ -57,6 +61,11 @@ def _digest(ticket: Ticket) -> str:
 
 def reply_key(ticket: Ticket) -> str:
     return f"{ticket.pk}-{_digest(ticket)}"
+
+
+def thread_tag(ticket: Ticket) -> str:
+    """``ticket-12-<digest>``: what our Message-IDs about a ticket start with."""
+    return f"ticket-{reply_key(ticket)}"
 
 
 def reply_address(ticket: Ticket) -> str:
@@ -98,13 +107,25 @@ def is_our_address(address: str) -> bool:
     )
 
 
-def thread_ticket_ids(message_ids: Iterable[str]) -> list[int]:
-    """Ticket ids named by our Message-IDs (``<ticket-12@domain>``, ``<ticket-12.…@domain>``)."""
+def tickets_from_thread_ids(message_ids: Iterable[str]) -> list[Ticket]:
+    """The tickets our Message-IDs among ``message_ids`` name, their digests checked."""
     regex = re.compile(
-        THREAD_ID_RE_TEMPLATE.format(domain=re.escape(settings.EMAIL_MESSAGE_ID_DOMAIN)),
+        THREAD_ID_RE_TEMPLATE.format(
+            digest=DIGEST_LENGTH, domain=re.escape(settings.EMAIL_MESSAGE_ID_DOMAIN)
+        ),
         re.IGNORECASE,
     )
-    return [int(m.group(1)) for mid in message_ids if (m := regex.fullmatch(mid.strip()))]
+    named = [
+        (int(m.group(1)), m.group(2).lower())
+        for mid in message_ids
+        if (m := regex.fullmatch(mid.strip()))
+    ]
+    found = Ticket.objects.in_bulk([pk for pk, _digest_ in named])
+    return [
+        found[pk]
+        for pk, digest in named
+        if pk in found and hmac.compare_digest(digest, _digest(found[pk]))
+    ]
 
 
 def is_our_message_id(message_id: str) -> bool:

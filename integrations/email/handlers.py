@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from integrations.email.addresses import reply_to_header
+from integrations.email.addresses import reply_to_header, thread_tag
 from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
 from tickets.notifications import EMAIL_KIND
 from tickets.outbox import register_handler
@@ -33,13 +33,13 @@ def stable_message_id(key: str, ticket: Ticket | None = None) -> str:
     be acknowledged, and answered again: a loop.
     """
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    local = f"ticket-{ticket.pk}.{digest}" if ticket is not None else digest
+    local = f"{thread_tag(ticket)}.{digest}" if ticket is not None else digest
     return f"<{local}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
 def ticket_thread_id(ticket: Ticket) -> str:
     """A Message-ID every mail about one ticket refers to, so clients thread them."""
-    return f"<ticket-{ticket.pk}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+    return f"<{thread_tag(ticket)}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
 
 
 def requester_link(ticket: Ticket) -> str:

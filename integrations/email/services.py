@@ -234,9 +234,9 @@ def _matched_ticket(parsed: ParsedMail, envelope_recipient: str) -> Ticket | Non
 
 def _ticket_from_headers(parsed: ParsedMail) -> Ticket | None:
     referenced = [*parsed.in_reply_to, *reversed(parsed.references)]
-    ids = addresses.thread_ticket_ids(referenced)
-    if ids:
-        return Ticket.objects.filter(pk=ids[0]).first()
+    named = addresses.tickets_from_thread_ids(referenced)
+    if named:
+        return named[0]
     # A reply to another mail of the thread (e.g. one the requester sent us, with Cc).
     known = (
         Message.objects.filter(email_message_id__in=referenced[:50])
