@@ -273,6 +273,8 @@ INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=25 * 1024 *
 # Past this many tickets opened by mail from one address in an hour, new ones are
 # not acknowledged (an unrecognised auto-responder would otherwise loop with us).
 INBOUND_ACKS_PER_SENDER_PER_HOUR = env.int("INBOUND_ACKS_PER_SENDER_PER_HOUR", default=5)
+# A stored mail whose processing was cut short this many times is set aside as failed.
+INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=3)
 INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default=10)
 # The support mailbox, polled by beat: imaps://user:password@host:993/INBOX (TLS) or
 # imap+starttls://user:password@host:143/INBOX. Plain imap:// is refused. Empty: off.

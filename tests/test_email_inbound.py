@@ -422,6 +422,23 @@ def test_one_mail_that_breaks_processing_is_kept_with_its_error_and_the_next_goe
     assert Ticket.objects.count() == 2
 
 
+def test_a_mail_that_keeps_bringing_its_worker_down_is_set_aside_and_the_rest_go_on(settings):
+    settings.INBOUND_MAX_ATTEMPTS = 3
+    killer = services.inbound_receive(raw=sample("reply-gmail.eml"), source="imap").inbound
+    # Three workers died processing it (no exception reached our code).
+    InboundEmail.objects.filter(pk=killer.pk).update(attempts=3)
+    fine = services.inbound_receive(raw=sample("reply-yahoo.eml"), source="imap").inbound
+
+    assert services.inbound_process_pending() == 2
+
+    killer.refresh_from_db()
+    assert killer.status == InboundStatus.FAILED
+    assert "cut short 3 times" in killer.reason
+    assert InboundEmail.objects.get(pk=fine.pk).status == PROCESSED
+    # An admin's "process again" gives it a fresh set of tries.
+    assert services.inbound_retry(inbound=killer).status == PROCESSED
+
+
 def test_a_mail_over_the_size_limit_is_set_aside_and_an_agent_can_still_open_a_ticket(settings):
     settings.INBOUND_EMAIL_MAX_BYTES = 2000
     raw = sample("attachment-iphone-jpeg.eml")

@@ -54,6 +54,13 @@ class InboundEmail(models.Model):
         choices=InboundStatus.choices,
         default=InboundStatus.RECEIVED,
     )
+    attempts = models.PositiveSmallIntegerField(
+        _("processing attempts"),
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text=_("Counted before each try, so a mail that brings its worker down shows."),
+    )
     reason = models.TextField(_("reason"), blank=True)
     error = models.TextField(_("error"), blank=True)
     html_sanitised = models.TextField(

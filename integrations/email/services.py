@@ -30,6 +30,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,10 +118,21 @@ class Outcome:
 
 def inbound_process(*, inbound_id: int) -> InboundEmail:
     """Process a stored mail that was not processed yet; never raises for a bad mail."""
+    # Counted first, in its own write: a mail that kills the worker outright (not an
+    # exception: memory, a time limit) is set aside after a few tries, not retried forever.
+    InboundEmail.objects.filter(pk=inbound_id, status=InboundStatus.RECEIVED).update(
+        attempts=F("attempts") + 1
+    )
     with transaction.atomic():
         inbound = InboundEmail.objects.select_for_update().get(pk=inbound_id)
         if inbound.status != InboundStatus.RECEIVED:
             return inbound  # done already (a retry, or two workers)
+        if inbound.attempts > settings.INBOUND_MAX_ATTEMPTS:
+            reason = _("Processing was cut short %(n)s times (the worker stopped); set aside.") % {
+                "n": inbound.attempts - 1
+            }
+            _settle(inbound, Outcome(InboundStatus.FAILED, reason))
+            return inbound
         try:
             with transaction.atomic():  # a failure undoes the half-made ticket, not the row
                 outcome = _decide(inbound)
@@ -492,7 +504,7 @@ def inbound_ignore(*, inbound: InboundEmail, by: User) -> InboundEmail:
 def inbound_retry(*, inbound: InboundEmail) -> InboundEmail:
     """Process a failed mail again (after a fix, or a database that was away)."""
     updated = InboundEmail.objects.filter(pk=inbound.pk, status=InboundStatus.FAILED).update(
-        status=InboundStatus.RECEIVED, reason="", error=""
+        status=InboundStatus.RECEIVED, reason="", error="", attempts=0
     )
     if not updated:
         raise ValidationError(_("Only failed mail can be processed again."))
