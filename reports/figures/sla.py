@@ -1,0 +1,146 @@
+"""First-response SLA: compliance overall, per hub and over time; working hours; breaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from reports.figures.common import (
+    BREACHED_LISTED,
+    NOT_SET,
+    Spread,
+    choice_names,
+    created_in_period,
+    in_period,
+    local_day,
+    percent_of,
+    spread_of,
+    trunc_bucket,
+)
+from reports.filters import ReportFilters
+from tickets.models import (
+    SlaClock,
+    SlaTarget,
+)
+from tickets.queues import DeskLists
+
+
+@dataclass(frozen=True)
+class Compliance:
+    label: str
+    on_time: int
+    late: int
+    pending: int
+
+    @property
+    def decided(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def percent(self) -> float | None:
+        return percent_of(self.on_time, self.decided)
+
+
+# A ticket's first response is decided when staff replied, or the ticket was done
+# without a reply (which stops the clock too); the ticket carries the clock's due
+# and breach times, so compliance is read from the tickets' covering index.
+_MET_AT = Coalesce("first_responded_at", "resolved_at", "closed_at")
+_ON_TIME = Q(
+    first_response_breached_at__isnull=True,
+    met_at__isnull=False,
+    met_at__lte=F("first_response_due_at"),
+)
+_LATE = Q(first_response_breached_at__isnull=False) | Q(met_at__gt=F("first_response_due_at"))
+
+
+def _first_response_clocks(filters: ReportFilters) -> QuerySet[SlaClock]:
+    """First-response clocks that started in the period (each on its hub's calendar)."""
+    return SlaClock.objects.filter(
+        filters.tickets("ticket__"),
+        in_period("started_at", filters.period),
+        target=SlaTarget.FIRST_RESPONSE,
+    )
+
+
+@dataclass
+class SlaFigures:
+    overall: Compliance
+    by_hub: list[Compliance]
+    trend: list[Compliance]
+
+
+def sla_figures(filters: ReportFilters, lists: DeskLists) -> SlaFigures:
+    """First responses on time, late and not yet due for the tickets created in the period,
+    overall, per hub and per bucket: one grouped scan."""
+    period = filters.period
+    rows = (
+        created_in_period(filters)
+        .annotate(met_at=_MET_AT, bucket=trunc_bucket("created_at", period))
+        .values("bucket", "hub_id")
+        .annotate(
+            on_time=Count("pk", filter=_ON_TIME),
+            late=Count("pk", filter=_LATE),
+            total=Count("pk"),
+        )
+        .order_by()
+    )
+    hub_names = choice_names(lists, "hubs")
+    overall = [0, 0, 0]
+    hubs: dict[str, list[int]] = {}
+    buckets: dict[date, list[int]] = {}
+    for row in rows:
+        counts = (row["on_time"], row["late"], row["total"])
+        for target in (
+            overall,
+            hubs.setdefault(hub_names.get(row["hub_id"], NOT_SET), [0, 0, 0]),
+            buckets.setdefault(local_day(row["bucket"]), [0, 0, 0]),
+        ):
+            for i, value in enumerate(counts):
+                target[i] += value
+    return SlaFigures(
+        _compliance(_("All"), overall),
+        [_compliance(name, hubs[name]) for name in sorted(hubs)],
+        [_compliance(period.label(b), buckets.get(b, [0, 0, 0])) for b in period.buckets()],
+    )
+
+
+def _compliance(label: str, counts: list[int]) -> Compliance:
+    on_time, late, total = counts
+    return Compliance(label, on_time, late, total - on_time - late)
+
+
+def first_response_time(filters: ReportFilters) -> Spread:
+    """Working hours from the clock's start to the first public reply, on the hub's calendar."""
+    answered = (
+        _first_response_clocks(filters)
+        # Met by a reply: a clock stopped by resolving without one keeps no time left.
+        .filter(met_at__isnull=False, remaining__isnull=False)
+        .annotate(
+            used=ExpressionWrapper(F("window") - F("remaining"), output_field=DurationField())
+        )
+    )
+    return spread_of(answered, "used")
+
+
+def breached_tickets(filters: ReportFilters) -> list[SlaClock]:
+    """Tickets whose first-response target was breached in the period, latest first."""
+    return list(
+        SlaClock.objects.filter(
+            filters.tickets("ticket__"),
+            in_period("breached_at", filters.period),
+            target=SlaTarget.FIRST_RESPONSE,
+        )
+        .select_related("ticket__hub", "ticket__impact", "ticket__partner", "ticket__assignee")
+        .order_by("-breached_at", "-pk")[:BREACHED_LISTED]
+    )
