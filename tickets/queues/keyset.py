@@ -1,0 +1,168 @@
+"""Sorts and keyset pagination: a page continues from the last row of the one before.
+
+A sort is a list of *segments* (for example "tickets with a due time, by due
+time", then "tickets without, by age"), each read in the order of an index; a
+page link carries the segment, sort value and id of its boundary row in a
+signed, opaque cursor, so page 1,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core import signing
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy
+
+from tickets.models import Ticket
+from tickets.queues.lists import DeskLists
+
+CURSOR_SALT = "desk.queue.cursor"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Part of a sort: the rows matching ``where``, by (``field``, id) in one direction."""
+
+    where: Q
+    field: str
+    descending: bool
+    holds: Any  # ticket -> bool: whether a ticket belongs to this segment
+
+    def order(self, backwards: bool = False) -> list[Any]:
+        down = self.descending != backwards
+        return [F(self.field).desc(), F("id").desc()] if down else [F(self.field).asc(), "id"]
+
+    def beyond(self, value: Any, pk: int, backwards: bool = False) -> Q:
+        """Rows after (value, pk) in this segment's order (before it when ``backwards``)."""
+        down = self.descending != backwards
+        if down:
+            return Q(**{f"{self.field}__lte": value}) & (
+                Q(**{f"{self.field}__lt": value}) | Q(id__lt=pk)
+            )
+        return Q(**{f"{self.field}__gte": value}) & (
+            Q(**{f"{self.field}__gt": value}) | Q(id__gt=pk)
+        )
+
+
+SORTS: dict[str, Any] = {
+    "due": gettext_lazy("Due soonest"),
+    "-updated": gettext_lazy("Recently updated"),
+    "updated": gettext_lazy("Least recently updated"),
+    "-created": gettext_lazy("Newest"),
+    "created": gettext_lazy("Oldest"),
+    "impact": gettext_lazy("Most severe impact"),
+}
+
+
+def segments_for(sort: str, lists: DeskLists) -> list[Segment]:
+    if sort in ("-updated", "updated", "-created", "created"):
+        name = "updated_at" if sort.endswith("updated") else "created_at"
+        return [Segment(Q(), name, sort.startswith("-"), lambda t: True)]
+    if sort == "due":
+        return [
+            Segment(Q(first_response_due_at__isnull=False), "first_response_due_at", False,
+                    lambda t: t.first_response_due_at is not None),
+            Segment(Q(first_response_due_at__isnull=True), "created_at", False,
+                    lambda t: t.first_response_due_at is None),
+        ]  # fmt: skip
+    if sort == "impact":
+        # One segment per impact, most severe first (level order), then "not set";
+        # oldest first within each, so the longest-waiting critical ticket leads.
+        segments = [
+            Segment(Q(impact_id=c.id), "created_at", False,
+                    lambda t, pk=c.id: t.impact_id == pk)
+            for c in lists.impacts
+        ]  # fmt: skip
+        segments.append(
+            Segment(Q(impact__isnull=True), "created_at", False, lambda t: t.impact_id is None)
+        )
+        return segments
+    raise ValueError(sort)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    segment: int
+    value: Any
+    pk: int
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    value = cursor.value.isoformat() if isinstance(cursor.value, datetime) else cursor.value
+    return signing.dumps([cursor.segment, value, cursor.pk], salt=CURSOR_SALT, compress=True)
+
+
+def decode_cursor(raw: str, segments: Sequence[Segment]) -> Cursor | None:
+    """The cursor in a page link, or None if it was tampered with or does not fit the sort."""
+    try:
+        segment, value, pk = signing.loads(raw, salt=CURSOR_SALT)
+        segment, pk = int(segment), int(pk)
+        if not 0 <= segment < len(segments):
+            return None
+        return Cursor(segment, datetime.fromisoformat(value), pk)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def cursor_for(ticket: Ticket, segments: Sequence[Segment]) -> Cursor:
+    for index, segment in enumerate(segments):
+        if segment.holds(ticket):
+            return Cursor(index, getattr(ticket, segment.field), ticket.pk)
+    raise ValueError("A ticket that fits no segment of its sort")
+
+
+@dataclass
+class Page:
+    rows: list[Ticket]
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+
+def keyset_page(
+    tickets: QuerySet[Ticket],
+    segments: Sequence[Segment],
+    *,
+    cursor: Cursor | None,
+    size: int,
+    backwards: bool = False,
+) -> tuple[list[Ticket], bool]:
+    """Up to ``size`` rows after the cursor (before it when ``backwards``), and whether more exist.
+
+    At most two queries: the cursor's segment in index order, then, if the page
+    is not full, the segments after it together (ordered by segment rank).
+    """
+    order = list(range(len(segments)))
+    if backwards:
+        order.reverse()
+    start = cursor.segment if cursor else order[0]
+    remaining = order[order.index(start) :]
+    first, rest = remaining[0], remaining[1:]
+    segment = segments[first]
+    query = tickets.filter(segment.where)
+    if cursor is not None:
+        query = query.filter(segment.beyond(cursor.value, cursor.pk, backwards))
+    rows = list(query.order_by(*segment.order(backwards))[: size + 1])
+    if len(rows) <= size and rest:
+        later = [segments[i] for i in rest]
+        if len({(s.field, s.descending) for s in later}) != 1:
+            raise ValueError("The later segments of a sort must share one order.")
+        condition = Q()
+        for s in later:
+            condition |= s.where
+        rank = Case(
+            *[When(s.where, then=Value(n)) for n, s in enumerate(later)],
+            default=Value(len(later)),
+            output_field=IntegerField(),
+        )
+        more = (
+            tickets.filter(condition)
+            .annotate(d_segment_rank=rank)
+            .order_by(F("d_segment_rank").asc(), *later[0].order(backwards))
+        )
+        rows += list(more[: size + 1 - len(rows)])
+    has_more = len(rows) > size
+    return rows[:size], has_more

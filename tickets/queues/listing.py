@@ -1,0 +1,261 @@
+"""Running a queue view: its tickets, its rows, bounded counts, a page, a ticket's neighbours.
+
+Rows come with their related rows (``select_related``) and with their SLA
+warning time and issue tags as subqueries, so a page costs the same number of
+queries whatever its size; every queue's count is counted up to
+:data:`COUNT_BOUND` and shown as "1,000+" beyond it, all in one SQL statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from tickets.models import Requester, SlaClock, SlaTarget, Ticket
+from tickets.queues.definitions import QUEUES
+from tickets.queues.keyset import Page, cursor_for, encode_cursor, keyset_page, segments_for
+from tickets.queues.lists import _LIST_KINDS, Choice, DeskLists
+from tickets.queues.query import _KIND_OF, ME, NONE, QueueQuery
+from tickets.queues.references import _REFERENCE_RE
+from tickets.queues.sla_state import SlaState, sla_state
+
+COUNT_BOUND = 1000
+# A free-text search looks at this many matching requesters at most (by address or name).
+REQUESTER_MATCH_LIMIT = 200
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filtered_tickets(query: QueueQuery, user: User, now: datetime) -> QuerySet[Ticket]:
+    """The queue's tickets with the query's filters and search applied (no order, no rows)."""
+    tickets = query.queue.tickets(user, now)
+    lists = query.lists
+    for key, values in query.filters.items():
+        tickets = tickets.filter(_filter_condition(key, values, lists, user))
+    if query.search:
+        tickets = tickets.filter(search_condition(query.search))
+    return tickets
+
+
+def _filter_condition(key: str, values: list[str], lists: DeskLists, user: User) -> Q:
+    none = NONE in values
+    values = [v for v in values if v != NONE]
+    if key in ("hub", "product", "category", "impact"):
+        ids = [lists.by_slug(_KIND_OF[key])[v].id for v in values]
+        condition = Q(**{f"{key}_id__in": ids}) if ids else Q(pk__in=[])
+        return condition | Q(**{f"{key}__isnull": True}) if none else condition
+    if key == "partner":
+        condition = Q(partner_id__in=[int(v) for v in values]) if values else Q(pk__in=[])
+        return condition | Q(partner__isnull=True) if none else condition
+    if key == "tag":
+        ids = [lists.by_slug("tags")[v].id for v in values]
+        through = Ticket.issue_tags.through
+        # EXISTS, not a join: a ticket with two of the tags is still one row.
+        return Q(Exists(through.objects.filter(ticket_id=OuterRef("pk"), issuetag_id__in=ids)))
+    if key == "assignee":
+        ids = [user.pk if v == ME else int(v) for v in values]
+        condition = Q(assignee_id__in=ids) if ids else Q(pk__in=[])
+        return condition | Q(assignee__isnull=True) if none else condition
+    if key == "status":
+        return Q(status__in=values)
+    if key == "escalation":
+        return Q(escalation_status__in=values)
+    if key == "channel":
+        return Q(channel__in=values)
+    if key == "created_from":
+        return Q(created_at__gte=_day_start(date.fromisoformat(values[0])))
+    if key == "created_to":
+        day = date.fromisoformat(values[0])
+        return Q(created_at__lt=_day_start(day + timedelta(days=1)))
+    raise ValueError(key)
+
+
+def search_condition(text: str) -> Q:
+    """HD-1042 or #1042 finds the ticket; other text its subject or requester (any part of)."""
+    match = _REFERENCE_RE.match(text)
+    if match:
+        return Q(pk=int(match.group(1)))
+    # Requesters first, in their own (small, trigram-indexed) table: the ticket query
+    # then stays an OR of two index lookups instead of a join over every ticket.
+    requester_ids = list(
+        Requester.objects.filter(Q(email__icontains=text) | Q(name__icontains=text))
+        .order_by()
+        .values_list("pk", flat=True)[:REQUESTER_MATCH_LIMIT]
+    )
+    condition = Q(subject__icontains=text)
+    if requester_ids:
+        condition |= Q(requester_id__in=requester_ids)
+    if text.isdigit() and len(text) <= 18:
+        condition |= Q(pk=int(text))
+    return condition
+
+
+ROW_FIELDS = (
+    "id", "subject", "status", "escalation_status", "channel", "version", "partner", "hub",
+    "product", "category", "impact", "assignee", "first_response_due_at", "first_responded_at",
+    "first_response_breached_at", "created_at", "updated_at", "requester__name",
+    "requester__email",
+)  # fmt: skip
+
+
+def with_row_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """What a queue row shows, fetched with the row: requester, SLA warning time, tag ids.
+
+    The names of hubs, partners, products, categories, impacts, tags and agents
+    come from :func:`desk_lists` (already loaded for the filters), not from joins:
+    a row query with one join plans in a fraction of the time of one with seven.
+    """
+    through = Ticket.issue_tags.through
+    tag_ids = (
+        through.objects.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(ids=StringAgg(Cast("issuetag_id", CharField()), delimiter=Value(",")))
+        .values("ids")  # type: ignore[misc]  # the plugin does not see annotations here
+    )
+    warn_at = SlaClock.objects.filter(
+        ticket_id=OuterRef("pk"), target=SlaTarget.FIRST_RESPONSE
+    ).values("warn_at")[:1]
+    return (
+        tickets.select_related("requester")
+        .only(*ROW_FIELDS)
+        .annotate(
+            tag_ids=Subquery(tag_ids, output_field=TextField()),
+            sla_warn_at=Subquery(warn_at),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One queue row: the ticket, its SLA state and the names of what it is tagged with."""
+
+    ticket: Ticket
+    sla: SlaState
+    partner: Choice | None
+    hub: Choice | None
+    product: Choice | None
+    category: Choice | None
+    impact: Choice | None
+    assignee: Choice | None
+    tags: list[Choice]
+
+
+def queue_rows(tickets: Sequence[Ticket], lists: DeskLists, now: datetime) -> list[Row]:
+    maps = {kind: lists.by_id(kind) for kind in _LIST_KINDS.values()}
+    rows = []
+    for ticket in tickets:
+        raw_tags = getattr(ticket, "tag_ids", None) or ""
+        tags = [
+            maps["tags"][int(pk)] for pk in raw_tags.split(",") if pk and int(pk) in maps["tags"]
+        ]
+        rows.append(
+            Row(
+                ticket=ticket,
+                sla=sla_state(ticket, now, warn_at=getattr(ticket, "sla_warn_at", None)),
+                partner=maps["partners"].get(ticket.partner_id or 0),
+                hub=maps["hubs"].get(ticket.hub_id or 0),
+                product=maps["products"].get(ticket.product_id or 0),
+                category=maps["categories"].get(ticket.category_id or 0),
+                impact=maps["impacts"].get(ticket.impact_id or 0),
+                assignee=maps["staff"].get(ticket.assignee_id or 0),
+                tags=sorted(tags, key=lambda c: c.label.lower()),
+            )
+        )
+    return rows
+
+
+@dataclass
+class QueueCounts:
+    by_queue: dict[str, int]
+    view: int
+    bound: int = COUNT_BOUND
+
+    def label(self, value: int) -> str:
+        return f"{self.bound:,}+" if value > self.bound else f"{value:,}"
+
+
+def bounded_counts(
+    named: Iterable[tuple[str, QuerySet[Ticket]]], bound: int = COUNT_BOUND
+) -> dict[str, int]:
+    """How many rows each queryset has, counting to ``bound`` + 1 at most; one SQL statement."""
+    parts: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    for n, (name, tickets) in enumerate(named):
+        sql, sql_params = tickets.order_by().values("pk")[: bound + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{n})")  # noqa: S608 - compiled ORM SQL
+        params.extend(sql_params)
+        names.append(name)
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(names, row, strict=True))
+
+
+def queue_counts(query: QueueQuery, user: User, now: datetime) -> QueueCounts:
+    named = [(slug, q.tickets(user, now)) for slug, q in QUEUES.items()]
+    named.append(("__view__", filtered_tickets(query, user, now)))
+    counts = bounded_counts(named)
+    view = counts.pop("__view__")
+    return QueueCounts(by_queue=counts, view=view)
+
+
+def queue_page(query: QueueQuery, user: User, now: datetime) -> Page:
+    """The rows of one page of a queue view, with the links to the pages around it."""
+    segments = segments_for(query.sort, query.lists)
+    tickets = with_row_details(filtered_tickets(query, user, now))
+    if query.before is not None:
+        rows, has_previous = keyset_page(
+            tickets, segments, cursor=query.before, size=query.size, backwards=True
+        )
+        rows.reverse()
+        has_next = True
+    else:
+        rows, has_next = keyset_page(tickets, segments, cursor=query.after, size=query.size)
+        has_previous = query.after is not None
+    page = Page(rows=rows)
+    if rows and has_next:
+        page.next_cursor = encode_cursor(cursor_for(rows[-1], segments))
+    if rows and has_previous:
+        page.previous_cursor = encode_cursor(cursor_for(rows[0], segments))
+    return page
+
+
+def neighbours(
+    query: QueueQuery, ticket: Ticket, user: User, now: datetime
+) -> tuple[int | None, int | None]:
+    """The ids of the tickets before and after ``ticket`` in a queue view (for j / k)."""
+    segments = segments_for(query.sort, query.lists)
+    try:
+        here = cursor_for(ticket, segments)
+    except ValueError:
+        return None, None
+    tickets = filtered_tickets(query, user, now).only(
+        "pk", "first_response_due_at", "impact", "created_at", "updated_at"
+    )
+    before, _ = keyset_page(tickets, segments, cursor=here, size=1, backwards=True)
+    after, _ = keyset_page(tickets, segments, cursor=here, size=1)
+    return (before[0].pk if before else None, after[0].pk if after else None)

@@ -1,0 +1,134 @@
+"""The small lists every desk page shows, in one query: taxonomy, staff, saved views.
+
+Filters, forms, the sidebar and the queue rows read their names from here
+(:func:`desk_lists`), not from joins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, TextField, Value
+from django.db.models.functions import Concat
+
+from tickets.models import Category, Hub, Impact, IssueTag, Partner, Product, SavedView
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    slug: str
+    label: str
+    extra: str = ""  # an impact's definition, a saved view's query string
+    active: bool = True
+    rank: int = 0  # an impact's level, a product's position
+
+
+@dataclass
+class DeskLists:
+    """Taxonomy, staff and the agent's saved views, for filters, forms and the sidebar."""
+
+    hubs: list[Choice] = field(default_factory=list)
+    partners: list[Choice] = field(default_factory=list)
+    products: list[Choice] = field(default_factory=list)
+    categories: list[Choice] = field(default_factory=list)
+    impacts: list[Choice] = field(default_factory=list)
+    tags: list[Choice] = field(default_factory=list)
+    staff: list[Choice] = field(default_factory=list)
+    saved_views: list[Choice] = field(default_factory=list)
+
+    def by_slug(self, kind: str) -> dict[str, Choice]:
+        return {c.slug: c for c in getattr(self, kind)}
+
+    def by_id(self, kind: str) -> dict[int, Choice]:
+        return {c.id: c for c in getattr(self, kind)}
+
+    def active(self, kind: str) -> list[Choice]:
+        return [c for c in getattr(self, kind) if c.active]
+
+
+_LIST_KINDS = {
+    "hub": "hubs",
+    "partner": "partners",
+    "product": "products",
+    "category": "categories",
+    "impact": "impacts",
+    "tag": "tags",
+    "staff": "staff",
+    "view": "saved_views",
+}
+
+
+def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
+    """Every small list a desk page needs, in one UNION ALL query.
+
+    Each part yields (kind, id, slug, label, rank, extra, active); the ranks keep
+    each list in its admin-defined order.
+    """
+    text, number, flag = CharField(), IntegerField(), BooleanField()
+
+    def part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, extra: Any,
+             active: Any) -> QuerySet[Any]:  # fmt: skip
+        return (
+            qs.order_by()
+            .annotate(
+                d_kind=Value(kind, output_field=text),
+                d_slug=slug,
+                d_label=label,
+                d_rank=rank,
+                d_extra=extra,
+                d_active=active,
+            )
+            .values_list("d_kind", "pk", "d_slug", "d_label", "d_rank", "d_extra", "d_active")
+        )
+
+    empty = Value("", output_field=TextField())
+    zero = Value(0, output_field=number)
+    yes = Value(True, output_field=flag)
+    parts = [
+        part(Hub.objects.all(), "hub", slug=F("slug"), label=F("name"), rank=zero, extra=empty,
+             active=F("is_active")),
+        part(Partner.objects.all(), "partner", slug=Value("", output_field=text), label=F("name"),
+             rank=zero, extra=empty, active=F("is_active")),
+        part(Product.objects.all(), "product", slug=F("slug"), label=F("name"),
+             rank=F("position"), extra=empty, active=F("is_active")),
+        part(Category.objects.all(), "category", slug=F("slug"), label=F("name"),
+             rank=F("position"), extra=F("description"), active=F("is_active")),
+        part(Impact.objects.all(), "impact", slug=F("slug"), label=F("name"), rank=F("level"),
+             extra=F("definition"), active=F("is_active")),
+        part(IssueTag.objects.all(), "tag", slug=F("slug"), label=F("name"), rank=zero,
+             extra=F("description"), active=F("is_active")),
+        part(User.objects.filter(is_staff=True, is_active=True), "staff", slug=F("username"),
+             label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=text),
+             rank=zero, extra=empty, active=yes),
+    ]  # fmt: skip
+    if user is not None and user.is_authenticated:
+        parts.append(
+            part(
+                SavedView.objects.filter(owner_id=user.pk),
+                "view",
+                slug=F("queue"),
+                label=F("name"),
+                rank=zero,
+                extra=F("query"),
+                active=yes,
+            )
+        )
+    combined = parts[0].union(*parts[1:], all=True).order_by()
+    lists = DeskLists()
+    rows = sorted(combined, key=lambda r: (r[0], r[4], str(r[3]).lower(), r[1]))
+    for kind, pk, slug, label, rank, extra, active in rows:
+        label = " ".join(str(label).split()) or slug
+        getattr(lists, _LIST_KINDS[kind]).append(
+            Choice(
+                id=pk,
+                slug=slug or "",
+                label=label,
+                extra=extra or "",
+                active=bool(active),
+                rank=int(rank or 0),
+            )
+        )
+    return lists
