@@ -1,0 +1,43 @@
+"""What the escalation modules share: outbox kinds, GitHub's limits, and L2's news as data.
+
+:class:`IssueUpdate` and :class:`L2Comment` are what ``integrations.github``
+builds from a webhook or a read-back and hands to :mod:`tickets.escalation.updates`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+GITHUB_ISSUE_KIND = "github_issue"  # file a new issue for a ticket
+GITHUB_ISSUE_SYNC_KIND = "github_issue_sync"  # read an issue a ticket was linked to
+ESCALATE_PERMISSION = "tickets.escalate_ticket"
+SUPPORT_LABEL = "support"
+# GitHub's limits: a title of 256 characters, a body of 65,536.
+TITLE_MAX = 256
+BODY_MAX = 60_000
+
+
+@dataclass(frozen=True)
+class IssueUpdate:
+    """An issue as GitHub last described it (webhook or read back)."""
+
+    repository: str
+    number: int
+    state: str  # "open" or "closed"
+    title: str = ""
+    url: str = ""
+    state_reason: str = ""
+    changed_at: datetime | None = None  # when it was closed or reopened
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class L2Comment:
+    repository: str
+    number: int
+    comment_id: int
+    author: str
+    body: str
+    url: str = ""
+    commented_at: datetime | None = None
