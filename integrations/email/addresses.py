@@ -20,7 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from tickets.models import Ticket
 
-KEY_PLACEHOLDER = "{key}"
+# Where the ticket's key goes in EMAIL_REPLY_ADDRESS (e.g. support+{key}@example.org).
+REPLY_KEY_SLOT = "{key}"
 DIGEST_LENGTH = 16
 # The thread id <ticket-12-<ticket digest>@domain>, and the Message-ID of each mail
 # about ticket 12, <ticket-12-<ticket digest>.<row digest>@domain>
@@ -42,11 +43,11 @@ def reply_address_pattern() -> str:
     pattern = settings.EMAIL_REPLY_ADDRESS
     if not pattern:
         local, _, domain = support_address()[1].partition("@")
-        pattern = f"{local}+{KEY_PLACEHOLDER}@{domain}"
-    if pattern.count(KEY_PLACEHOLDER) != 1 or "@" not in pattern:
+        pattern = f"{local}+{REPLY_KEY_SLOT}@{domain}"
+    if pattern.count(REPLY_KEY_SLOT) != 1 or "@" not in pattern:
         raise ImproperlyConfigured(
-            f"EMAIL_REPLY_ADDRESS must be an address with one {KEY_PLACEHOLDER}, "
-            f"e.g. support+{KEY_PLACEHOLDER}@example.org; it is {pattern!r}."
+            f"EMAIL_REPLY_ADDRESS must be an address with one {REPLY_KEY_SLOT}, "
+            f"e.g. support+{REPLY_KEY_SLOT}@example.org; it is {pattern!r}."
         )
     return pattern
 
@@ -69,7 +70,7 @@ def thread_tag(ticket: Ticket) -> str:
 
 
 def reply_address(ticket: Ticket) -> str:
-    return reply_address_pattern().replace(KEY_PLACEHOLDER, reply_key(ticket))
+    return reply_address_pattern().replace(REPLY_KEY_SLOT, reply_key(ticket))
 
 
 def reply_to_header(ticket: Ticket) -> str:
@@ -79,7 +80,7 @@ def reply_to_header(ticket: Ticket) -> str:
 
 @lru_cache(maxsize=8)
 def _reply_re(pattern: str) -> re.Pattern[str]:
-    before, after = pattern.split(KEY_PLACEHOLDER)
+    before, after = pattern.split(REPLY_KEY_SLOT)
     key = rf"(\d{{1,18}})-([0-9a-f]{{{DIGEST_LENGTH}}})"
     return re.compile(rf"^{re.escape(before)}{key}{re.escape(after)}$", re.IGNORECASE)
 
