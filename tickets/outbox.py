@@ -223,12 +223,7 @@ def outbox_deliver_row(row_id: int) -> DeliveryResult:
             outbox_dispatch(row_id, countdown=deferred.retry_in.total_seconds())
         return DeliveryResult(row_id, outcome, str(deferred))
     except OutboxPermanentFailure as permanent:
-        error = str(permanent)
-        outcome = _settle(
-            mine, "failed", status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error
-        )
-        logger.error("Outbox row %s (%s) failed for good: %s", row.pk, row.kind, error)
-        return DeliveryResult(row_id, outcome, error)
+        return _fail(row, mine, str(permanent))
     except Exception as exc:
         return _record_failure(row, mine, exc)
     outcome = _settle(
@@ -248,6 +243,16 @@ def _settle(mine: QuerySet[OutboxMessage], outcome: str, **fields: Any) -> str:
     return outcome if mine.update(**fields) == 1 else "superseded"
 
 
+def _fail(row: OutboxMessage, mine: QuerySet[OutboxMessage], error: str) -> DeliveryResult:
+    """The row fails for good (last attempt, or an error no retry can help)."""
+    outcome = _settle(
+        mine, "failed", status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error
+    )
+    if outcome == "failed":
+        logger.error("Outbox row %s (%s) failed for good: %s", row.pk, row.kind, error)
+    return DeliveryResult(row.pk, outcome, error)
+
+
 def _record_failure(
     row: OutboxMessage, mine: QuerySet[OutboxMessage], exc: Exception
 ) -> DeliveryResult:
@@ -256,12 +261,7 @@ def _record_failure(
         "Outbox row %s (%s) failed on attempt %s: %s", row.pk, row.kind, row.attempts, error
     )
     if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        outcome = _settle(
-            mine, "failed", status=OutboxStatus.FAILED, lease_expires_at=None, last_error=error
-        )
-        if outcome == "failed":
-            logger.error("Outbox row %s (%s) failed for good: %s", row.pk, row.kind, error)
-        return DeliveryResult(row.pk, outcome, error)
+        return _fail(row, mine, error)
     delay = backoff_delay(row.attempts)
     outcome = _settle(
         mine,

@@ -273,8 +273,7 @@ def _breach(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> N
             kind=EventKind.SLA,
             field=clock.target,
             old_value="",
-            new_value=_("%(target)s overdue since %(due)s")
-            % {"target": clock.get_target_display(), "due": _local(clock.due_at, clock.ticket.hub)},
+            new_value=_alert_detail(clock, "sla_breach"),
             created_at=now,
         )
         for clock in clocks
@@ -298,6 +297,11 @@ class _Recipients:
         return self._team
 
 
+def staff_to_notify(ticket: Ticket) -> list[str]:
+    """Who hears about one ticket: its assignee, else the team."""
+    return _Recipients().for_ticket(ticket)
+
+
 def team_to_notify() -> list[str]:
     """The team address if one is set; else every active L1 agent."""
     from tickets.roles import L1_AGENT
@@ -315,7 +319,7 @@ def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Rec
         if not to:
             logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
             continue
-        due = clock.due_at.isoformat() if clock.due_at else ""
+        due = _due_key(clock)
         items.append(
             OutboxItem(
                 kind="email",

@@ -43,7 +43,9 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     ticket_base = reverse("desk:ticket", kwargs={"ticket_id": 0}).removesuffix("0/")
     links = {row.ticket.pk: f"{ticket_base}{row.ticket.pk}/?{from_param}" for row in rows}
     # The GitHub issue of escalated rows, and whether it needs attention (one query, if any).
-    escalated = [row.ticket.pk for row in rows if row.ticket.escalation_status != "none"]
+    escalated = [
+        row.ticket.pk for row in rows if row.ticket.escalation_status != EscalationStatus.NONE
+    ]
     issues = escalation.escalations_for(escalated) if escalated else {}
     return render(
         request,

@@ -184,7 +184,9 @@ def _fresh(ticket: Ticket) -> Ticket:
     return workspace_tickets().get(pk=ticket.pk)
 
 
-def _error_messages(error: ValidationError | InvalidTransition | ValueError) -> list[str]:
+def _error_messages(
+    error: ValidationError | InvalidTransition | ValueError | PermissionDenied,
+) -> list[str]:
     if isinstance(error, ValidationError):
         return list(error.messages)
     return [str(error)]
@@ -344,7 +346,7 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
             request, current, status=409, stale=stale, escalate_form=_kept(request, current)
         )
     except (ValidationError, InvalidTransition, ValueError, PermissionDenied) as error:
-        for message in _l2_errors(error):
+        for message in _error_messages(error):
             form.add_error(None, message)
         return _render(request, ticket, status=400, escalate_form=form)
     messages.success(
@@ -373,7 +375,7 @@ def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except StaleTicket as stale:
         return _render(request, _fresh(ticket), status=409, stale=stale)
     except (ValidationError, InvalidTransition, ValueError, PermissionDenied) as error:
-        for message in _l2_errors(error):
+        for message in _error_messages(error):
             form.add_error(None, message)
         return _render(request, ticket, status=400, link_form=form)
     messages.success(request, _("Linked to %(issue)s.") % {"issue": issue.label})
@@ -387,12 +389,6 @@ def _kept(request: HttpRequest, current: Ticket) -> EscalateForm:
     form = EscalateForm(kept)
     form.is_valid()
     return form
-
-
-def _l2_errors(error: Exception) -> list[str]:
-    if isinstance(error, PermissionDenied):
-        return [str(error)]
-    return _error_messages(error)  # type: ignore[arg-type]
 
 
 @require_POST

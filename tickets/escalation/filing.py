@@ -12,7 +12,7 @@ from tickets import desk_actions, services
 from tickets.escalation.issue_text import issue_draft
 from tickets.escalation.linking import _check_may_escalate, _enter_escalation, _link
 from tickets.escalation.notices import _system_note
-from tickets.escalation.reads import _current_link, _linked_tickets
+from tickets.escalation.reads import _linked_tickets, ticket_escalation
 from tickets.escalation.records import GITHUB_ISSUE_KIND, GITHUB_ISSUE_SYNC_KIND, TITLE_MAX
 from tickets.models import (
     EscalationIssue,
@@ -60,7 +60,7 @@ def ticket_escalate(
             )
             % {"product": product.name if product else _("A ticket without a product")}
         )
-    link = _current_link(ticket)
+    link = ticket_escalation(ticket)
     _enter_escalation(ticket, by, link)
     draft = issue_draft(ticket=ticket, summary=summary, include_contact=include_contact)
     issue = EscalationIssue.objects.create(

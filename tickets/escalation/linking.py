@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import desk_actions, services
-from tickets.escalation.reads import _current_link
+from tickets.escalation.reads import ticket_escalation
 from tickets.escalation.records import ESCALATE_PERMISSION, GITHUB_ISSUE_SYNC_KIND
 from tickets.escalation.updates import _hand_back
 from tickets.models import (
@@ -116,7 +116,7 @@ def ticket_link_issue(
     ticket = desk_actions.ticket_locked_at_version(ticket=ticket, expected_version=expected_version)
     default_repository = ticket.product.github_repository if ticket.product else ""
     repository, number = parse_issue_reference(reference, default_repository)
-    link = _current_link(ticket)
+    link = ticket_escalation(ticket)
     same = link is not None and (link.issue.repository, link.issue.number) == (repository, number)
     if link is not None and same and not link.issue.needs_attention:
         return link.issue  # already following it

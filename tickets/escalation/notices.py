@@ -28,9 +28,9 @@ def _system_note(ticket: Ticket, body: str) -> Message:
 
 def _tell_agent(ticket: Ticket, issue: EscalationIssue, what: str, reason: str, key: str) -> None:
     """Email the assignee (or, with nobody assigned, the team) and alert the team channel."""
-    from tickets.sla import team_to_notify
+    from tickets.sla import staff_to_notify
 
-    to = [ticket.assignee.email] if ticket.assignee and ticket.assignee.email else team_to_notify()
+    to = staff_to_notify(ticket)
     if to:
         outbox_add(
             kind=EMAIL_KIND,

@@ -37,13 +37,9 @@ def _linked_tickets(issue: EscalationIssue) -> list[Ticket]:
     return list(Ticket.objects.filter(escalation_link__issue=issue).order_by("pk"))
 
 
-def _current_link(ticket: Ticket) -> EscalationLink | None:
-    return EscalationLink.objects.select_related("issue").filter(ticket=ticket).first()
-
-
 def ticket_escalation(ticket: Ticket) -> EscalationLink | None:
     """The ticket's link to its issue, with the issue (one query)."""
-    return _current_link(ticket)
+    return EscalationLink.objects.select_related("issue").filter(ticket=ticket).first()
 
 
 def escalations_for(ticket_ids: Iterable[int]) -> dict[int, EscalationIssue]:

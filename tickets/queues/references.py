@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
-
 _REFERENCE_RE = re.compile(r"^\s*(?:#|[A-Za-z]+-)(\d{1,18})\s*$")
 
 
@@ -13,7 +11,3 @@ def reference_pk(text: str) -> int | None:
     """The ticket number in "HD-1042", "#1042" or "1042", else None."""
     match = re.match(r"^\s*(?:#|[A-Za-z]+-)?(\d{1,18})\s*$", text or "")
     return int(match.group(1)) if match else None
-
-
-def ticket_url_prefix() -> str:
-    return f"{settings.TICKET_REFERENCE_PREFIX}-"
