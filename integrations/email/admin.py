@@ -21,6 +21,25 @@ from integrations.email.models import InboundEmail, InboundStatus
 from integrations.email.parsing import parse_mail
 
 RAW_PREVIEW_BYTES = 16 * 1024
+# Shown and read-only, all of them: a received mail is a record, not something to edit.
+RECORD_FIELDS = (
+    "status",
+    "reason",
+    "ticket_link",
+    "from_address",
+    "subject",
+    "message_id",
+    "source",
+    "envelope_recipient",
+    "size",
+    "truncated",
+    "received_at",
+    "processed_at",
+    "text_preview",
+    "html_preview",
+    "raw_preview",
+    "error",
+)
 
 
 @admin.register(InboundEmail)
@@ -31,42 +50,8 @@ class InboundEmailAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     list_select_related = ["ticket"]
     actions = ["confirm_append", "create_ticket", "ignore", "process_again"]
-    fields = [
-        "status",
-        "reason",
-        "ticket_link",
-        "from_address",
-        "subject",
-        "message_id",
-        "source",
-        "envelope_recipient",
-        "size",
-        "truncated",
-        "received_at",
-        "processed_at",
-        "text_preview",
-        "html_preview",
-        "raw_preview",
-        "error",
-    ]
-    readonly_fields = [
-        "status",
-        "reason",
-        "ticket_link",
-        "from_address",
-        "subject",
-        "message_id",
-        "source",
-        "envelope_recipient",
-        "size",
-        "truncated",
-        "received_at",
-        "processed_at",
-        "text_preview",
-        "html_preview",
-        "raw_preview",
-        "error",
-    ]  # all of them: a received mail is a record, not something to edit
+    fields = RECORD_FIELDS
+    readonly_fields = RECORD_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -104,13 +89,15 @@ class InboundEmailAdmin(admin.ModelAdmin):
         self,
         request: HttpRequest,
         queryset: QuerySet[InboundEmail],
-        action: Callable[[InboundEmail], InboundEmail],
+        service: Callable[..., InboundEmail],
         done: str,
     ) -> None:
+        """Apply an agent's decision (``service(inbound=…, by=…)``) to each mail selected."""
+        by = cast(User, request.user)
         count = 0
         for inbound in queryset:
             try:
-                action(inbound)
+                service(inbound=inbound, by=by)
             except ValidationError as error:
                 self.message_user(
                     request, f"{inbound}: {' '.join(error.messages)}", level=messages.WARNING
@@ -122,39 +109,23 @@ class InboundEmailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Confirm and append to the ticket"), permissions=["change"])
     def confirm_append(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        by = cast(User, request.user)
         self._each(
-            request,
-            queryset,
-            lambda inbound: services.inbound_confirm_append(inbound=inbound, by=by),
-            str(_("Added to their tickets")),
+            request, queryset, services.inbound_confirm_append, str(_("Added to their tickets"))
         )
 
     @admin.action(description=_("Create a ticket from the mail"), permissions=["change"])
     def create_ticket(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        by = cast(User, request.user)
-        self._each(
-            request,
-            queryset,
-            lambda inbound: services.inbound_create_ticket(inbound=inbound, by=by),
-            str(_("Tickets created")),
-        )
+        self._each(request, queryset, services.inbound_create_ticket, str(_("Tickets created")))
 
     @admin.action(description=_("Ignore"), permissions=["change"])
     def ignore(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
-        by = cast(User, request.user)
-        self._each(
-            request,
-            queryset,
-            lambda inbound: services.inbound_ignore(inbound=inbound, by=by),
-            str(_("Ignored")),
-        )
+        self._each(request, queryset, services.inbound_ignore, str(_("Ignored")))
 
     @admin.action(description=_("Process failed mail again"), permissions=["change"])
     def process_again(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
         self._each(
             request,
             queryset.filter(status=InboundStatus.FAILED),
-            lambda inbound: services.inbound_retry(inbound=inbound),
+            lambda *, inbound, by: services.inbound_retry(inbound=inbound),
             str(_("Processed again")),
         )

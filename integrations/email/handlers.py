@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from integrations.email.addresses import reply_to_header, thread_tag
+from tickets.escalation import ticket_desk_url
 from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
 from tickets.notifications import EMAIL_KIND
 from tickets.outbox import register_handler
@@ -87,6 +88,7 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
     context: dict[str, Any] = {
         "ticket": ticket,
         "ticket_link": requester_link(ticket) if ticket else "",
+        "desk_url": ticket_desk_url(ticket) if ticket else "",  # for mail to agents
         "ticket_links": links,
         "message": message,
         "requester": requester,

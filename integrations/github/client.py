@@ -29,9 +29,10 @@ from github.GithubObject import GithubObject
 from github.Issue import Issue
 from github.IssueComment import IssueComment
 
+from integrations.ratelimit import bounded_wait, retry_after_wait
+
 # Without a Retry-After or reset time, GitHub asks to wait at least a minute.
 DEFAULT_RATE_LIMIT_WAIT = 60
-MAX_RATE_LIMIT_WAIT = 3600
 # How far back a lost issue is looked for (clock skew between us and GitHub).
 LOOKBACK = timedelta(hours=1)
 
@@ -123,18 +124,16 @@ def _headers(exc: GithubException) -> dict[str, str]:
 
 def rate_limit_wait(headers: dict[str, str], now: float | None = None) -> timedelta | None:
     """How long GitHub asks us to wait, from its headers; None if they say nothing."""
-    now = time.time() if now is None else now
-    retry_after = headers.get("retry-after", "").strip()
-    if retry_after.isdigit():
-        seconds = int(retry_after)
-    elif (
+    wait = retry_after_wait(headers.get("retry-after"))
+    if wait is not None:
+        return wait
+    if (
         headers.get("x-ratelimit-remaining") == "0"
         and headers.get("x-ratelimit-reset", "").isdigit()
     ):
-        seconds = math.ceil(int(headers["x-ratelimit-reset"]) - now) + 1
-    else:
-        return None
-    return timedelta(seconds=min(MAX_RATE_LIMIT_WAIT, max(1, seconds)))
+        now = time.time() if now is None else now
+        return bounded_wait(math.ceil(int(headers["x-ratelimit-reset"]) - now) + 1)
+    return None
 
 
 def _message(exc: GithubException) -> str:

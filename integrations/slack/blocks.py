@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tickets.escalation import ticket_desk_url
 from tickets.models import Ticket, TicketEvent
 
 ACKNOWLEDGE = "helpdesk_acknowledge"
@@ -47,10 +46,6 @@ def mrkdwn_text(value: object, limit: int = 3000) -> str:
     return plain_text(text, limit)
 
 
-def ticket_link(ticket: Ticket) -> str:
-    return settings.SITE_URL + reverse("desk:ticket", kwargs={"ticket_id": ticket.pk})
-
-
 def headline(event: str) -> str:
     return EVENT_HEADLINES.get(event, ":bell: Ticket update")
 
@@ -81,7 +76,7 @@ def acknowledged_by(ticket: Ticket) -> list[str]:
 
 def alert_blocks(ticket: Ticket, event: str, detail: str) -> list[Block]:
     """The alert: what happened, the ticket's facts, a link, and the two buttons."""
-    title = f"<{ticket_link(ticket)}|{ticket.reference}> {mrkdwn_text(ticket.subject, 200)}"
+    title = f"<{ticket_desk_url(ticket)}|{ticket.reference}> {mrkdwn_text(ticket.subject, 200)}"
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": headline(event), "emoji": True}},
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},

@@ -15,6 +15,7 @@ from django.conf import settings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from integrations.ratelimit import retry_after_wait
 from tickets.outbox import OutboxDeferred, OutboxPermanentFailure
 
 # Errors that no retry can fix: an admin has to change a setting or Slack's app
@@ -46,10 +47,6 @@ PERMANENT_ERRORS: dict[str, str] = {
 DEFAULT_RETRY_AFTER = 30  # seconds, when a 429 comes without Retry-After
 
 
-def is_configured() -> bool:
-    return bool(settings.SLACK_BOT_TOKEN)
-
-
 def slack_client() -> WebClient:
     """A client for the configured workspace; deferred (waits, visibly) while there is no token."""
     if not settings.SLACK_BOT_TOKEN:
@@ -65,11 +62,7 @@ def slack_client() -> WebClient:
 def retry_after(error: SlackApiError) -> timedelta:
     """Slack's Retry-After (seconds) of a 429, within sane bounds."""
     raw = error.response.headers.get("Retry-After") or error.response.headers.get("retry-after")
-    try:
-        seconds = int(str(raw).strip())
-    except ValueError:
-        seconds = DEFAULT_RETRY_AFTER
-    return timedelta(seconds=min(max(seconds, 1), 3600))
+    return retry_after_wait(raw) or timedelta(seconds=DEFAULT_RETRY_AFTER)
 
 
 def classify(error: SlackApiError, call: str) -> Exception:

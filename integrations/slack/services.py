@@ -23,6 +23,7 @@ from integrations.slack import blocks
 from integrations.slack.handlers import SLACK_EPHEMERAL_KIND, SLACK_UPDATE_KIND
 from integrations.slack.models import SlackUser
 from tickets import services
+from tickets.escalation import ticket_desk_url
 from tickets.models import Channel, Ticket
 from tickets.models.sla import SlaClock
 from tickets.outbox import outbox_add
@@ -191,7 +192,7 @@ def _status(command: Command, rest: str) -> str:
     ticket = _find_ticket(rest)
     ticket = Ticket.objects.select_related("assignee", "impact", "hub").get(pk=ticket.pk)
     lines = [
-        f"*<{blocks.ticket_link(ticket)}|{ticket.reference}>* "
+        f"*<{ticket_desk_url(ticket)}|{ticket.reference}>* "
         f"{blocks.mrkdwn_text(ticket.subject, 200)}",
         _("Status: %(status)s") % {"status": ticket.get_status_display()},
         _("Impact: %(impact)s") % {"impact": ticket.impact or "—"},
@@ -241,5 +242,5 @@ def _new(command: Command, rest: str) -> str:
     return _("%(ref)s created for %(email)s: %(link)s") % {
         "ref": ticket.reference,
         "email": blocks.mrkdwn_text(ticket.requester.email),
-        "link": blocks.ticket_link(ticket),
+        "link": ticket_desk_url(ticket),
     }
