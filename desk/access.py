@@ -29,6 +29,7 @@ REPLY = "tickets.reply_ticket"  # public replies to the requester
 NOTE = "tickets.add_message"  # internal notes (L2 too)
 ESCALATE = "tickets.escalate_ticket"
 LOG_TICKET = "tickets.add_ticket"  # log a ticket on a client's behalf
+VIEW_REPORTS = "tickets.view_reports"  # the managers' reports
 
 
 def agent(request: HttpRequest) -> User:
@@ -70,6 +71,7 @@ PERMISSION_MESSAGES = {
     NOTE: gettext_lazy("Your role cannot add to a ticket's thread."),
     ESCALATE: gettext_lazy("Your role cannot escalate tickets."),
     LOG_TICKET: gettext_lazy("Your role cannot log tickets for clients."),
+    VIEW_REPORTS: gettext_lazy("Reports are for support managers."),
 }
 
 

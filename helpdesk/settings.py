@@ -349,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.email.tasks.mail_poll",
         "schedule": timedelta(seconds=env.int("IMAP_POLL_SECONDS", default=60)),
     },
+    # Open escalation issues read back from GitHub, for what a missed webhook would bring.
+    "github-reconcile": {
+        "task": "integrations.github.tasks.github_reconcile",
+        "schedule": timedelta(minutes=env.int("GITHUB_RECONCILE_MINUTES", default=15)),
+    },
 }
 
 # --- Outbox -------------------------------------------------------------------
@@ -403,12 +408,6 @@ GITHUB_L2_ASSOCIATIONS = [
     value.upper()
     for value in env.list("GITHUB_L2_ASSOCIATIONS", default=["OWNER", "MEMBER", "COLLABORATOR"])
 ]
-# How often beat reads open escalation issues back, for what a missed webhook would bring.
-GITHUB_RECONCILE_MINUTES = env.int("GITHUB_RECONCILE_MINUTES", default=15)
-CELERY_BEAT_SCHEDULE["github-reconcile"] = {
-    "task": "integrations.github.tasks.github_reconcile",
-    "schedule": timedelta(minutes=GITHUB_RECONCILE_MINUTES),
-}
 
 # --- Portal (Contact Us form and the requester's ticket page) -------------------
 # Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.

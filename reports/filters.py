@@ -28,6 +28,17 @@ MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
 # The filters a report understands, in the order the form shows them.
 FILTER_KEYS = ("hub", "partner", "product", "category", "impact", "tag", "agent", "channel")
+# The filters chosen from one of the desk's lists: the list, and whether the URL names
+# a choice by its slug (else by its id). The channel is the one fixed set of choices.
+LISTED = {
+    "hub": ("hubs", True),
+    "partner": ("partners", False),
+    "product": ("products", True),
+    "category": ("categories", True),
+    "impact": ("impacts", True),
+    "tag": ("tags", True),
+    "agent": ("staff", False),
+}
 
 
 @dataclass(frozen=True)
@@ -157,15 +168,7 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data: QueryDict, *, lists: DeskLists) -> None:
         super().__init__(data)
         self.lists = lists
-        for key, kind, by_slug in (
-            ("hub", "hubs", True),
-            ("partner", "partners", False),
-            ("product", "products", True),
-            ("category", "categories", True),
-            ("impact", "impacts", True),
-            ("tag", "tags", True),
-            ("agent", "staff", False),
-        ):
+        for key, (kind, by_slug) in LISTED.items():
             self.fields[key].choices = _choices(getattr(lists, kind), by_slug=by_slug)  # type: ignore[attr-defined]
         self.fields["channel"].choices = [("", _("All")), *Channel.choices]  # type: ignore[attr-defined]
 
@@ -206,13 +209,10 @@ class ReportFilterForm(forms.Form):
         return ReportFilters(Period(start, end), values, tuple(raw))
 
     def _resolve(self, key: str, value: str) -> Any:
-        if key == "channel":
-            return value
-        if key in ("partner", "agent"):
-            return int(value)
-        kind = {"hub": "hubs", "product": "products", "category": "categories",
-                "impact": "impacts", "tag": "tags"}[key]  # fmt: skip
-        return self.lists.by_slug(kind)[value].id
+        if key not in LISTED:
+            return value  # the channel
+        kind, by_slug = LISTED[key]
+        return self.lists.by_slug(kind)[value].id if by_slug else int(value)
 
 
 def read_filters(

@@ -83,12 +83,11 @@ def _shares(slug: str, title: Any, first: Any) -> Callable[[Report], Table]:
 
 
 def _deflection(report: Report) -> Table:
-    rows = report.deflection.rows if report.deflection else []
     return Table(
         "deflection",
         _("Knowledge-base suggestions"),
         [_("Where"), _("Shown"), _("Opened"), _("Answered, no ticket")],
-        [list(row) for row in rows],
+        [list(row) for row in report.deflection.rows],
     )
 
 

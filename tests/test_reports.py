@@ -320,6 +320,10 @@ def test_only_support_managers_read_reports(who, status):
     }[who]()
     assert logged_in(user).get("/reports/").status_code == status
     assert logged_in(user).get("/reports/export/volume.csv").status_code == status
+    if status == 403:
+        assert (
+            "Reports are for support managers." in logged_in(user).get("/reports/").content.decode()
+        )
 
 
 def test_visitors_log_in_and_requesters_never_see_reports(client):

@@ -1,40 +1,27 @@
 """The managers' dashboard, rendered through Django's test client as a support manager.
 
-Each run renders the page ``REQUESTS`` times (after one warm-up) and reports the
-median in milliseconds: the whole request, every figure's queries, the charts
-and the template. The period is the dashboard's default (the last 28 days).
+Each run times the page with :func:`bench.pages.median_ms` (the median of twenty
+renderings after a warm-up, in milliseconds): the whole request, every figure's
+queries, the charts and the template. The period is the dashboard's default (the last 28 days).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import User
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bench.pages import median_ms, staff_client
 from bench.scenarios import Context, scenario
-from bench.scenarios.desk import _median_ms
 from tickets import roles
 from tickets.models import Hub, Impact, Product
-
-
-def _manager_client() -> Client:
-    manager = User.objects.filter(
-        groups__name=roles.SUPPORT_MANAGER, is_active=True, is_staff=True
-    ).first()
-    if manager is None:
-        raise RuntimeError("No support manager in the database: run seed_demo first.")
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(manager)
-    return client
 
 
 @scenario("reports_dashboard", unit="ms")
 def reports_dashboard(ctx: Context) -> float:
     """Reports: the dashboard with no filter (the last 28 days)."""
-    return _median_ms(_manager_client(), reverse("reports:dashboard"))
+    return median_ms(staff_client(roles.SUPPORT_MANAGER), reverse("reports:dashboard"))
 
 
 @scenario("reports_dashboard_three_filters", unit="ms")
@@ -49,7 +36,7 @@ def reports_dashboard_three_filters(ctx: Context) -> float:
         reverse("reports:dashboard")
         + f"?hub={hub.slug}&product={product.slug}&impact={impact.slug}"
     )
-    return _median_ms(_manager_client(), url)
+    return median_ms(staff_client(roles.SUPPORT_MANAGER), url)
 
 
 @scenario("reports_dashboard_year", unit="ms")
@@ -58,4 +45,4 @@ def reports_dashboard_year(ctx: Context) -> float:
     today = timezone.localdate()
     start = today - timedelta(days=364)
     url = reverse("reports:dashboard") + f"?start={start.isoformat()}&end={today.isoformat()}"
-    return _median_ms(_manager_client(), url)
+    return median_ms(staff_client(roles.SUPPORT_MANAGER), url)

@@ -7,7 +7,7 @@ supports. Working-hour figures come from the SLA clocks, which keep the
 working time each target used on the hub's own calendar.
 """
 
-from reports.figures.common import Breakdown, Rate, Share, Spread, VolumeRow, nearest_rank
+from reports.figures.common import Breakdown, Rate, Share, Spread, VolumeRow
 from reports.figures.report import Report, build_report
 from reports.figures.selfhelp import Deflection, Helpfulness
 from reports.figures.sla import Compliance
@@ -23,5 +23,4 @@ __all__ = [
     "Spread",
     "VolumeRow",
     "build_report",
-    "nearest_rank",
 ]

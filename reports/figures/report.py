@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reports.figures.common import (
     Breakdown,
@@ -28,26 +28,26 @@ from tickets.models import SlaClock
 from tickets.queues import DeskLists
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
     filters: ReportFilters
-    volume: list[VolumeRow] = field(default_factory=list)
-    by_category: Breakdown | None = None
-    by_impact: Breakdown | None = None
-    sla: Compliance | None = None
-    sla_hubs: list[Compliance] = field(default_factory=list)
-    sla_trend: list[Compliance] = field(default_factory=list)
-    first_response: Spread | None = None
-    resolution: Spread | None = None
-    escalation: Rate | None = None
-    l2_time: Spread | None = None
-    reopen: Rate | None = None
-    deflection: Deflection | None = None
-    articles: list[Helpfulness] = field(default_factory=list)
-    partners: list[Share] = field(default_factory=list)
-    hubs: list[Share] = field(default_factory=list)
-    tags: list[Share] = field(default_factory=list)
-    breached: list[SlaClock] = field(default_factory=list)
+    volume: list[VolumeRow]
+    by_category: Breakdown
+    by_impact: Breakdown
+    sla: Compliance
+    sla_hubs: list[Compliance]
+    sla_trend: list[Compliance]
+    first_response: Spread
+    resolution: Spread
+    escalation: Rate
+    l2_time: Spread
+    reopen: Rate
+    deflection: Deflection
+    articles: list[Helpfulness]
+    partners: list[Share]
+    hubs: list[Share]
+    tags: list[Share]
+    breached: list[SlaClock]
 
     @property
     def created(self) -> int:
@@ -64,22 +64,28 @@ class Report:
 
 def build_report(filters: ReportFilters, lists: DeskLists) -> Report:
     """Every figure, in about a dozen queries whatever the number of tickets."""
-    report = Report(filters)
     created = created_figures(filters, lists)
-    report.by_category, report.by_impact = created.by_category, created.by_impact
-    report.volume = volume_rows(
-        filters.period, created.per_bucket, resolved_per_bucket(filters), open_at_end(filters)
-    )
     where = where_figures(filters, lists)
-    report.hubs, report.partners, report.escalation = where.hubs, where.partners, where.escalation
     sla = sla_figures(filters, lists)
-    report.sla, report.sla_hubs, report.sla_trend = sla.overall, sla.by_hub, sla.trend
-    report.first_response = first_response_time(filters)
-    report.resolution = resolution_time(filters)
-    report.l2_time = time_in_l2(filters)
-    report.reopen = reopen_rate(filters)
-    report.deflection = deflection(filters)
-    report.articles = article_helpfulness(filters)
-    report.tags = top_issue_tags(filters, where.total)
-    report.breached = breached_tickets(filters)
-    return report
+    return Report(
+        filters=filters,
+        volume=volume_rows(
+            filters.period, created.per_bucket, resolved_per_bucket(filters), open_at_end(filters)
+        ),
+        by_category=created.by_category,
+        by_impact=created.by_impact,
+        sla=sla.overall,
+        sla_hubs=sla.by_hub,
+        sla_trend=sla.trend,
+        first_response=first_response_time(filters),
+        resolution=resolution_time(filters),
+        escalation=where.escalation,
+        l2_time=time_in_l2(filters),
+        reopen=reopen_rate(filters),
+        deflection=deflection(filters),
+        articles=article_helpfulness(filters),
+        partners=where.partners,
+        hubs=where.hubs,
+        tags=top_issue_tags(filters, where.total),
+        breached=breached_tickets(filters),
+    )

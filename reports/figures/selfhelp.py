@@ -71,7 +71,6 @@ def deflection(filters: ReportFilters) -> Deflection:
 @dataclass(frozen=True)
 class Helpfulness:
     title: str
-    url: str
     helpful: int
     not_helpful: int
 
@@ -86,7 +85,7 @@ def article_helpfulness(filters: ReportFilters) -> list[Helpfulness]:
     if "product" in filters.values:
         votes = votes.filter(article__product_id=filters.values["product"])
     rows = (
-        votes.values("article_id", "article__title", "article__slug", "article__product__slug")
+        votes.values("article_id", "article__title")
         .annotate(
             # Named apart from the vote's own "helpful" field, which the filters read.
             said_yes=Count("pk", filter=Q(helpful=True)),
@@ -95,12 +94,4 @@ def article_helpfulness(filters: ReportFilters) -> list[Helpfulness]:
         )
         .order_by("-total", "article__title")[:TOP]
     )
-    return [
-        Helpfulness(
-            row["article__title"],
-            f"/kb/{row['article__product__slug']}/{row['article__slug']}/",
-            row["said_yes"],
-            row["said_no"],
-        )
-        for row in rows
-    ]
+    return [Helpfulness(row["article__title"], row["said_yes"], row["said_no"]) for row in rows]

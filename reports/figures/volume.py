@@ -36,7 +36,6 @@ from reports.figures.common import (
 from reports.filters import Period, ReportFilters
 from tickets.models import (
     OPEN_STATUSES,
-    Channel,
     EscalationStatus,
     Ticket,
 )
@@ -94,7 +93,6 @@ class WhereFigures:
     hubs: list[Share]
     partners: list[Share]
     escalation: Rate
-    web: int  # written on the Contact Us form
 
 
 def where_figures(filters: ReportFilters, lists: DeskLists) -> WhereFigures:
@@ -104,7 +102,6 @@ def where_figures(filters: ReportFilters, lists: DeskLists) -> WhereFigures:
         .annotate(
             n=Count("pk"),
             escalated=Count("pk", filter=~Q(escalation_status=EscalationStatus.NONE)),
-            web=Count("pk", filter=Q(channel=Channel.WEB)),
         )
         .order_by()
     )
@@ -122,7 +119,6 @@ def where_figures(filters: ReportFilters, lists: DeskLists) -> WhereFigures:
         _top(hubs, total),
         _top(partners, total),
         Rate(sum(row["escalated"] for row in rows), total),
-        sum(row["web"] for row in rows),
     )
 
 
