@@ -1,11 +1,15 @@
 """Test settings: the real settings, with test-only shortcuts that do not change behaviour."""
 
+import hashlib
 import os
-import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
-# Tests keep nothing of value under var/; each test gets its own MEDIA_ROOT (conftest).
-os.environ.setdefault("HELPDESK_VAR_DIR", os.path.join(tempfile.gettempdir(), "helpdesk-tests"))
+# Everything a test run writes stays inside this checkout (var/test), never at a
+# machine-wide path: two checkouts test side by side without sharing a database file.
+# Each test also gets its own MEDIA_ROOT (conftest).
+_CHECKOUT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("HELPDESK_VAR_DIR", str(_CHECKOUT / "var" / "test"))
 # The broker the environment names (Redis on CI) is kept for the delivery tests
 # that need a real one; every other test publishes to an in-memory broker, so no
 # test reaches a broker by accident.
@@ -31,3 +35,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database: tests that run a worker thread
     # need real locking with a busy timeout, as the embedded setup has.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(VAR_DIR, "test.sqlite3")}  # noqa: F405
+else:
+    # One test database per checkout: two checkouts pointed at the same server (or two
+    # runs of CI on one machine) never create and drop each other's database.
+    _checkout = hashlib.sha256(str(_CHECKOUT).encode()).hexdigest()[:8]
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"  # noqa: F405
+    }
