@@ -19,17 +19,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from tickets import roles
 from tickets.models import IssueTag, Ticket
+from tickets.roles import ESCALATE, LOG_TICKET, NOTE, REPLY, TRIAGE, VIEW, VIEW_REPORTS
 
-VIEW = "tickets.view_ticket"
-TRIAGE = "tickets.triage_ticket"
-REPLY = "tickets.reply_ticket"  # public replies to the requester
-NOTE = "tickets.add_message"  # internal notes (L2 too)
-ESCALATE = "tickets.escalate_ticket"
-LOG_TICKET = "tickets.add_ticket"  # log a ticket on a client's behalf
-VIEW_REPORTS = "tickets.view_reports"  # the managers' reports
+__all__ = ["ESCALATE", "LOG_TICKET", "NOTE", "REPLY", "TRIAGE", "VIEW", "VIEW_REPORTS"]
 
 
 def agent(request: HttpRequest) -> User:
@@ -54,25 +49,19 @@ def desk_view(
                 return redirect_to_login(request.get_full_path())
             if not (user.is_active and user.is_staff):
                 raise Http404
-            if not user.has_perm(VIEW):
-                return forbidden(request, _("Your account has no role on the desk yet."))
-            if permission and not user.has_perm(permission):
-                return forbidden(request, str(PERMISSION_MESSAGES.get(permission, "")))
-            return view(request, *args, **kwargs)
+            for needed in (VIEW, permission):
+                if needed and not user.has_perm(needed):
+                    return forbidden(request, str(roles.ActionNotAllowed(needed)))
+            try:
+                return view(request, *args, **kwargs)
+            except roles.ActionNotAllowed as refused:
+                # A service refused what the page offered (a role changed meanwhile, or a
+                # canned response that also triages): the same page, the service's reason.
+                return forbidden(request, str(refused))
 
         return wrapped
 
     return decorate
-
-
-PERMISSION_MESSAGES = {
-    TRIAGE: gettext_lazy("Your role cannot change a ticket's triage fields, assignee or status."),
-    REPLY: gettext_lazy("Your role cannot send public replies; add an internal note instead."),
-    NOTE: gettext_lazy("Your role cannot add to a ticket's thread."),
-    ESCALATE: gettext_lazy("Your role cannot escalate tickets."),
-    LOG_TICKET: gettext_lazy("Your role cannot log tickets for clients."),
-    VIEW_REPORTS: gettext_lazy("Reports are for support managers."),
-}
 
 
 def workspace_tickets() -> QuerySet[Ticket]:

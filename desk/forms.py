@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from tickets.desk_actions import BULK_ACTIONS
 from tickets.filetypes import ACCEPT_ATTRIBUTE, file_kind
 from tickets.models import (
     Attachment,
@@ -39,6 +38,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.queues import DeskLists, reference_pk
+from tickets.services import BULK_ACTIONS
 
 BODY_MAX = 20_000
 TEXT_MAX = 10_000

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import create, queue, ticket
+from desk.views import actions, create, queue, ticket
 
 app_name = "desk"
 
@@ -14,11 +14,11 @@ urlpatterns = [
     path("views/<int:view_id>/delete/", queue.delete_view, name="delete_view"),
     path("tickets/new/", create.log_ticket, name="log_ticket"),
     path("tickets/<int:ticket_id>/", ticket.workspace, name="ticket"),
-    path("tickets/<int:ticket_id>/triage/", ticket.triage, name="triage"),
-    path("tickets/<int:ticket_id>/reply/", ticket.reply, name="reply"),
-    path("tickets/<int:ticket_id>/assign-me/", ticket.assign_me, name="assign_me"),
-    path("tickets/<int:ticket_id>/escalate/", ticket.escalate, name="escalate"),
-    path("tickets/<int:ticket_id>/link-issue/", ticket.link_issue, name="link_issue"),
-    path("tickets/<int:ticket_id>/merge/", ticket.merge, name="merge"),
+    path("tickets/<int:ticket_id>/triage/", actions.triage, name="triage"),
+    path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),
+    path("tickets/<int:ticket_id>/assign-me/", actions.assign_me, name="assign_me"),
+    path("tickets/<int:ticket_id>/escalate/", actions.escalate, name="escalate"),
+    path("tickets/<int:ticket_id>/link-issue/", actions.link_issue, name="link_issue"),
+    path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
     path("attachments/<int:attachment_id>/", ticket.attachment, name="attachment"),
 ]

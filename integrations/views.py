@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from integrations.health import integrations_health
-
-PERMISSION = "tickets.view_outboxmessage"
+from tickets import roles
 
 
 def integration_health(request: HttpRequest) -> TemplateResponse:
     # admin_view (in urls.py) already lets only active staff in; the page shows the
     # outbox's errors, so it needs the outbox's view permission as well.
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied
+    roles.require(request.user, roles.VIEW_OUTBOX)
     context = {
         **admin.site.each_context(request),
         "title": _("Integration health"),

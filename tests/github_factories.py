@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.desk_helpers import ticket_from
-from tickets import escalation, outbox
+from tickets import escalation, outbox, services
 from tickets.models import EscalationIssue, OutboxMessage, OutboxStatus, Ticket
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
@@ -35,7 +35,7 @@ def escalated_ticket(
 ) -> tuple[Ticket, EscalationIssue]:
     agent = kwargs.pop("agent", None) or factories.l1_agent()
     ticket = ticket_from(**kwargs)
-    issue = escalation.ticket_escalate(ticket=ticket, by=agent, technical_summary=summary)
+    issue = services.ticket_escalate(ticket=ticket, by=agent, technical_summary=summary)
     return Ticket.objects.get(pk=ticket.pk), issue
 
 

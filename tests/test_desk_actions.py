@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.desk_helpers import deliver_all, logged_in, mails_to, ticket_from
-from tickets import desk_actions, services, tasks
+from tickets import services, tasks
 from tickets.models import (
     Channel,
     EventKind,
@@ -70,7 +70,7 @@ def test_bulk_close_skips_stale_rows_and_reports_what_the_workflow_refuses():
     services.ticket_mark_escalated(ticket=escalated, by=agent)
     selection[2] = f"{escalated.pk}:{fresh(escalated).version}"
 
-    result = desk_actions.tickets_bulk_update(
+    result = services.tickets_bulk_update(
         selection=dict(map(int, s.split(":")) for s in selection), action="close", by=agent
     )
 
@@ -189,7 +189,7 @@ def test_resolved_tickets_close_by_themselves_after_the_configured_days_without_
     assert event.actor is None
     assert fresh(quiet).messages.filter(kind=MessageKind.EVENT).exists()
     # Safe to run twice.
-    assert desk_actions.tickets_auto_close().closed == 0
+    assert services.tickets_auto_close().closed == 0
 
 
 def test_auto_close_works_through_many_tickets_in_batches():
@@ -199,6 +199,6 @@ def test_auto_close_works_through_many_tickets_in_batches():
         services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, by=agent)
     Message.objects.update(created_at=timezone.now() - timedelta(days=31))
     Ticket.objects.update(resolved_at=timezone.now() - timedelta(days=30))
-    result = desk_actions.tickets_auto_close(days=7, batch_size=2)
+    result = services.tickets_auto_close(days=7, batch_size=2)
     assert result.closed == 5
     assert set(Ticket.objects.values_list("status", flat=True)) == {Status.CLOSED}

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.desk_helpers import deliver_all, logged_in, mails_to, png, ticket_from
-from tickets import desk_actions, services
+from tickets import services
 from tickets.models import (
     CannedResponse,
     EventKind,
@@ -181,8 +181,13 @@ def test_resolve_with_reply_is_all_or_nothing():
     services.ticket_change_status(ticket=ticket, status=Status.CLOSED, by=agent)
     outbox_before = OutboxMessage.objects.count()
     with pytest.raises(Exception, match="closed"):
-        desk_actions.ticket_resolve_with_reply(
-            ticket=ticket, by=agent, body="Done.", expected_version=fresh(ticket).version
+        services.ticket_reply(
+            ticket=ticket,
+            by=agent,
+            kind=MessageKind.REPLY,
+            body="Done.",
+            expected_version=fresh(ticket).version,
+            then_status=Status.RESOLVED,
         )
     assert fresh(ticket).messages.filter(kind=MessageKind.REPLY).count() == 0
     assert OutboxMessage.objects.count() == outbox_before
@@ -198,7 +203,7 @@ def test_a_canned_response_fills_placeholders_and_applies_its_field_changes():
         set_status=Status.RESOLVED,
         set_category=factories.category("question"),
     )
-    rendered = desk_actions.canned_render(canned, ticket=ticket, agent=agent)
+    rendered = services.canned_render(canned, ticket=ticket, agent=agent)
     # Only the listed placeholders are filled; anything else stays as written.
     assert rendered == (
         f"Hello Amina, about {ticket.reference}: see the guide. "

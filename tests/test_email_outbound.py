@@ -17,7 +17,7 @@ from integrations.email.handlers import ticket_thread_id
 from tests import factories
 from tests.email_helpers import ingest, readdress, sample
 from tests.test_email_delivery import deliver_all, new_ticket
-from tickets import desk_actions, services
+from tickets import services
 from tickets.models import MessageKind, OutboxMessage, OutboxStatus, Status
 from tickets.outbox import outbox_add
 
@@ -64,7 +64,7 @@ def test_an_answer_to_a_requesters_email_is_in_reply_to_that_email():
 def test_a_reply_that_leaves_the_ticket_waiting_says_so_in_the_same_mail():
     ticket = new_ticket()
     agent = factories.l1_agent()
-    desk_actions.ticket_reply(
+    services.ticket_reply(
         ticket=ticket,
         by=agent,
         kind=MessageKind.REPLY,
@@ -84,8 +84,12 @@ def test_a_reply_that_leaves_the_ticket_waiting_says_so_in_the_same_mail():
 def test_send_and_resolve_tells_the_requester_it_is_resolved_in_the_reply(settings):
     settings.AUTO_CLOSE_DAYS = 7
     ticket = new_ticket()
-    desk_actions.ticket_resolve_with_reply(
-        ticket=ticket, by=factories.l1_agent(), body="Fixed in 2.3.", expected_version=None
+    services.ticket_reply(
+        ticket=ticket,
+        by=factories.l1_agent(),
+        kind=MessageKind.REPLY,
+        body="Fixed in 2.3.",
+        then_status=Status.RESOLVED,
     )
     deliver_all()
     assert templates() == ["ticket_created", "public_reply"]

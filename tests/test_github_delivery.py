@@ -18,7 +18,7 @@ from tests import factories
 from tests.desk_helpers import logged_in, ticket_from
 from tests.fake_github import TOKEN, FakeGitHub, Scripted
 from tests.github_factories import REPOSITORY, deliver, escalated_ticket, github_rows
-from tickets import escalation
+from tickets import escalation, services
 from tickets.models import (
     EscalationIssue,
     EscalationStatus,
@@ -254,7 +254,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
     agent = factories.l1_agent()
     filed = github.file_issue(REPOSITORY, "Exports time out")
     ticket = ticket_from()
-    escalation.ticket_link_issue(ticket=ticket, by=agent, reference=f"#{filed['number']}")
+    services.ticket_link_issue(ticket=ticket, by=agent, reference=f"#{filed['number']}")
     [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
     assert deliver(row).outcome == "delivered"
     issue = EscalationIssue.objects.get()
@@ -281,7 +281,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
 
 def test_linking_an_issue_github_does_not_have_needs_attention(github):
     ticket = ticket_from()
-    escalation.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#404")
+    services.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#404")
     [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
     assert deliver(row).outcome == "failed"
     issue = EscalationIssue.objects.get()
@@ -349,7 +349,7 @@ def test_linking_an_issue_with_a_long_history_copies_it_without_an_alert_per_old
     for n in range(3):
         _earlier(github.comment(REPOSITORY, filed["number"], f"Old finding {n}"), minutes=60 - n)
     ticket = ticket_from()
-    escalation.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#1")
+    services.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#1")
     [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
     assert deliver(row).outcome == "delivered"
 
@@ -373,7 +373,7 @@ def test_retrying_a_failed_escalation_that_was_filed_again_does_not_file_a_secon
     assert deliver(old_row).outcome == "failed"
     # The agent files it again from the workspace; later an admin presses "Retry now"
     # on the old failed row as well.
-    escalation.ticket_escalate(ticket=ticket, by=agent, technical_summary="Second try")
+    services.ticket_escalate(ticket=ticket, by=agent, technical_summary="Second try")
     outbox.outbox_retry_now(rows=[old_row])
     for row in github_rows():
         row.refresh_from_db()
@@ -389,13 +389,13 @@ def test_linking_again_to_an_issue_that_could_not_be_read_reads_it_again(github)
     ticket = ticket_from()
     agent = factories.l1_agent()
     github.then(Scripted("GET", f"{ISSUES_PATH}/1", 403, {"message": "Resource not accessible"}))
-    escalation.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
+    services.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
     [first] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
     assert deliver(first).outcome == "failed"
     assert EscalationIssue.objects.get().needs_attention
 
     github.file_issue(REPOSITORY, "Exports time out")  # access fixed; the agent links again
-    escalation.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
+    services.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
     [_first, again] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
     assert deliver(again).outcome == "delivered"
     issue = EscalationIssue.objects.get()

@@ -43,7 +43,7 @@ def test_escalating_needs_a_technical_summary_and_changes_nothing_without_one():
     ticket = ticket_from()
     before = snapshot(ticket)
     with pytest.raises(ValidationError) as refused:
-        escalation.ticket_escalate(ticket=ticket, by=factories.l1_agent(), technical_summary="  ")
+        services.ticket_escalate(ticket=ticket, by=factories.l1_agent(), technical_summary="  ")
     assert "technical summary" in str(refused.value)
     assert snapshot(ticket) == before
 
@@ -53,9 +53,9 @@ def test_l2_engineers_may_read_but_not_escalate_or_link():
     before = snapshot(ticket)
     engineer = factories.l2_engineer()
     with pytest.raises(PermissionDenied):
-        escalation.ticket_escalate(ticket=ticket, by=engineer, technical_summary="Needs a fix.")
+        services.ticket_escalate(ticket=ticket, by=engineer, technical_summary="Needs a fix.")
     with pytest.raises(PermissionDenied):
-        escalation.ticket_link_issue(ticket=ticket, by=engineer, reference="#12")
+        services.ticket_link_issue(ticket=ticket, by=engineer, reference="#12")
     assert snapshot(ticket) == before
 
 
@@ -65,9 +65,9 @@ def test_a_product_without_a_repository_cannot_be_filed_but_can_be_linked():
     other.save()
     ticket = ticket_from()
     with pytest.raises(ValidationError) as refused:
-        escalation.ticket_escalate(ticket=ticket, by=factories.l1_agent(), technical_summary="x")
+        services.ticket_escalate(ticket=ticket, by=factories.l1_agent(), technical_summary="x")
     assert "no GitHub repository" in str(refused.value)
-    issue = escalation.ticket_link_issue(
+    issue = services.ticket_link_issue(
         ticket=ticket, by=factories.l1_agent(), reference="akvo/akvo-rsr#77"
     )
     assert issue.label == "akvo/akvo-rsr#77"
@@ -91,7 +91,7 @@ def test_escalation_hands_the_ticket_to_l2_and_writes_one_issue_row_built_from_t
         environment={"computer_browser": "Firefox 120"},
         attachments=[SimpleUploadedFile("log.txt", b"stack trace", content_type="text/plain")],
     )
-    issue = escalation.ticket_escalate(
+    issue = services.ticket_escalate(
         ticket=ticket, by=agent, technical_summary="Export worker dies on **large** surveys."
     )
 
@@ -130,7 +130,7 @@ def test_escalation_hands_the_ticket_to_l2_and_writes_one_issue_row_built_from_t
 
 def test_contact_details_go_in_only_when_the_agent_ticks_the_box():
     ticket = ticket_from(email="amina@partner.example.org", name="Amina Odhiambo")
-    escalation.ticket_escalate(
+    services.ticket_escalate(
         ticket=ticket, by=factories.l1_agent(), technical_summary="x", include_contact=True
     )
     body = github_rows()[0].payload["body"]
@@ -139,7 +139,7 @@ def test_contact_details_go_in_only_when_the_agent_ticks_the_box():
 
 def test_contact_details_pasted_into_the_technical_summary_stay_out_without_the_box():
     ticket = ticket_from(email="amina@partner.example.org", name="Amina Odhiambo")
-    escalation.ticket_escalate(
+    services.ticket_escalate(
         ticket=ticket,
         by=factories.l1_agent(),
         technical_summary="Amina Odhiambo (amina@partner.example.org) sees it daily. @l2-lead",
@@ -154,18 +154,16 @@ def test_an_escalated_ticket_is_not_escalated_twice_while_its_issue_is_fine():
     ticket, _issue = escalated_ticket()
     before = snapshot(ticket)
     with pytest.raises(ValidationError):
-        escalation.ticket_escalate(
-            ticket=ticket, by=factories.l1_agent(), technical_summary="again"
-        )
+        services.ticket_escalate(ticket=ticket, by=factories.l1_agent(), technical_summary="again")
     assert snapshot(ticket) == before
 
 
 def test_a_stale_form_is_refused():
-    from tickets.desk_actions import StaleTicket
+    from tickets.services import StaleTicket
 
     ticket = ticket_from()
     with pytest.raises(StaleTicket):
-        escalation.ticket_escalate(
+        services.ticket_escalate(
             ticket=ticket,
             by=factories.l1_agent(),
             technical_summary="x",
@@ -197,8 +195,8 @@ def test_what_is_not_an_issue_reference_is_refused_with_a_message(text):
 def test_many_tickets_follow_one_issue_and_an_unknown_one_is_read_from_github():
     agent = factories.l1_agent()
     first, second = ticket_from(subject="A"), ticket_from(subject="B")
-    issue = escalation.ticket_link_issue(ticket=first, by=agent, reference="#3812")
-    same = escalation.ticket_link_issue(ticket=second, by=agent, reference=f"{REPOSITORY}#3812")
+    issue = services.ticket_link_issue(ticket=first, by=agent, reference="#3812")
+    same = services.ticket_link_issue(ticket=second, by=agent, reference=f"{REPOSITORY}#3812")
     assert same == issue
     assert set(issue.links.values_list("ticket_id", flat=True)) == {first.pk, second.pk}
     assert Ticket.objects.get(pk=second.pk).escalation_status == EscalationStatus.ESCALATED
@@ -220,7 +218,7 @@ def test_an_l2_comment_becomes_an_internal_note_on_every_linked_ticket_once():
     ticket, issue = escalated_ticket(agent=agent)
     issue = _filed(issue)
     other = ticket_from(subject="Same bug")
-    escalation.ticket_link_issue(ticket=other, by=agent, reference="#41")
+    services.ticket_link_issue(ticket=other, by=agent, reference="#41")
     comment = escalation.L2Comment(
         repository="Akvo/Akvo-Flow", number=41, comment_id=555, author="dev", body="Found it."
     )
@@ -321,7 +319,7 @@ def test_linking_to_an_issue_l2_already_closed_hands_the_ticket_straight_back():
     _filed(issue)
     escalation.issue_apply_update(escalation.IssueUpdate(REPOSITORY, 41, "closed"))
     late = ticket_from(subject="Me too")
-    escalation.ticket_link_issue(ticket=late, by=factories.l1_agent(), reference="#41")
+    services.ticket_link_issue(ticket=late, by=factories.l1_agent(), reference="#41")
     late.refresh_from_db()
     assert (late.status, late.escalation_status) == (Status.OPEN, EscalationStatus.L2_RESOLVED)
 
@@ -333,7 +331,7 @@ def test_a_failed_escalation_needs_attention_and_may_be_filed_again():
     issue.refresh_from_db()
     assert issue.needs_attention
     assert issue.get_state_display() == "Escalation pending — needs attention"
-    again = escalation.ticket_escalate(ticket=ticket, by=agent, technical_summary="Second try")
+    again = services.ticket_escalate(ticket=ticket, by=agent, technical_summary="Second try")
     assert again != issue
     assert EscalationLink.objects.get(ticket=ticket).issue == again
     assert Ticket.objects.get(pk=ticket.pk).escalation_status == EscalationStatus.ESCALATED

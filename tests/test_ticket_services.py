@@ -20,6 +20,8 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.services import attachments
+from tickets.services.history import display_value
 from tickets.workflow import InvalidTransition
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +145,8 @@ def test_every_triage_field_change_leaves_one_history_row(field):
     [event] = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.FIELD)
     assert event.field == field
     assert event.actor == agent
-    assert event.old_value == services._display(old)
-    assert event.new_value == services._display(new_values[field])
+    assert event.old_value == display_value(old)
+    assert event.new_value == display_value(new_values[field])
     ticket.refresh_from_db()
     assert getattr(ticket, field) == new_values[field]
 
@@ -367,7 +369,7 @@ def test_files_already_stored_are_removed_when_a_later_one_fails(settings, monke
             raise OSError("No space left on device")
         return real_add(message=message, upload=upload)
 
-    monkeypatch.setattr(services, "attachment_add", disk_full_on_the_second)
+    monkeypatch.setattr(attachments, "attachment_add", disk_full_on_the_second)
     with pytest.raises(OSError, match="No space"):
         services.ticket_add_message(
             ticket=ticket, kind=MessageKind.CUSTOMER, body="logs", attachments=[first, second]

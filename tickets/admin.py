@@ -35,6 +35,9 @@ from tickets.models import (
 )
 from tickets.outbox import outbox_retry_now
 
+# What the ticket form may change through ticket_triage (tags go as ``tags``).
+TRIAGE_FIELDS = (*services.CHANGEABLE_FIELDS, "assignee", "status")
+
 
 def staff_user(request: HttpRequest) -> User:
     """The admin only lets authenticated staff in; say so to the type checker."""
@@ -153,9 +156,38 @@ class EventInline(ReadOnlyInline):
     verbose_name_plural = _("history")
 
 
+class TicketAdminForm(forms.ModelForm):
+    """The ticket form, carrying the version it was loaded at (as the desk's forms do)."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "loaded_version" in self.fields:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk:
+            current = Ticket.objects.get(pk=self.instance.pk)
+            try:
+                services.check_version(
+                    ticket=current, expected_version=cleaned.get("loaded_version")
+                )
+            except services.StaleTicket as stale:
+                raise forms.ValidationError(str(stale)) from None
+        return cleaned
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Changes made here go through the services, so they land in the ticket's history."""
+
+    form = TicketAdminForm
 
     list_display = [
         "reference",
@@ -208,7 +240,19 @@ class TicketAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "subject", "requester", "channel", "created_by"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "subject",
+                    "requester",
+                    "channel",
+                    "created_by",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             _("Triage"),
             {
@@ -274,27 +318,20 @@ class TicketAdmin(admin.ModelAdmin):
         return False  # nothing is ever deleted silently
 
     def save_model(self, request: HttpRequest, obj: Ticket, form: Any, change: bool) -> None:
-        by = staff_user(request)
-        original = Ticket.objects.get(pk=obj.pk)
+        """One triage step, checked against the version the form was loaded at."""
         changed = set(form.changed_data)
-        field_changes = {
-            name: form.cleaned_data[name] for name in changed if name in services.CHANGEABLE_FIELDS
-        }
-        if field_changes:
-            services.ticket_change_fields(ticket=original, by=by, changes=field_changes)
-        if "assignee" in changed:
-            services.ticket_assign(ticket=original, assignee=form.cleaned_data["assignee"], by=by)
-        if "status" in changed:
-            services.ticket_change_status(
-                ticket=original, status=form.cleaned_data["status"], by=by
-            )
+        given = {name: form.cleaned_data[name] for name in changed if name in TRIAGE_FIELDS}
+        if "issue_tags" in changed:
+            given["tags"] = form.cleaned_data["issue_tags"]
+        services.ticket_triage(
+            ticket=Ticket.objects.get(pk=obj.pk),
+            by=staff_user(request),
+            expected_version=form.cleaned_data.get("loaded_version"),
+            **given,
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # Tags go through the service (history) instead of form.save_m2m().
-        if "issue_tags" in form.changed_data:
-            services.ticket_set_issue_tags(
-                ticket=form.instance, tags=form.cleaned_data["issue_tags"], by=staff_user(request)
-            )
+        # Tags went through the triage service (history) instead of form.save_m2m().
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 

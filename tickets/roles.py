@@ -1,16 +1,71 @@
-"""The support roles as groups with permissions, in one table.
+"""The support roles and what each may do: every permission named once, and checked here.
 
-Run after every migrate (tickets.apps) and by the
-``sync_roles`` management command after permissions change.
+The ticket services call :func:`require` with the acting user, so a rule holds
+whichever door a change comes through (desk, Slack, back office, an API); the
+doors translate :class:`ActionNotAllowed` into their own answer (a 403 page, a
+private Slack message, the admin's refusal). ``by=None`` is the help desk itself
+(webhooks, beat, the requester's own page), which no role limits.
+
+The groups are synced after every migrate (tickets.apps) and by the ``sync_roles``
+management command after permissions change.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 L1_AGENT = "L1 Agent"
 L2_ENGINEER = "L2 Engineer"
 SUPPORT_MANAGER = "Support Manager"
+
+# What a person may do on a ticket, each spelled once.
+VIEW = "tickets.view_ticket"  # use the desk and read every ticket
+TRIAGE = "tickets.triage_ticket"  # triage fields, tags, assignee, status, merge, bulk
+REPLY = "tickets.reply_ticket"  # public replies to the requester
+NOTE = "tickets.add_message"  # internal notes (L2 too)
+ESCALATE = "tickets.escalate_ticket"  # hand to L2: file or link a GitHub issue
+LOG_TICKET = "tickets.add_ticket"  # log a ticket on a client's behalf
+VIEW_REPORTS = "tickets.view_reports"  # the managers' reports
+VIEW_OUTBOX = "tickets.view_outboxmessage"  # deliveries waiting or failed (integration health)
+
+REFUSALS = {
+    VIEW: _("Your account has no role on the desk yet."),
+    TRIAGE: _("Your role cannot change a ticket's triage fields, assignee or status."),
+    REPLY: _("Your role cannot send public replies; add an internal note instead."),
+    NOTE: _("Your role cannot add to a ticket's thread."),
+    ESCALATE: _("Your role cannot escalate tickets."),
+    LOG_TICKET: _("Your role cannot log tickets for clients."),
+    VIEW_REPORTS: _("Reports are for support managers."),
+    VIEW_OUTBOX: _("Your role cannot see the integrations' deliveries."),
+}
+
+
+class ActionNotAllowed(PermissionDenied):
+    """The acting person's role does not allow this; nothing was changed."""
+
+    def __init__(self, permission: str) -> None:
+        self.permission = permission
+        super().__init__(str(REFUSALS.get(permission, _("Your role does not allow this."))))
+
+
+def may(user: User | AnonymousUser | None, permission: str) -> bool:
+    """Whether an active staff member holds ``permission`` (None, the system, may do all)."""
+    if user is None:
+        return True
+    return bool(user.is_active and getattr(user, "is_staff", False) and user.has_perm(permission))
+
+
+def require(user: User | AnonymousUser | None, permission: str) -> None:
+    """Refuse with :class:`ActionNotAllowed` unless ``user`` may act with ``permission``."""
+    if not may(user, permission):
+        raise ActionNotAllowed(permission)
+
 
 _TAXONOMY = (
     "hub",

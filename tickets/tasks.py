@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from tickets import desk_actions, outbox, sla
+from tickets import outbox, services, sla
 
 
 @shared_task(name="tickets.tasks.outbox_deliver", ignore_result=True)
@@ -28,4 +28,4 @@ def sla_check() -> tuple[int, int]:
 
 @shared_task(name="tickets.tasks.tickets_auto_close", ignore_result=True)
 def tickets_auto_close() -> int:
-    return desk_actions.tickets_auto_close().closed
+    return services.tickets_auto_close().closed

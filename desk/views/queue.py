@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import TRIAGE, agent, desk_view
 from desk.forms import BulkForm, SavedViewForm
-from tickets import desk_actions, escalation, queues
+from tickets import escalation, queues, services
 from tickets.models import Channel, EscalationStatus, SavedView, Status
 
 
@@ -119,7 +119,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return _back(request, fallback)
     data = form.cleaned_data
-    result = desk_actions.tickets_bulk_update(
+    result = services.tickets_bulk_update(
         selection=data["selected"],
         action=data["action"],
         by=user,

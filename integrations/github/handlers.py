@@ -1,6 +1,6 @@
 """How the GitHub outbox kinds are delivered.
 
-* ``github_issue`` (written by :func:`tickets.escalation.ticket_escalate`): file the
+* ``github_issue`` (written by :func:`tickets.services.ticket_escalate`): file the
   issue. An attempt after one that may have reached GitHub first looks for the
   row's hidden marker in the repository's recent issues, so a lost answer never
   files a second issue.

@@ -22,17 +22,12 @@ from django.utils.translation import gettext as _
 from integrations.slack import blocks
 from integrations.slack.handlers import SLACK_EPHEMERAL_KIND, SLACK_UPDATE_KIND
 from integrations.slack.models import SlackUser
-from tickets import services
+from tickets import roles, services
 from tickets.escalation import ticket_desk_url
 from tickets.models import Channel, Ticket
 from tickets.models.sla import SlaClock
 from tickets.outbox import outbox_add
 from tickets.queues import reference_pk
-
-VIEW = "tickets.view_ticket"
-TRIAGE = "tickets.triage_ticket"
-NOTE = "tickets.add_message"
-LOG_TICKET = "tickets.add_ticket"
 
 USAGE = (
     "Usage:\n"
@@ -46,8 +41,8 @@ class SlackRefusal(Exception):
     """A request we understood but will not carry out; the message is shown to the user."""
 
 
-def agent_for(slack_user_id: str, permission: str) -> User:
-    """The active staff member linked to this Slack user, holding ``permission``."""
+def agent_for(slack_user_id: str) -> User:
+    """The active staff member linked to this Slack user (the services check their role)."""
     link = SlackUser.objects.select_related("user").filter(slack_user_id=slack_user_id).first()
     if link is None or not (link.user.is_active and link.user.is_staff):
         raise SlackRefusal(
@@ -57,8 +52,6 @@ def agent_for(slack_user_id: str, permission: str) -> User:
             )
             % {"id": slack_user_id}
         )
-    if not link.user.has_perm(permission):
-        raise SlackRefusal(_("Your help desk role does not allow this."))
     return link.user
 
 
@@ -112,7 +105,7 @@ def slack_button_press(press: ButtonPress) -> str:
     """
     try:
         outcome = _apply_press(press)
-    except (SlackRefusal, ValidationError) as refusal:
+    except (SlackRefusal, ValidationError, roles.ActionNotAllowed) as refusal:
         _tell_privately(press, _refusal_text(refusal), key=f"press:{press.action_ts}")
         return "refused"
     if press.channel and press.message_ts:
@@ -125,8 +118,7 @@ def slack_button_press(press: ButtonPress) -> str:
 
 
 def _apply_press(press: ButtonPress) -> str:
-    permission = TRIAGE if press.action_id == blocks.ASSIGN_TO_ME else VIEW
-    agent = agent_for(press.slack_user_id, permission)
+    agent = agent_for(press.slack_user_id)
     ticket = _find_ticket(press.value)
     if press.action_id == blocks.ASSIGN_TO_ME:
         services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
@@ -169,7 +161,7 @@ def slack_command(command: Command) -> str:
         return USAGE
     try:
         return handler(command, rest.strip())
-    except SlackRefusal as refusal:
+    except (SlackRefusal, roles.ActionNotAllowed) as refusal:
         return blocks.mrkdwn_text(refusal)
     except ValidationError as invalid:
         return blocks.mrkdwn_text(" ".join(invalid.messages))
@@ -179,7 +171,7 @@ def _urgent(command: Command, rest: str) -> str:
     reference, _sep, reason = rest.partition(" ")
     if not reference or not reason.strip():
         return _("Usage: `/helpdesk urgent HD-1042 <reason>`")
-    agent = agent_for(command.slack_user_id, NOTE)
+    agent = agent_for(command.slack_user_id)
     ticket = _find_ticket(reference)
     services.ticket_flag_urgent(ticket=ticket, by=agent, reason=reason)
     return _("%(ref)s is flagged urgent; the team is alerted.") % {"ref": ticket.reference}
@@ -188,7 +180,7 @@ def _urgent(command: Command, rest: str) -> str:
 def _status(command: Command, rest: str) -> str:
     if not rest:
         return _("Usage: `/helpdesk status HD-1042`")
-    agent_for(command.slack_user_id, VIEW)
+    roles.require(agent_for(command.slack_user_id), roles.VIEW)
     ticket = _find_ticket(rest)
     ticket = Ticket.objects.select_related("assignee", "impact", "hub").get(pk=ticket.pk)
     lines = [
@@ -228,7 +220,7 @@ def _new(command: Command, rest: str) -> str:
     email, _sep, summary = rest.partition(" ")
     if not email or not summary.strip():
         return _("Usage: `/helpdesk new <client email> <summary>`")
-    agent = agent_for(command.slack_user_id, LOG_TICKET)
+    agent = agent_for(command.slack_user_id)
     # Slack gives every invocation its own trigger_id: a repeated request makes one ticket.
     key = hashlib.sha256(f"slack:{command.trigger_id}".encode()).hexdigest()[:64]
     ticket = services.ticket_create(

@@ -1,10 +1,12 @@
 """Escalation to L2: filing or linking a GitHub issue, and what comes back from it.
 
 L1 escalates a ticket it cannot solve (server changes, a code fix) with a
-technical summary; the issue is written to the outbox as a ``github_issue`` row
-in the same transaction, so the agent never waits on GitHub and a retry never
-files it twice. Many partners hit the same bug, so a ticket may instead be
-linked to an issue already filed; every linked ticket follows that issue.
+technical summary (:func:`tickets.services.ticket_escalate`, or
+:func:`tickets.services.ticket_link_issue` for an issue already filed); the
+issue is written to the outbox as a ``github_issue`` row in the same transaction,
+so the agent never waits on GitHub and a retry never files it twice. Many
+partners hit the same bug, so a ticket may instead be linked to an issue already
+filed; every linked ticket follows that issue.
 
 What L2 does on the issue comes back (webhook or periodic reconcile, both in
 ``integrations.github``) through :func:`issue_apply_comment` and
@@ -19,10 +21,10 @@ kinds below and ``integrations.github`` registers their delivery.
 
 Modules:
 
-* ``records`` — outbox kinds, permission, GitHub's limits; ``IssueUpdate``, ``L2Comment``.
+* ``records`` — outbox kinds, GitHub's limits; ``IssueUpdate``, ``L2Comment``.
 * ``issue_text`` — the issue's title, body and labels, the requester redacted.
-* ``filing`` — ``ticket_escalate`` and what the outbox delivery reports back.
-* ``linking`` — ``ticket_link_issue``, issue references, the steps filing shares.
+* ``filing`` — what the outbox delivery of a new issue reports back.
+* ``linking`` — issue references as people paste them.
 * ``updates`` — L2's comments and state changes applied to the tickets following an issue.
 * ``notices`` — system notes on tickets; the email and alert to the agent.
 * ``drafts`` — the customer-safe update left in the reply box.
@@ -38,7 +40,6 @@ from tickets.escalation.filing import (
     issue_problem,
     issue_sending,
     issues_whose_delivery_failed,
-    ticket_escalate,
 )
 from tickets.escalation.issue_text import (
     ENVIRONMENT_LABELS,
@@ -47,7 +48,7 @@ from tickets.escalation.issue_text import (
     issue_labels,
     ticket_desk_url,
 )
-from tickets.escalation.linking import parse_issue_reference, ticket_link_issue
+from tickets.escalation.linking import parse_issue_reference
 from tickets.escalation.reads import (
     escalations_for,
     find_issue,
@@ -59,7 +60,6 @@ from tickets.escalation.reads import (
 )
 from tickets.escalation.records import (
     BODY_MAX,
-    ESCALATE_PERMISSION,
     GITHUB_ISSUE_KIND,
     GITHUB_ISSUE_SYNC_KIND,
     SUPPORT_LABEL,
@@ -72,7 +72,6 @@ from tickets.escalation.updates import issue_apply_comment, issue_apply_update
 __all__ = [
     "BODY_MAX",
     "ENVIRONMENT_LABELS",
-    "ESCALATE_PERMISSION",
     "GITHUB_ISSUE_KIND",
     "GITHUB_ISSUE_SYNC_KIND",
     "SUPPORT_LABEL",
@@ -98,7 +97,5 @@ __all__ = [
     "parse_issue_reference",
     "repository_is_known",
     "ticket_desk_url",
-    "ticket_escalate",
     "ticket_escalation",
-    "ticket_link_issue",
 ]

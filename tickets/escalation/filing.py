@@ -1,98 +1,21 @@
-"""Going to L2 with a new GitHub issue: the outbox row, and what its delivery reports back."""
+"""What the delivery of a new GitHub issue reports back (the issue is written by
+:func:`tickets.services.ticket_escalate`)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import desk_actions, services
-from tickets.escalation.issue_text import issue_draft
-from tickets.escalation.linking import _check_may_escalate, _enter_escalation, _link
 from tickets.escalation.notices import _system_note
-from tickets.escalation.reads import _linked_tickets, ticket_escalation
+from tickets.escalation.reads import _linked_tickets
 from tickets.escalation.records import GITHUB_ISSUE_KIND, GITHUB_ISSUE_SYNC_KIND, TITLE_MAX
 from tickets.models import (
     EscalationIssue,
     IssueState,
-    MessageKind,
     OutboxMessage,
     OutboxStatus,
-    Ticket,
 )
-from tickets.outbox import outbox_add
-
-
-@transaction.atomic
-def ticket_escalate(
-    *,
-    ticket: Ticket,
-    by: User,
-    technical_summary: str,
-    include_contact: bool = False,
-    expected_version: int | None = None,
-) -> EscalationIssue:
-    """Hand the ticket to L2 and file a GitHub issue in its product's repository.
-
-    The issue is filed by the outbox after commit; the ticket shows it as
-    pending until GitHub has answered.
-    """
-    _check_may_escalate(by)
-    summary = (technical_summary or "").strip()
-    if not summary:
-        raise ValidationError(
-            {"technical_summary": _("Write a technical summary for L2 before escalating.")}
-        )
-    ticket = desk_actions.ticket_locked_at_version(ticket=ticket, expected_version=expected_version)
-    ticket = (
-        Ticket.objects.select_related(
-            "requester", "product", "category", "impact", "hub", "partner"
-        ).get(pk=ticket.pk)
-    )  # fmt: skip
-    product = ticket.product
-    if product is None or not product.github_repository:
-        raise ValidationError(
-            _(
-                "%(product)s has no GitHub repository to file the issue in. An admin can set "
-                "one on the product; or link this ticket to an existing issue."
-            )
-            % {"product": product.name if product else _("A ticket without a product")}
-        )
-    link = ticket_escalation(ticket)
-    _enter_escalation(ticket, by, link)
-    draft = issue_draft(ticket=ticket, summary=summary, include_contact=include_contact)
-    issue = EscalationIssue.objects.create(
-        repository=product.github_repository.lower(),
-        title=draft.title,
-        technical_summary=summary,
-        include_contact=include_contact,
-        filed_for=ticket,
-        created_by=by,
-    )
-    _link(ticket, issue, by, link)
-    services.ticket_add_message(
-        ticket=ticket,
-        kind=MessageKind.NOTE,
-        body=_("Escalated to L2 (GitHub, %(repo)s). Technical summary:\n\n%(summary)s")
-        % {"repo": issue.repository, "summary": summary},
-        by=by,
-    )
-    outbox_add(
-        kind=GITHUB_ISSUE_KIND,
-        key=f"{GITHUB_ISSUE_KIND}:{issue.pk}",
-        ticket=ticket,
-        payload={
-            "issue_id": issue.pk,
-            "repository": issue.repository,
-            "title": draft.title,
-            "body": draft.body,
-            "labels": draft.labels,
-        },
-    )
-    return issue
-
 
 # --------------------------------------------------------------------------- #
 # Filing on GitHub (called by the delivery in integrations.github)             #

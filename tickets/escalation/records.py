@@ -11,7 +11,6 @@ from datetime import datetime
 
 GITHUB_ISSUE_KIND = "github_issue"  # file a new issue for a ticket
 GITHUB_ISSUE_SYNC_KIND = "github_issue_sync"  # read an issue a ticket was linked to
-ESCALATE_PERMISSION = "tickets.escalate_ticket"
 SUPPORT_LABEL = "support"
 # GitHub's limits: a title of 256 characters, a body of 65,536.
 TITLE_MAX = 256

@@ -121,7 +121,7 @@ def issue_apply_update(update: IssueUpdate) -> list[Ticket]:
         EscalationLink.objects.filter(issue=issue).values_list("ticket_id", flat=True)
     )
     if state == IssueState.CLOSED:
-        return _hand_back(issue, ticket_ids, update)
+        return hand_back(issue, ticket_ids, update)
     return _back_to_l2(issue, ticket_ids, update)
 
 
@@ -132,7 +132,7 @@ def _event_key(issue: EscalationIssue, update: IssueUpdate | None, state: str) -
     return f"{issue.pk}:{state}:{changed.isoformat()}"
 
 
-def _hand_back(
+def hand_back(
     issue: EscalationIssue, ticket_ids: Sequence[int], update: IssueUpdate | None
 ) -> list[Ticket]:
     """L2 closed the issue: every ticket still with L2 goes back to L1 to inform the partner."""

@@ -1,0 +1,251 @@
+"""What an agent does from the workspace: triage, reply, assign, escalate, link, merge.
+
+Each view parses its form and calls one service (:mod:`tickets.services`), which
+checks the agent's role and the ticket's version. Every action posts the version
+the agent loaded: if someone else changed the ticket since, the service refuses,
+and the workspace is shown again (409) with the current ticket, who changed it,
+and what the agent typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from desk.access import ESCALATE, NOTE, TRIAGE, agent, desk_view, staff_ticket
+from desk.forms import AssignForm, EscalateForm, LinkIssueForm, MergeForm, ReplyForm, TriageForm
+from desk.views.ticket import error_messages, fresh, redirect_to_ticket, render_workspace
+from tickets import queues, roles, services
+from tickets.models import MessageKind, Status, Ticket
+from tickets.services import StaleTicket
+from tickets.workflow import InvalidTransition
+
+REFUSALS = (ValidationError, InvalidTransition, ValueError)
+
+
+def _stale(
+    request: HttpRequest,
+    ticket: Ticket,
+    stale: StaleTicket,
+    keep: Callable[[QueryDict], dict[str, Any]] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """The workspace as it is now (409), with what the agent typed kept on the current version.
+
+    ``keep`` rebuilds the agent's forms from what they posted, so sending again
+    (after reading what changed) goes through. Files must be chosen again.
+    """
+    current = fresh(ticket)
+    if keep is not None:
+        kept = request.POST.copy()
+        kept["version"] = str(current.version)
+        context.update(keep(kept))
+    return render_workspace(request, current, status=409, stale=stale, **context)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+@desk_view(TRIAGE)
+def triage(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = staff_ticket(request, ticket_id)
+    lists = queues.desk_lists(agent(request))
+    form = TriageForm(request.POST, ticket=ticket, lists=lists)
+    try:
+        # A form built on an older ticket (its choices, e.g. the statuses allowed
+        # then) is refused as stale before its fields are judged.
+        services.check_version(ticket=ticket, expected_version=_posted_version(request))
+        if not form.is_valid():
+            return render_workspace(request, ticket, status=400, lists=lists, triage_form=form)
+        services.ticket_triage(
+            ticket=ticket,
+            by=agent(request),
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+    except StaleTicket as stale:
+        tried = [
+            f"{form.fields[name].label}: {_readable(form, name, values)}"
+            for name, values in form.changed_since_loaded()
+        ]
+        return _stale(request, ticket, stale, lists=lists, tried=tried)
+    except REFUSALS as error:
+        for message in error_messages(error):
+            form.add_error(None, message)
+        return render_workspace(request, ticket, status=400, lists=lists, triage_form=form)
+    messages.success(request, _("Triage saved."))
+    return redirect_to_ticket(request, ticket)
+
+
+def _readable(form: TriageForm, name: str, values: list[str]) -> str:
+    field = form.fields[name]
+    choices = dict(Status.choices) if name == "status" else dict(getattr(field, "choices", []))
+    return ", ".join(str(choices.get(v, v)) for v in values if v) or "—"
+
+
+@require_POST
+@desk_view(NOTE)
+def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    user = agent(request)
+    ticket = staff_ticket(request, ticket_id)
+    can_reply = roles.may(user, roles.REPLY)
+    form = ReplyForm(request.POST, request.FILES, can_reply=can_reply)
+    if request.POST.get("kind") == MessageKind.REPLY:
+        roles.require(user, roles.REPLY)
+    if not form.is_valid():
+        return render_workspace(request, ticket, status=400, reply_form=form)
+    data = form.cleaned_data
+    resolve = "resolve" in request.POST and data["kind"] == MessageKind.REPLY
+    try:
+        services.ticket_reply(
+            ticket=ticket,
+            by=user,
+            kind=data["kind"],
+            body=data["body"],
+            attachments=data["attachments"],
+            expected_version=data["version"],
+            then_status=Status.RESOLVED if resolve else data.get("then_status") or "",
+            canned=None if resolve else data["canned_response"],
+        )
+    except StaleTicket as stale:
+        return _stale(
+            request,
+            ticket,
+            stale,
+            keep=lambda kept: {"reply_form": _valid(ReplyForm(kept, can_reply=can_reply))},
+        )
+    except REFUSALS as error:
+        for message in error_messages(error):
+            form.add_error(None, message)
+        return render_workspace(request, ticket, status=400, reply_form=form)
+    if data["kind"] == MessageKind.NOTE:
+        messages.success(request, _("Internal note added."))
+    elif resolve:
+        messages.success(request, _("Reply sent to the requester and the ticket resolved."))
+    else:
+        messages.success(request, _("Reply sent to the requester."))
+    return redirect_to_ticket(request, ticket)
+
+
+def _valid(form: Any) -> Any:
+    form.is_valid()
+    return form
+
+
+@require_POST
+@desk_view(TRIAGE)
+def assign_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = staff_ticket(request, ticket_id)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The page was out of date; reload it and try again."))
+        return redirect_to_ticket(request, ticket)
+    try:
+        services.ticket_assign(
+            ticket=ticket,
+            assignee=agent(request),
+            by=agent(request),
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleTicket as stale:
+        return _stale(request, ticket, stale)
+    messages.success(request, _("Assigned to you."))
+    return redirect_to_ticket(request, ticket)
+
+
+@require_POST
+@desk_view(ESCALATE)
+def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """File a GitHub issue for the ticket (through the outbox) and hand it to L2."""
+    ticket = staff_ticket(request, ticket_id)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return render_workspace(request, ticket, status=400, escalate_form=form)
+    try:
+        issue = services.ticket_escalate(
+            ticket=ticket,
+            by=agent(request),
+            technical_summary=form.cleaned_data["technical_summary"],
+            include_contact=form.cleaned_data["include_contact"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleTicket as stale:
+        return _stale(
+            request, ticket, stale, keep=lambda kept: {"escalate_form": _valid(EscalateForm(kept))}
+        )
+    except REFUSALS as error:
+        for message in error_messages(error):
+            form.add_error(None, message)
+        return render_workspace(request, ticket, status=400, escalate_form=form)
+    messages.success(
+        request,
+        _("Escalated to L2: the GitHub issue is being filed in %(repo)s.")
+        % {"repo": issue.repository},
+    )
+    return redirect_to_ticket(request, ticket)
+
+
+@require_POST
+@desk_view(ESCALATE)
+def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Hand the ticket to L2 by following an issue already filed."""
+    ticket = staff_ticket(request, ticket_id)
+    form = LinkIssueForm(request.POST)
+    if not form.is_valid():
+        return render_workspace(request, ticket, status=400, link_form=form)
+    try:
+        issue = services.ticket_link_issue(
+            ticket=ticket,
+            by=agent(request),
+            reference=form.cleaned_data["issue"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleTicket as stale:
+        return _stale(request, ticket, stale)
+    except REFUSALS as error:
+        for message in error_messages(error):
+            form.add_error(None, message)
+        return render_workspace(request, ticket, status=400, link_form=form)
+    messages.success(request, _("Linked to %(issue)s.") % {"issue": issue.label})
+    return redirect_to_ticket(request, ticket)
+
+
+@require_POST
+@desk_view(TRIAGE)
+def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = staff_ticket(request, ticket_id)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return render_workspace(request, ticket, status=400, merge_form=form)
+    try:
+        target = services.ticket_merge(
+            ticket=ticket,
+            into=form.cleaned_data["into"],
+            by=agent(request),
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleTicket as stale:
+        return _stale(request, ticket, stale, merge_form=form)
+    except REFUSALS as error:
+        on_into = "into" in getattr(error, "message_dict", {})
+        for message in error_messages(error):
+            form.add_error("into" if on_into else None, message)
+        return render_workspace(request, ticket, status=400, merge_form=form)
+    messages.success(
+        request,
+        _("%(ref)s was merged into %(into)s; its requester was told by email.")
+        % {"ref": ticket.reference, "into": target.reference},
+    )
+    return HttpResponseRedirect(reverse("desk:ticket", kwargs={"ticket_id": target.pk}))

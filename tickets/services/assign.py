@@ -1,0 +1,47 @@
+"""Who works on the ticket."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tickets import roles
+from tickets.models import EventKind, Ticket
+from tickets.services.history import actor_label, record_event
+from tickets.services.locking import ticket_locked
+
+
+@transaction.atomic
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    assignee: User | None,
+    by: User | None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Give the ticket to an agent (or to nobody); idempotent."""
+    roles.require(by, roles.TRIAGE)
+    ticket = ticket_locked(ticket, expected_version)
+    assign(ticket, assignee, by)
+    return ticket
+
+
+def assign(ticket: Ticket, assignee: User | None, by: User | None) -> None:
+    """The assignment on a locked ticket, for services that checked the actor's role."""
+    if assignee is not None and not assignee.is_staff:
+        raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
+    if ticket.assignee_id == (assignee.pk if assignee else None):
+        return
+    old = ticket.assignee
+    ticket.assignee = assignee
+    ticket.save(update_fields=["assignee", "updated_at"])
+    record_event(
+        ticket,
+        by,
+        EventKind.ASSIGNEE,
+        field="assignee",
+        old=actor_label(old) if old else "",
+        new=actor_label(assignee) if assignee else "",
+    )

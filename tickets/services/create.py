@@ -1,0 +1,228 @@
+"""A request arrives from any channel: the requester, the ticket, its first message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets import alerts, notifications, roles, sla
+from tickets.models import (
+    Category,
+    Channel,
+    EventKind,
+    Hub,
+    Impact,
+    IssueTag,
+    Message,
+    MessageKind,
+    Partner,
+    Product,
+    Requester,
+    Ticket,
+)
+from tickets.services.attachments import attachments_store, check_attachment_sizes
+from tickets.services.history import actor_label, record_event
+
+# How far in the future a "client first reached out at" time may lie (clock skew).
+RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
+
+
+@transaction.atomic
+def requester_get_or_create(
+    *, email: str, name: str = "", partner: Partner | None = None
+) -> Requester:
+    """Find a requester by email (case-insensitive) or create one; fills in a missing name."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"requester_email": _("“%(email)s” is not a valid email address.") % {"email": email}}
+        ) from None
+    requester, created = Requester.objects.get_or_create(
+        email=email, defaults={"name": name.strip()[:200], "partner": partner}
+    )
+    changed = []
+    if not created and name.strip() and not requester.name:
+        requester.name = name.strip()[:200]
+        changed.append("name")
+    if not created and partner and not requester.partner_id:
+        requester.partner = partner
+        changed.append("partner")
+    if changed:
+        requester.save(update_fields=changed)
+    return requester
+
+
+def compose_report(
+    *, description: str, what_doing: str, expected: str, actual: str, steps: str
+) -> str:
+    """The first message's text: the free description and the guided parts, labelled."""
+    parts = [description.strip()] if description.strip() else []
+    for label, text in (
+        (_("What I was doing"), what_doing),
+        (_("What I expected"), expected),
+        (_("What actually happened"), actual),
+        (_("Steps to reproduce"), steps),
+    ):
+        if text.strip():
+            parts.append(f"{label}:\n{text.strip()}")
+    return "\n\n".join(parts)
+
+
+def _checked_request(
+    subject: str, channel: str, received_at: datetime | None
+) -> tuple[str, datetime]:
+    """The subject on one line and when the client reached out, or a field error."""
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationError({"subject": _("A ticket needs a subject.")})
+    if channel not in Channel.values:
+        raise ValidationError(
+            {"channel": _("“%(channel)s” is not a channel.") % {"channel": channel}}
+        )
+    now = timezone.now()
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise ValidationError(
+            {"received_at": _("The first contact time needs a time zone (an aware datetime).")}
+        )
+    if received_at > now + RECEIVED_AT_TOLERANCE:
+        raise ValidationError({"received_at": _("The first contact cannot be in the future.")})
+    return subject, received_at
+
+
+def _insert_once(fields: dict[str, Any], submission_key: str) -> tuple[Ticket, bool]:
+    """The ticket row, and whether it is new: a submission that committed first wins."""
+    try:
+        with transaction.atomic():
+            return Ticket.objects.create(**fields), True
+    except IntegrityError:
+        existing = Ticket.objects.filter(submission_key=submission_key).first()
+        if submission_key and existing is not None:
+            return existing, False  # the same submission (a double click) committed first
+        raise
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    requester_email: str,
+    requester_name: str = "",
+    subject: str,
+    channel: str,
+    description: str = "",
+    what_doing: str = "",
+    expected: str = "",
+    actual: str = "",
+    steps: str = "",
+    product: Product | None = None,
+    category: Category | None = None,
+    impact: Impact | None = None,
+    partner: Partner | None = None,
+    hub: Hub | None = None,
+    issue_tags: Iterable[IssueTag] = (),
+    product_details: Mapping[str, str] | None = None,
+    environment: Mapping[str, str] | None = None,
+    received_at: datetime | None = None,
+    by: User | None = None,
+    attachments: Sequence[File] = (),
+    notify_requester: bool = True,
+    organisation_name: str = "",
+    submission_key: str = "",
+) -> Ticket:
+    """Log a request from any channel: the ticket, its first message, history and the email.
+
+    ``by`` is the agent who logged it on a client's behalf (None when the client
+    wrote in themselves); ``received_at`` is when the client first reached out.
+    ``organisation_name`` is what the requester wrote when it matched no partner.
+    ``submission_key`` makes the call idempotent: a second call with the same key
+    (a form sent twice, even at the same moment) returns the first ticket and
+    changes nothing.
+    """
+    if by is not None:
+        roles.require(by, roles.LOG_TICKET)
+    if submission_key:
+        existing = Ticket.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    subject, received_at = _checked_request(subject, channel, received_at)
+    check_attachment_sizes(attachments)
+    requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
+    partner = partner or requester.partner
+    report = {
+        "description": description,
+        "what_doing": what_doing,
+        "expected": expected,
+        "actual": actual,
+        "steps": steps,
+    }
+    now = timezone.now()
+    ticket, created = _insert_once(
+        dict(
+            subject=subject[:200],
+            **{name: text.strip() for name, text in report.items()},
+            product_details=dict(product_details or {}),
+            environment=dict(environment or {}),
+            channel=channel,
+            requester=requester,
+            partner=partner,
+            hub=hub or (partner.hub if partner else None),
+            product=product,
+            category=category,
+            impact=impact,
+            received_at=received_at,
+            created_by=by,
+            created_at=now,
+            organisation_name=" ".join(organisation_name.split())[:200],
+            submission_key=submission_key[:64],
+        ),
+        submission_key,
+    )
+    if not created:
+        return ticket
+    _open_thread(ticket, by, list(issue_tags), compose_report(**report), attachments)
+    if notify_requester:
+        notifications.email_requester(
+            ticket=ticket,
+            template="ticket_created_on_behalf" if by else "ticket_created",
+            key=f"email:ticket_created:{ticket.pk}",
+            automatic=True,
+        )
+    alerts.alert_if_urgent(
+        ticket=ticket, detail=_("New ticket (%(channel)s)") % {"channel": Channel(channel).label}
+    )
+    return ticket
+
+
+def _open_thread(
+    ticket: Ticket, by: User | None, tags: list[IssueTag], body: str, uploads: Sequence[File]
+) -> None:
+    """Tags, the 'created' history row, the first message with its files, the SLA clocks."""
+    if tags:
+        ticket.issue_tags.set(tags)
+    record_event(
+        ticket,
+        by,
+        EventKind.CREATED,
+        new=Channel(ticket.channel).label,
+        label=actor_label(by) if by else str(ticket.requester),
+    )
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=MessageKind.CUSTOMER,
+        body=body,
+        author_requester=ticket.requester,
+        created_at=ticket.created_at,
+    )
+    sla.sla_start(ticket)
+    attachments_store(message=message, uploads=uploads)

@@ -1,0 +1,184 @@
+"""Where the ticket stands: its status along the workflow and its escalation status.
+
+The requester may mark their own ticket solved or reopen it from their page;
+those moves are recorded under their name and need no role.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets import notifications, roles, sla
+from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket
+from tickets.services.history import record_event
+from tickets.services.locking import ticket_locked
+from tickets.workflow import check_escalation_transition, check_status_transition
+
+
+def apply_status(
+    ticket: Ticket,
+    status: str,
+    by: User | None,
+    label: str | None = None,
+    *,
+    notify: bool = True,
+) -> None:
+    """Move a locked ticket to ``status`` (checked against the workflow) and record it.
+
+    For services that already checked the actor's role for the larger action.
+    """
+    check_status_transition(ticket.status, status)
+    old = ticket.get_status_display()
+    now = timezone.now()
+    update = ["status", "updated_at"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        update.append("resolved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+        update.append("closed_at")
+    elif ticket.resolved_at and status == Status.OPEN:
+        ticket.resolved_at = None  # reopened: it is no longer resolved
+        update.append("resolved_at")
+    previous = ticket.status
+    ticket.status = status
+    ticket.save(update_fields=update)
+    sla.sla_status_changed(ticket, previous, status, now)
+    event = record_event(
+        ticket, by, EventKind.STATUS, field="status", old=old, new=Status(status).label, label=label
+    )
+    if notify:
+        notifications.email_status_change(
+            ticket=ticket,
+            previous=previous,
+            status=status,
+            key=f"email:status:{event.pk}",
+            by_requester=by is None and label is not None,
+        )
+
+
+@transaction.atomic
+def ticket_change_status(
+    *,
+    ticket: Ticket,
+    status: str,
+    by: User | None,
+    notify: bool = True,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move the ticket along the workflow; a move the workflow forbids raises InvalidTransition.
+
+    ``notify=False`` (demo data, imports) records the change without mailing the requester.
+    """
+    roles.require(by, roles.TRIAGE)
+    check_not_escalating(status)
+    ticket = ticket_locked(ticket, expected_version)
+    if ticket.status == status:
+        return ticket
+    apply_status(ticket, status, by, notify=notify)
+    return ticket
+
+
+def check_not_escalating(status: str) -> None:
+    if status == Status.ESCALATED:
+        # Escalating also opens the L2 issue and sets the escalation status: its own service.
+        raise ValidationError(
+            {"status": _("A ticket is escalated with “Escalate to L2”, not by setting its status.")}
+        )
+
+
+@transaction.atomic
+def ticket_mark_escalated(*, ticket: Ticket, by: User | None) -> Ticket:
+    """Hand the ticket to L2: status and escalation status move together, both recorded.
+
+    The GitHub issue that goes with it is filed or linked by ``ticket_escalate`` /
+    ``ticket_link_issue``; the system calls this alone when L2 reopens an issue.
+    """
+    roles.require(by, roles.ESCALATE)
+    ticket = ticket_locked(ticket)
+    mark_escalated(ticket, by)
+    return ticket
+
+
+def mark_escalated(ticket: Ticket, by: User | None) -> None:
+    """Both statuses on a locked ticket, for services that checked the actor's role."""
+    check_status_transition(ticket.status, Status.ESCALATED)
+    check_escalation_transition(ticket.escalation_status, EscalationStatus.ESCALATED)
+    apply_status(ticket, Status.ESCALATED, by)
+    _apply_escalation_status(ticket, EscalationStatus.ESCALATED, by)
+
+
+def _apply_escalation_status(ticket: Ticket, escalation_status: str, by: User | None) -> None:
+    check_escalation_transition(ticket.escalation_status, escalation_status)
+    old = ticket.get_escalation_status_display()
+    ticket.escalation_status = escalation_status
+    ticket.save(update_fields=["escalation_status", "updated_at"])
+    record_event(
+        ticket,
+        by,
+        EventKind.ESCALATION,
+        field="escalation_status",
+        old=old,
+        new=EscalationStatus(escalation_status).label,
+    )
+
+
+@transaction.atomic
+def ticket_change_escalation_status(
+    *, ticket: Ticket, escalation_status: str, by: User | None
+) -> Ticket:
+    roles.require(by, roles.ESCALATE)
+    ticket = ticket_locked(ticket)
+    if ticket.escalation_status == escalation_status:
+        return ticket
+    _apply_escalation_status(ticket, escalation_status, by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_requester_mark_solved(*, ticket: Ticket, requester: Requester) -> Ticket:
+    """The requester says their problem is solved: the ticket moves to resolved (idempotent).
+
+    Goes through the workflow like any other status change and is recorded in
+    the history under the requester's name.
+    """
+    ticket = ticket_locked(ticket)
+    _check_requester(ticket, requester)
+    if ticket.status == Status.RESOLVED:
+        return ticket
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            _("%(ref)s is already closed.") % {"ref": ticket.reference}, code="closed"
+        )
+    apply_status(ticket, Status.RESOLVED, None, label=str(requester))
+    return ticket
+
+
+@transaction.atomic
+def ticket_requester_reopen(*, ticket: Ticket, requester: Requester) -> Ticket:
+    """The requester says the problem is back: a resolved ticket opens again (idempotent).
+
+    A closed ticket stays closed (the workflow makes it final); the requester is
+    told to start a follow-up request instead.
+    """
+    ticket = ticket_locked(ticket)
+    _check_requester(ticket, requester)
+    if ticket.is_open:
+        return ticket
+    if ticket.status == Status.CLOSED:
+        raise ValidationError(
+            _("%(ref)s is closed; please send a new request that mentions it.")
+            % {"ref": ticket.reference},
+            code="closed",
+        )
+    apply_status(ticket, Status.OPEN, None, label=str(requester))
+    return ticket
+
+
+def _check_requester(ticket: Ticket, requester: Requester) -> None:
+    if ticket.requester_id != requester.pk:
+        raise ValidationError(_("Only the requester can do this."), code="not_requester")

@@ -1,0 +1,121 @@
+"""The workspace read model: everything one ticket's desk page shows, in a fixed number of queries.
+
+The desk view adds its forms and the queue navigation; an API reading a ticket
+with its thread uses the same selector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from tickets import escalation, queues, roles
+from tickets.models import (
+    Attachment,
+    CannedResponse,
+    EscalationLink,
+    Message,
+    SlaClock,
+    SlaTarget,
+    Ticket,
+    TicketEvent,
+)
+from tickets.queues.sla_state import SlaState
+from tickets.services import canned_render
+
+RELATED_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Workspace:
+    ticket: Ticket
+    now: datetime
+    thread: list[dict[str, Any]]
+    clocks: dict[str, SlaClock]
+    sla: SlaState
+    escalation: EscalationLink | None
+    l2_draft: str
+    canned: list[tuple[CannedResponse, str]]
+    related: list[Ticket]
+    can_triage: bool
+    can_reply: bool
+    can_note: bool
+    can_escalate: bool
+
+
+def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
+    """The ticket as ``user`` sees it on the desk (the ticket read with its relations)."""
+    now = timezone.now()
+    clocks = {clock.target: clock for clock in ticket.sla_clocks.all()}
+    first = clocks.get(SlaTarget.FIRST_RESPONSE)
+    thread = ticket_thread(ticket)
+    link = escalation.ticket_escalation(ticket)
+    can_reply = roles.may(user, roles.REPLY)
+    return Workspace(
+        ticket=ticket,
+        now=now,
+        thread=thread,
+        clocks=clocks,
+        sla=queues.sla_state(
+            ticket,
+            now,
+            warn_at=first.warn_at if first else None,
+            warned=bool(first and first.warned_at),
+        ),
+        escalation=link,
+        # L2 closed or reopened the issue: the agent's customer-safe update waits in the
+        # reply box until a public reply goes out.
+        l2_draft=escalation.draft_to_show(
+            link, (item["message"] for item in thread if item["type"] == "message")
+        ),
+        canned=_canned(ticket, user) if can_reply else [],
+        related=related_tickets(ticket),
+        can_triage=roles.may(user, roles.TRIAGE),
+        can_reply=can_reply,
+        can_note=roles.may(user, roles.NOTE),
+        can_escalate=roles.may(user, roles.ESCALATE) and escalation.may_go_to_l2(ticket, link),
+    )
+
+
+def ticket_thread(ticket: Ticket) -> list[dict[str, Any]]:
+    """Messages and history events in time order (a fixed number of queries)."""
+    items: list[dict[str, Any]] = []
+    thread = (
+        Message.objects.filter(ticket=ticket)
+        .select_related("author_user", "author_requester")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
+        )
+        .order_by("created_at", "id")
+    )
+    for message in thread:
+        items.append({"type": "message", "at": message.created_at, "message": message})
+    for event in TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"):
+        if event.kind == "message":
+            continue
+        items.append({"type": "event", "at": event.created_at, "event": event})
+    items.sort(key=lambda item: (item["at"], 0 if item["type"] == "message" else 1))
+    return items
+
+
+def related_tickets(ticket: Ticket) -> list[Ticket]:
+    """The requester's other tickets and the duplicates merged into this one, newest first."""
+    return list(
+        Ticket.objects.filter(Q(requester_id=ticket.requester_id) | Q(merged_into=ticket))
+        .exclude(pk=ticket.pk)
+        .select_related("requester")
+        .only("pk", "subject", "status", "created_at", "merged_into_id", "requester__email")
+        .order_by("-created_at", "-id")[:RELATED_LIMIT]
+    )
+
+
+def _canned(ticket: Ticket, user: User) -> list[tuple[CannedResponse, str]]:
+    responses = CannedResponse.objects.active().select_related("set_category", "set_impact")
+    return [
+        (response, canned_render(response, ticket=ticket, agent=user)) for response in responses
+    ]
