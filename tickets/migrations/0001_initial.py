@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import tickets.models.taxonomy
+import tickets.models.thread
 import tickets.models.ticket
 
 
@@ -256,7 +257,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        upload_to=tickets.models.ticket.attachment_path,
+                        upload_to=tickets.models.thread.attachment_path,
                         verbose_name="file",
                     ),
                 ),

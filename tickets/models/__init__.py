@@ -10,18 +10,14 @@ from tickets.models.escalation import (
 from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.sla import HubClosure, SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
 from tickets.models.ticket import (
     OPEN_STATUSES,
-    Attachment,
     Channel,
     EscalationStatus,
-    EventKind,
-    Message,
-    MessageKind,
     Requester,
     Status,
     Ticket,
-    TicketEvent,
 )
 
 __all__ = [

@@ -61,61 +61,62 @@ _LIST_KINDS = {
 }
 
 
+_TEXT, _NUMBER, _FLAG = CharField(), IntegerField(), BooleanField()
+
+
+def _part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, extra: Any,
+          active: Any) -> QuerySet[Any]:  # fmt: skip
+    """One list as (kind, id, slug, label, rank, extra, active) rows, for the UNION."""
+    return (
+        qs.order_by()
+        .annotate(
+            d_kind=Value(kind, output_field=_TEXT),
+            d_slug=slug,
+            d_label=label,
+            d_rank=rank,
+            d_extra=extra,
+            d_active=active,
+        )
+        .values_list("d_kind", "pk", "d_slug", "d_label", "d_rank", "d_extra", "d_active")
+    )
+
+
+def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
+    empty = Value("", output_field=TextField())
+    zero = Value(0, output_field=_NUMBER)
+    yes = Value(True, output_field=_FLAG)
+    parts = [
+        _part(Hub.objects.all(), "hub", slug=F("slug"), label=F("name"), rank=zero, extra=empty,
+              active=F("is_active")),
+        _part(Partner.objects.all(), "partner", slug=Value("", output_field=_TEXT),
+              label=F("name"), rank=zero, extra=empty, active=F("is_active")),
+        _part(Product.objects.all(), "product", slug=F("slug"), label=F("name"),
+              rank=F("position"), extra=empty, active=F("is_active")),
+        _part(Category.objects.all(), "category", slug=F("slug"), label=F("name"),
+              rank=F("position"), extra=F("description"), active=F("is_active")),
+        _part(Impact.objects.all(), "impact", slug=F("slug"), label=F("name"), rank=F("level"),
+              extra=F("definition"), active=F("is_active")),
+        _part(IssueTag.objects.all(), "tag", slug=F("slug"), label=F("name"), rank=zero,
+              extra=F("description"), active=F("is_active")),
+        _part(User.objects.filter(is_staff=True, is_active=True), "staff", slug=F("username"),
+              label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=_TEXT),
+              rank=zero, extra=empty, active=yes),
+    ]  # fmt: skip
+    if user is not None and user.is_authenticated:
+        parts.append(
+            _part(SavedView.objects.filter(owner_id=user.pk), "view", slug=F("queue"),
+                  label=F("name"), rank=zero, extra=F("query"), active=yes)
+        )  # fmt: skip
+    return parts
+
+
 def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
     """Every small list a desk page needs, in one UNION ALL query.
 
     Each part yields (kind, id, slug, label, rank, extra, active); the ranks keep
     each list in its admin-defined order.
     """
-    text, number, flag = CharField(), IntegerField(), BooleanField()
-
-    def part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, extra: Any,
-             active: Any) -> QuerySet[Any]:  # fmt: skip
-        return (
-            qs.order_by()
-            .annotate(
-                d_kind=Value(kind, output_field=text),
-                d_slug=slug,
-                d_label=label,
-                d_rank=rank,
-                d_extra=extra,
-                d_active=active,
-            )
-            .values_list("d_kind", "pk", "d_slug", "d_label", "d_rank", "d_extra", "d_active")
-        )
-
-    empty = Value("", output_field=TextField())
-    zero = Value(0, output_field=number)
-    yes = Value(True, output_field=flag)
-    parts = [
-        part(Hub.objects.all(), "hub", slug=F("slug"), label=F("name"), rank=zero, extra=empty,
-             active=F("is_active")),
-        part(Partner.objects.all(), "partner", slug=Value("", output_field=text), label=F("name"),
-             rank=zero, extra=empty, active=F("is_active")),
-        part(Product.objects.all(), "product", slug=F("slug"), label=F("name"),
-             rank=F("position"), extra=empty, active=F("is_active")),
-        part(Category.objects.all(), "category", slug=F("slug"), label=F("name"),
-             rank=F("position"), extra=F("description"), active=F("is_active")),
-        part(Impact.objects.all(), "impact", slug=F("slug"), label=F("name"), rank=F("level"),
-             extra=F("definition"), active=F("is_active")),
-        part(IssueTag.objects.all(), "tag", slug=F("slug"), label=F("name"), rank=zero,
-             extra=F("description"), active=F("is_active")),
-        part(User.objects.filter(is_staff=True, is_active=True), "staff", slug=F("username"),
-             label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=text),
-             rank=zero, extra=empty, active=yes),
-    ]  # fmt: skip
-    if user is not None and user.is_authenticated:
-        parts.append(
-            part(
-                SavedView.objects.filter(owner_id=user.pk),
-                "view",
-                slug=F("queue"),
-                label=F("name"),
-                rank=zero,
-                extra=F("query"),
-                active=yes,
-            )
-        )
+    parts = _parts(user)
     combined = parts[0].union(*parts[1:], all=True).order_by()
     lists = DeskLists()
     rows = sorted(combined, key=lambda r: (r[0], r[4], str(r[3]).lower(), r[1]))

@@ -1,35 +1,24 @@
-"""Working-day SLAs: each ticket's clocks on its hub's calendar, and the minute-by-minute check.
+"""Each ticket's SLA clocks on its hub's calendar, moved by the ticket services.
 
 The clocks start when the request arrived (or at the hub's next opening), the
 first-response clock stops at the first public reply by staff, the resolution
 clock pauses while the ticket waits on the customer and stops when it is
-resolved. Every step is an :class:`SlaEvent`; a warning at 75 % of a window and
-a breach past it are each recorded and notified once, through the outbox.
+resolved. Every step is an :class:`SlaEvent`.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from tickets.alerts import AlertEvent, alert_team_many
-from tickets.models import EventKind, Hub, Impact, Status, Ticket, TicketEvent
+from tickets.models import Hub, Impact, Status, Ticket
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
-from tickets.outbox import OutboxItem, outbox_add_many
 from tickets.working_time import WorkingCalendar
-
-logger = logging.getLogger(__name__)
 
 WARN_AT_SHARE = Decimal("0.75")
 STOPPED_STATUSES = (Status.RESOLVED, Status.CLOSED)
@@ -101,7 +90,7 @@ def sla_start(ticket: Ticket) -> None:
         _plan_from_start(clock, calendar)
         clocks.append(clock)
     SlaClock.objects.bulk_create(clocks)
-    _events(clocks, SlaEventKind.STARTED, started)
+    record_clock_events(clocks, SlaEventKind.STARTED, started)
     ticket.first_response_due_at = clocks[0].due_at
     Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=ticket.first_response_due_at)
 
@@ -204,161 +193,6 @@ def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
         clock.save()
         _event(clock, SlaEventKind.RECOMPUTED, at=at, note=reason)
     _sync_ticket(ticket)
-
-
-# --- The beat check --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    warned: int
-    breached: int
-
-
-def sla_check(*, now: datetime | None = None, batch_size: int = 500) -> CheckResult:
-    """Warn at 75 % and breach past due, each once per clock, however many checks run."""
-    now = now or timezone.now()
-    recipients = _Recipients()
-    warned = _process(
-        Q(met_at__isnull=True, warned_at__isnull=True, warn_at__lte=now),
-        "warn_at",
-        lambda clocks: _warn(clocks, now, recipients),
-        batch_size,
-    )
-    breached = _process(
-        Q(met_at__isnull=True, breached_at__isnull=True, due_at__lte=now),
-        "due_at",
-        lambda clocks: _breach(clocks, now, recipients),
-        batch_size,
-    )
-    return CheckResult(warned, breached)
-
-
-def _process(
-    condition: Q, order: str, act: Callable[[list[SlaClock]], None], batch_size: int
-) -> int:
-    done = 0
-    while True:
-        with transaction.atomic():
-            # Two checks at once each lock their own batch and skip the other's rows;
-            # the condition, re-read under the lock, keeps a row from being handled twice.
-            batch = list(
-                SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(condition)
-                .select_related("ticket__assignee", "ticket__hub")
-                .order_by(order)[:batch_size]
-            )
-            if batch:
-                act(batch)
-        done += len(batch)
-        if len(batch) < batch_size:
-            return done
-
-
-def _warn(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
-    SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(warned_at=now, updated_at=now)
-    _events(clocks, SlaEventKind.WARNED, now)
-    _notify_staff(clocks, "sla_warning", recipients)
-
-
-def _breach(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
-    SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(breached_at=now, updated_at=now)
-    _events(clocks, SlaEventKind.BREACHED, now)
-    label = _("SLA check")
-    TicketEvent.objects.bulk_create(
-        TicketEvent(
-            ticket_id=clock.ticket_id,
-            actor=None,
-            actor_label=label,
-            kind=EventKind.SLA,
-            field=clock.target,
-            old_value="",
-            new_value=_alert_detail(clock, "sla_breach"),
-            created_at=now,
-        )
-        for clock in clocks
-    )
-    first_response = [c.ticket_id for c in clocks if c.target == SlaTarget.FIRST_RESPONSE]
-    Ticket.objects.filter(pk__in=first_response).update(first_response_breached_at=now)
-    _notify_staff(clocks, "sla_breach", recipients)
-
-
-class _Recipients:
-    """Who hears about a ticket's SLA: its assignee, else the team (looked up once per check)."""
-
-    def __init__(self) -> None:
-        self._team: list[str] | None = None
-
-    def for_ticket(self, ticket: Ticket) -> list[str]:
-        if ticket.assignee and ticket.assignee.email:
-            return [ticket.assignee.email]
-        if self._team is None:
-            self._team = team_to_notify()
-        return self._team
-
-
-def staff_to_notify(ticket: Ticket) -> list[str]:
-    """Who hears about one ticket: its assignee, else the team."""
-    return _Recipients().for_ticket(ticket)
-
-
-def team_to_notify() -> list[str]:
-    """The team address if one is set; else every active L1 agent."""
-    from tickets.roles import L1_AGENT
-
-    if settings.SUPPORT_TEAM_EMAIL:
-        return [settings.SUPPORT_TEAM_EMAIL]
-    agents = User.objects.filter(groups__name=L1_AGENT, is_active=True).exclude(email="")
-    return sorted(set(agents.values_list("email", flat=True)))
-
-
-def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Recipients) -> None:
-    items = []
-    for clock in clocks:
-        to = recipients.for_ticket(clock.ticket)
-        if not to:
-            logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
-            continue
-        due = _due_key(clock)
-        items.append(
-            OutboxItem(
-                kind="email",
-                key=f"email:{template}:{clock.pk}:{due}",
-                ticket_id=clock.ticket_id,
-                payload={
-                    "template": template,
-                    "to": to,
-                    "ticket_id": clock.ticket_id,
-                    "message_id": None,
-                    "automatic": True,
-                    "context": {"target": str(clock.get_target_display()), "due_at": due},
-                },
-            )
-        )
-    outbox_add_many(items)
-    # The team channel hears about every warning and breach, assigned or not.
-    alert_team_many(
-        [
-            (
-                clock.ticket_id,
-                template,
-                f"slack_alert:{template}:{clock.pk}:{_due_key(clock)}",
-                _alert_detail(clock, template),
-            )
-            for clock in clocks
-        ]
-    )
-
-
-def _due_key(clock: SlaClock) -> str:
-    return clock.due_at.isoformat() if clock.due_at else ""
-
-
-def _alert_detail(clock: SlaClock, template: str) -> str:
-    values = {"target": clock.get_target_display(), "due": _local(clock.due_at, clock.ticket.hub)}
-    if template == "sla_breach":
-        return _("%(target)s overdue since %(due)s") % values
-    return _("%(target)s due %(due)s") % values
 
 
 # --- Helpers ------------------------------------------------------------------------
@@ -472,14 +306,14 @@ def _event(
     )
 
 
-def _events(clocks: list[SlaClock], kind: str, at: datetime) -> None:
+def record_clock_events(clocks: list[SlaClock], kind: str, at: datetime) -> None:
     SlaEvent.objects.bulk_create(
         SlaEvent(ticket_id=c.ticket_id, target=c.target, kind=kind, at=at, due_at=c.due_at)
         for c in clocks
     )
 
 
-def _local(instant: datetime | None, hub: Hub | None) -> str:
+def local_time(instant: datetime | None, hub: Hub | None) -> str:
     """An instant as the hub's people read it."""
     if instant is None:
         return ""

@@ -1,0 +1,39 @@
+"""Working-day SLAs: each ticket's clocks on its hub's calendar, and the minute-by-minute check.
+
+* ``clocks`` — calendars and targets; the clock changes the ticket services make
+  inside their transaction (start, first response, pause/resume, recompute).
+* ``check`` — the beat check: warnings and breaches, recorded and notified once.
+
+Callers use ``sla.<name>``; the public names are re-exported here.
+"""
+
+from tickets.sla.check import CheckResult, sla_check, staff_to_notify, team_to_notify
+from tickets.sla.clocks import (
+    STOPPED_STATUSES,
+    WARN_AT_SHARE,
+    Targets,
+    calendar_for,
+    sla_first_response,
+    sla_recompute,
+    sla_restate_first_response,
+    sla_start,
+    sla_status_changed,
+    targets_for,
+)
+
+__all__ = [
+    "STOPPED_STATUSES",
+    "WARN_AT_SHARE",
+    "CheckResult",
+    "Targets",
+    "calendar_for",
+    "sla_check",
+    "sla_first_response",
+    "sla_recompute",
+    "sla_restate_first_response",
+    "sla_start",
+    "sla_status_changed",
+    "staff_to_notify",
+    "targets_for",
+    "team_to_notify",
+]
