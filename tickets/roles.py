@@ -96,7 +96,7 @@ L1_PERMISSIONS = (
     [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")]
     + [f"tickets.add_{m}" for m in _THREAD]
     + [f"tickets.change_{m}" for m in ("ticket", "requester")]
-    + ["tickets.triage_ticket", "tickets.reply_ticket", "tickets.escalate_ticket"]
+    + [TRIAGE, REPLY, ESCALATE]
     + ["tickets.view_cannedresponse"]
     + _KB_READ
     + _KB_WRITE
@@ -106,7 +106,7 @@ L1_PERMISSIONS = (
 L2_PERMISSIONS = [
     f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")
 ] + [
-    "tickets.add_message",
+    NOTE,
     "tickets.add_attachment",
     *_KB_READ,
 ]
@@ -117,7 +117,7 @@ MANAGER_PERMISSIONS = (
         for m in (*_TAXONOMY, "cannedresponse")
         for action in ("add", "change", "delete")
     ]
-    + ["tickets.view_outboxmessage", "tickets.change_outboxmessage", "tickets.view_reports"]
+    + [VIEW_OUTBOX, "tickets.change_outboxmessage", VIEW_REPORTS]
     # Escalation issues (why one needs attention) and GitHub's webhook deliveries, read-only.
     + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
     + _KB_MANAGE
