@@ -165,30 +165,53 @@ def assign_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect_to_ticket(request, ticket)
 
 
+def _workspace_form_action(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    form: Any,
+    name: str,
+    act: Callable[[dict[str, Any]], Any],
+    keep_typed: bool = True,
+) -> tuple[Any, HttpResponse | None]:
+    """Validate ``form``, run the service; on refusal the workspace with the form (400/409).
+
+    Returns the service's result, or the page to answer with instead.
+    """
+    if not form.is_valid():
+        return None, render_workspace(request, ticket, status=400, **{name: form})
+    try:
+        return act(form.cleaned_data), None
+    except StaleTicket as stale:
+        keep = (lambda kept: {name: _valid(type(form)(kept))}) if keep_typed else None
+        return None, _stale(request, ticket, stale, keep=keep)
+    except REFUSALS as error:
+        field = "into" if "into" in getattr(error, "message_dict", {}) else None
+        for message in error_messages(error):
+            form.add_error(field if field in form.fields else None, message)
+        return None, render_workspace(request, ticket, status=400, **{name: form})
+
+
 @require_POST
 @desk_view(ESCALATE)
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """File a GitHub issue for the ticket (through the outbox) and hand it to L2."""
     ticket = staff_ticket(request, ticket_id)
-    form = EscalateForm(request.POST)
-    if not form.is_valid():
-        return render_workspace(request, ticket, status=400, escalate_form=form)
-    try:
-        issue = services.ticket_escalate(
+    issue, refused = _workspace_form_action(
+        request,
+        ticket,
+        form=EscalateForm(request.POST),
+        name="escalate_form",
+        act=lambda data: services.ticket_escalate(
             ticket=ticket,
             by=agent(request),
-            technical_summary=form.cleaned_data["technical_summary"],
-            include_contact=form.cleaned_data["include_contact"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except StaleTicket as stale:
-        return _stale(
-            request, ticket, stale, keep=lambda kept: {"escalate_form": _valid(EscalateForm(kept))}
-        )
-    except REFUSALS as error:
-        for message in error_messages(error):
-            form.add_error(None, message)
-        return render_workspace(request, ticket, status=400, escalate_form=form)
+            technical_summary=data["technical_summary"],
+            include_contact=data["include_contact"],
+            expected_version=data["version"],
+        ),
+    )
+    if refused:
+        return refused
     messages.success(
         request,
         _("Escalated to L2: the GitHub issue is being filed in %(repo)s.")
@@ -202,22 +225,21 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Hand the ticket to L2 by following an issue already filed."""
     ticket = staff_ticket(request, ticket_id)
-    form = LinkIssueForm(request.POST)
-    if not form.is_valid():
-        return render_workspace(request, ticket, status=400, link_form=form)
-    try:
-        issue = services.ticket_link_issue(
+    issue, refused = _workspace_form_action(
+        request,
+        ticket,
+        form=LinkIssueForm(request.POST),
+        name="link_form",
+        act=lambda data: services.ticket_link_issue(
             ticket=ticket,
             by=agent(request),
-            reference=form.cleaned_data["issue"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except StaleTicket as stale:
-        return _stale(request, ticket, stale)
-    except REFUSALS as error:
-        for message in error_messages(error):
-            form.add_error(None, message)
-        return render_workspace(request, ticket, status=400, link_form=form)
+            reference=data["issue"],
+            expected_version=data["version"],
+        ),
+        keep_typed=False,
+    )
+    if refused:
+        return refused
     messages.success(request, _("Linked to %(issue)s.") % {"issue": issue.label})
     return redirect_to_ticket(request, ticket)
 
@@ -226,23 +248,20 @@ def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @desk_view(TRIAGE)
 def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = staff_ticket(request, ticket_id)
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        return render_workspace(request, ticket, status=400, merge_form=form)
-    try:
-        target = services.ticket_merge(
+    target, refused = _workspace_form_action(
+        request,
+        ticket,
+        form=MergeForm(request.POST),
+        name="merge_form",
+        act=lambda data: services.ticket_merge(
             ticket=ticket,
-            into=form.cleaned_data["into"],
+            into=data["into"],
             by=agent(request),
-            expected_version=form.cleaned_data["version"],
-        )
-    except StaleTicket as stale:
-        return _stale(request, ticket, stale, merge_form=form)
-    except REFUSALS as error:
-        on_into = "into" in getattr(error, "message_dict", {})
-        for message in error_messages(error):
-            form.add_error("into" if on_into else None, message)
-        return render_workspace(request, ticket, status=400, merge_form=form)
+            expected_version=data["version"],
+        ),
+    )
+    if refused:
+        return refused
     messages.success(
         request,
         _("%(ref)s was merged into %(into)s; its requester was told by email.")
