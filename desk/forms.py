@@ -13,18 +13,14 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from tickets.filetypes import ACCEPT_ATTRIBUTE, file_kind
 from tickets.models import (
-    Attachment,
     CannedResponse,
     Category,
     Channel,
@@ -39,6 +35,7 @@ from tickets.models import (
 )
 from tickets.queues import DeskLists, reference_pk
 from tickets.services import BULK_ACTIONS
+from tickets.uploads import AttachmentsField
 
 BODY_MAX = 20_000
 TEXT_MAX = 10_000
@@ -52,62 +49,6 @@ def _options(choices: Sequence[Any], current_id: int | None = None) -> list[tupl
 
 def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
     cast(forms.ChoiceField, form.fields[name]).choices = choices
-
-
-def _max_files() -> int:
-    return int(getattr(settings, "ATTACHMENT_MAX_FILES", 5))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Several files in one input, each checked by size and by what its content is."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", gettext_lazy("Attachments"))
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
-            return []
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        limit = settings.ATTACHMENT_MAX_BYTES
-        errors: list[str] = []
-        if len(files) > _max_files():
-            errors.append(
-                ngettext(
-                    "Attach at most %(max)d file.", "Attach at most %(max)d files.", _max_files()
-                )
-                % {"max": _max_files()}
-            )
-        for upload in files:
-            name = Attachment.safe_name(upload.name or "")
-            if (upload.size or 0) > limit:
-                errors.append(
-                    _("“%(name)s” is %(size).1f MB; a file can be at most %(limit).1f MB.")
-                    % {
-                        "name": name,
-                        "size": (upload.size or 0) / 1048576,
-                        "limit": limit / 1048576,
-                    }
-                )
-                continue
-            try:
-                kind = file_kind(upload, name)
-            except ValidationError as error:
-                errors.extend(error.messages)
-                continue
-            # The content decides the type it is stored and served with.
-            upload.content_type = kind.content_type
-        if errors:
-            raise ValidationError(errors)
-        return files
 
 
 def text_field(label: Any, *, max_length: int = TEXT_MAX, required: bool = False,

@@ -8,20 +8,19 @@ never write. The views hand what they cleaned to :mod:`portal.services` and
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from portal.services import ContactRequest, form_started_token
-from tickets.filetypes import ACCEPT_ATTRIBUTE, FileKind, file_kind
-from tickets.models import Attachment, Category, Hub, Product
+from portal.services import ContactRequest, HeldFile, form_started_token
+from tickets.models import Category, Hub, Product
+from tickets.uploads import AttachmentsField, CheckedUpload
 
 SUBJECT_MAX = 200
 TEXT_MAX = 10_000
@@ -85,88 +84,6 @@ class CategoryRadioSelect(forms.RadioSelect):
         if isinstance(instance, Category):
             option["attrs"]["data-bug"] = "1" if instance.is_bug else "0"
         return option
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; each is checked by the form, not here."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [file for file in files if file]
-
-
-class AttachmentChecks:
-    """Checks a batch of uploads one by one: keeps the good ones, says why others are refused.
-
-    ``held`` is how many files the request already has (kept from earlier steps).
-    """
-
-    def __init__(self, uploads: list[UploadedFile], *, held: int = 0) -> None:
-        self.accepted: list[tuple[UploadedFile, str, FileKind]] = []
-        self.errors: list[str] = []
-        limit_bytes = settings.ATTACHMENT_MAX_BYTES
-        max_files = settings.ATTACHMENT_MAX_FILES
-        too_many: list[str] = []
-        for upload in uploads:
-            name = Attachment.safe_name(upload.name or "")
-            if (upload.size or 0) > limit_bytes:
-                self.errors.append(
-                    _("“%(name)s” is %(size)s; a file can be at most %(limit)s.")
-                    % {
-                        "name": name,
-                        "size": _megabytes(upload.size or 0),
-                        "limit": _megabytes(limit_bytes),
-                    }
-                )
-                continue
-            try:
-                kind = file_kind(upload, name)
-            except ValidationError as error:
-                self.errors.extend(error.messages)
-                continue
-            if held + len(self.accepted) >= max_files:
-                too_many.append(name)
-                continue
-            self.accepted.append((upload, name, kind))
-        if too_many:
-            self.errors.append(
-                ngettext(
-                    "Too many files: a request can carry at most %(max)d file. Not attached: "
-                    "%(names)s.",
-                    "Too many files: a request can carry at most %(max)d files. Not attached: "
-                    "%(names)s.",
-                    max_files,
-                )
-                % {"max": max_files, "names": ", ".join(too_many)}
-            )
-
-
-def _megabytes(size: int) -> str:
-    return _("%(size).1f MB") % {"size": size / (1024 * 1024)}
-
-
-def attachments_field(help_text: str) -> MultipleFileField:
-    return MultipleFileField(
-        label=gettext_lazy("Attachments"),
-        required=False,
-        help_text=help_text,
-        widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
-    )
-
-
-def attachments_help() -> str:
-    return _(
-        "Screenshots, logs or exports: up to %(count)d files of at most %(size)s each "
-        "(PNG, JPEG, GIF, WebP, PDF, TXT, LOG, CSV, ZIP, XLSX, DOCX)."
-    ) % {"count": settings.ATTACHMENT_MAX_FILES, "size": _megabytes(settings.ATTACHMENT_MAX_BYTES)}
 
 
 class ContactForm(forms.Form):
@@ -265,7 +182,7 @@ class ContactForm(forms.Form):
         max_length=DETAIL_MAX,
         help_text=gettext_lazy("The dashboard or instance the app is connected to."),
     )
-    attachments = attachments_field("")
+    attachments = AttachmentsField()
     # Spam checks: a field people never see, and when the form was handed out.
     website = forms.CharField(
         label=gettext_lazy("Leave this field empty"),
@@ -274,11 +191,11 @@ class ContactForm(forms.Form):
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, held_files: int = 0, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, held_files: Sequence[HeldFile] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.held_files = held_files
-        self.accepted_uploads: list[tuple[UploadedFile, str, FileKind]] = []
-        self.fields["attachments"].help_text = attachments_help()
+        attachments = cast(AttachmentsField, self.fields["attachments"])
+        attachments.held = len(held_files)
+        attachments.held_bytes = sum(held.size for held in held_files)
         if not self.is_bound and not self.initial.get("started"):
             self.initial["started"] = form_started_token()
         self.chosen_product = self._chosen_product()
@@ -317,13 +234,10 @@ class ContactForm(forms.Form):
     def environment_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ENVIRONMENT_FIELDS]
 
-    def clean_attachments(self) -> list[UploadedFile]:
-        uploads = self.cleaned_data.get("attachments") or []
-        checks = AttachmentChecks(uploads, held=self.held_files)
-        self.accepted_uploads = checks.accepted
-        if checks.errors:
-            raise ValidationError(checks.errors)
-        return uploads
+    @property
+    def accepted_uploads(self) -> list[CheckedUpload]:
+        """The good files of what was sent, even when others were refused (to hold them)."""
+        return cast(AttachmentsField, self.fields["attachments"]).checked.accepted
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -463,34 +377,13 @@ class ReplyForm(forms.Form):
         max_length=TEXT_MAX,
         widget=textarea(5),
     )
-    attachments = attachments_field("")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = attachments_help()
-        self.accepted_uploads: list[tuple[UploadedFile, str, FileKind]] = []
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        uploads = self.cleaned_data.get("attachments") or []
-        checks = AttachmentChecks(uploads)
-        self.accepted_uploads = checks.accepted
-        if checks.errors:
-            raise ValidationError(checks.errors)
-        return uploads
+    attachments = AttachmentsField()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not cleaned.get("body") and not cleaned.get("attachments") and not self.errors:
             self.add_error("body", _("Write a message or attach a file."))
         return cleaned
-
-    def uploads(self) -> list[UploadedFile]:
-        """The accepted uploads, typed by their content rather than by the browser's claim."""
-        files = []
-        for upload, _name, kind in self.accepted_uploads:
-            upload.content_type = kind.content_type
-            files.append(upload)
-        return files
 
 
 class LostLinkForm(forms.Form):

@@ -488,7 +488,7 @@ def test_an_attachment_over_the_file_limit_is_named_in_the_message_not_stored(se
     settings.ATTACHMENT_MAX_BYTES = 1000
     message = ingest(sample("attachment-iphone-jpeg.eml")).ticket.messages.get()
     assert not message.attachments.exists()
-    assert "photo.JPG: larger than" in message.body
+    assert "“photo.JPG” is 8 KB; a file can be at most 1000 bytes." in message.body
 
 
 def test_an_agent_can_ignore_held_mail_and_nothing_is_done_twice(ticket):

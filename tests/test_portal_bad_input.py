@@ -117,7 +117,7 @@ def test_too_many_files_are_refused_and_the_first_ones_kept(client, started, set
     files = [screenshot(f"shot{n}.png") for n in range(1, 4)]
     page, form = refused(client, started, files=files)
     assert form.errors["attachments"] == [
-        "Too many files: a request can carry at most 2 files. Not attached: shot3.png."
+        "Too many files: a message can carry at most 2 files. Not attached: shot3.png."
     ]
     held = portal_services.draft_get(client.session).files
     assert [f.name for f in held] == ["shot1.png", "shot2.png"]

@@ -23,7 +23,6 @@ import re
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
-from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -38,13 +37,13 @@ from integrations.email import addresses
 from integrations.email.classify import automatic_reason
 from integrations.email.models import InboundEmail, InboundSource, InboundStatus
 from integrations.email.parsing import (
-    MailAttachment,
     ParsedMail,
     fallback_message_id,
     parse_mail,
 )
-from tickets import filetypes, services
+from tickets import services
 from tickets.models import Channel, Message, MessageKind, Status, Ticket
+from tickets.uploads import check_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -397,47 +396,28 @@ def _with_notes(body: str, notes: list[str]) -> str:
 
 
 def _attachments(parsed: ParsedMail) -> tuple[list[ContentFile], list[str]]:
-    """The files we keep (checked by content and size, as uploads are), and notes on the rest.
+    """The files we keep (checked by :func:`tickets.uploads.check_uploads`, as uploads
+    are), and notes on the rest.
 
     A mail with thousands of parts (a mail bomb) gets a bounded amount of work and of
     text: at most NOTES_LISTED files are checked and named after the last one kept,
     the others are counted.
     """
-    kept: list[ContentFile] = []
+    limit = settings.INBOUND_EMAIL_MAX_ATTACHMENTS
+    candidates = parsed.attachments[: limit + NOTES_LISTED]
+    check = check_uploads(
+        [ContentFile(part.data, name=part.name) for part in candidates], max_count=limit
+    )
     notes: list[str] = []
-    unlisted = 0
-    for attachment in parsed.attachments:
-        if len(notes) >= NOTES_LISTED:
-            unlisted += 1
-        elif len(kept) >= settings.INBOUND_EMAIL_MAX_ATTACHMENTS:
-            notes.append(
-                _("%(name)s: more than %(max)s files in one email.")
-                % {"name": attachment.name, "max": settings.INBOUND_EMAIL_MAX_ATTACHMENTS}
-            )
+    unlisted = len(parsed.attachments) - len(candidates)
+    for refusal in check.refusals:
+        if len(notes) < NOTES_LISTED:
+            notes.append(refusal.message)
         else:
-            upload, note = _checked_file(attachment)
-            if upload is not None:
-                kept.append(upload)
-            else:
-                notes.append(note)
+            unlisted += len(refusal.names)
     if unlisted:
         notes.append(_("%(count)s more files, not kept.") % {"count": unlisted})
-    return kept, notes
-
-
-def _checked_file(attachment: MailAttachment) -> tuple[ContentFile | None, str]:
-    if len(attachment.data) > settings.ATTACHMENT_MAX_BYTES:
-        return None, _("%(name)s: larger than the %(limit)s MB limit.") % {
-            "name": attachment.name,
-            "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        }
-    try:
-        kind = filetypes.file_kind(BytesIO(attachment.data), attachment.name)
-    except ValidationError as error:
-        return None, " ".join(error.messages)
-    upload = ContentFile(attachment.data, name=attachment.name)
-    upload.content_type = kind.content_type  # type: ignore[attr-defined]  # read by attachment_add
-    return upload, ""
+    return check.files, notes
 
 
 # --------------------------------------------------------------------------- #

@@ -79,7 +79,7 @@ def _initial_from_query(request: HttpRequest) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     draft = services.draft_get(request.session)
-    held = len(draft.files) if draft else 0
+    held = draft.files if draft else []
     if request.method == "GET":
         initial = dict(draft.data) if draft else _initial_from_query(request)
         initial.setdefault("env_computer", request.headers.get("User-Agent", "")[:300])
@@ -104,7 +104,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     draft = services.draft_get_or_start(request.session)
     if request.POST.get("remove_file"):
         services.draft_remove_file(request.session, draft, request.POST["remove_file"])
-    form = ContactForm(request.POST, request.FILES, held_files=len(draft.files))
+    form = ContactForm(request.POST, request.FILES, held_files=draft.files)
     valid = form.is_valid()
     if form.accepted_uploads:
         # Good files are kept even when other fields need fixing: nothing is lost.
@@ -114,7 +114,7 @@ def contact(request: HttpRequest) -> HttpResponse:
 
     if not submitting:
         # Show the form again as typed, without complaining yet.
-        again = ContactForm(initial=draft.data, held_files=len(draft.files))
+        again = ContactForm(initial=draft.data, held_files=draft.files)
         return _render_form(request, again, draft)
     if not valid:
         return _render_form(request, form, draft)
@@ -148,7 +148,7 @@ def contact_review(request: HttpRequest) -> HttpResponse:
     if draft is None:
         return redirect("portal:contact")
 
-    form = ContactForm(data=draft.data, held_files=len(draft.files))
+    form = ContactForm(data=draft.data, held_files=draft.files)
     if not form.is_valid():
         return _render_form(request, form, draft)
     notice = ""

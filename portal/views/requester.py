@@ -94,7 +94,7 @@ def ticket_page(request: HttpRequest, ticket: Ticket) -> HttpResponse:
                     kind=MessageKind.CUSTOMER,
                     body=form.cleaned_data["body"],
                     requester=ticket.requester,
-                    attachments=form.uploads(),
+                    attachments=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -19,7 +19,7 @@ and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
 from tickets.services.assign import ticket_assign
-from tickets.services.attachments import attachment_add, attachments_store, check_attachment_sizes
+from tickets.services.attachments import attachment_add, attachments_store
 from tickets.services.attention import ticket_acknowledge, ticket_flag_urgent
 from tickets.services.bulk import (
     BULK_ACTIONS,
@@ -66,7 +66,6 @@ __all__ = [
     "attachment_add",
     "attachments_store",
     "canned_render",
-    "check_attachment_sizes",
     "check_version",
     "compose_report",
     "requester_get_or_create",

@@ -1,30 +1,18 @@
-"""Files on a message: checked before anything is stored, stored outside the code tree."""
+"""Files on a message, stored outside the code tree.
+
+The services that take files check them first with :func:`tickets.uploads.validate_uploads`
+(size, total, type by content), before anything is written.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from tickets.models import Attachment, Message
-
-
-def check_attachment_sizes(uploads: Sequence[File]) -> None:
-    """Refuse the whole batch before anything is stored if one file is too large."""
-    limit = settings.ATTACHMENT_MAX_BYTES
-    too_large = [upload.name for upload in uploads if (upload.size or 0) > limit]
-    if too_large:
-        raise ValidationError(
-            {
-                "attachments": _("%(names)s: larger than the %(limit)s MB limit.")
-                % {"names": ", ".join(str(n) for n in too_large), "limit": limit // (1024 * 1024)}
-            }
-        )
 
 
 def attachments_store(*, message: Message, uploads: Sequence[File]) -> list[Attachment]:
@@ -43,7 +31,6 @@ def attachments_store(*, message: Message, uploads: Sequence[File]) -> list[Atta
 @transaction.atomic
 def attachment_add(*, message: Message, upload: File) -> Attachment:
     """Store one file under a random name outside the code tree, with its checksum."""
-    check_attachment_sizes([upload])
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -29,8 +29,9 @@ from tickets.models import (
     Requester,
     Ticket,
 )
-from tickets.services.attachments import attachments_store, check_attachment_sizes
+from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
+from tickets.uploads import validate_uploads
 
 # How far in the future a "client first reached out at" time may lie (clock skew).
 RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
@@ -156,7 +157,8 @@ def ticket_create(
         if existing is not None:
             return existing
     subject, received_at = _checked_request(subject, channel, received_at)
-    check_attachment_sizes(attachments)
+    # The channel decides how many files a message takes; size, total and type hold everywhere.
+    validate_uploads(attachments, max_count=None)
     requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
     partner = partner or requester.partner
     report = {

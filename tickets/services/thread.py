@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from tickets import notifications, roles, sla
 from tickets.models import CannedResponse, Message, MessageKind, Requester, Status, Ticket
 from tickets.models.desk import PLACEHOLDER_RE
-from tickets.services.attachments import attachments_store, check_attachment_sizes
+from tickets.services.attachments import attachments_store
 from tickets.services.locking import ticket_locked
 from tickets.services.status import apply_status
 from tickets.services.triage import change_fields
+from tickets.uploads import validate_uploads
 
 # The status a public reply leaves the ticket in unless the agent chooses another.
 REPLY_THEN_STATUSES = (Status.WAITING, Status.OPEN, Status.RESOLVED)
@@ -64,7 +65,7 @@ def _check_message(kind: str, body: str, by: User | None, attachments: Sequence[
         roles.require(by, _ROLE_FOR_KIND[kind])
     if not (body or "").strip() and not attachments:
         raise ValidationError({"body": _("Write a message or attach a file.")})
-    check_attachment_sizes(attachments)
+    validate_uploads(attachments, max_count=None)  # the channel limits the count
 
 
 def add_message(
