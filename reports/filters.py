@@ -1,7 +1,8 @@
 """What a report covers: a period of whole days and the ticket filters, read from the URL.
 
-The filters are an explicit list, as on the desk; a value that names nothing is
-an error shown on the form and left out, never a 500. Every figure reads the
+The filters are an explicit list, read with the desk's rules (:mod:`tickets.filters`:
+the same keys name the same rows); a value that names nothing is an error shown on
+the form and left out, never a 500. Every figure reads the
 same :class:`ReportFilters`, so a shared address always shows the same view.
 """
 
@@ -13,32 +14,21 @@ from typing import Any, Literal
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.models import Channel, Ticket
+from tickets.filters import FILTERS
 from tickets.queues import DeskLists, desk_lists
 
 Grain = Literal["day", "week", "month"]
 DEFAULT_DAYS = 28
 MAX_DAYS = 3 * 366
 EARLIEST = date(2000, 1, 1)
-# The filters a report understands, in the order the form shows them.
+# The filters a report understands (described in tickets.filters), in the form's order.
 FILTER_KEYS = ("hub", "partner", "product", "category", "impact", "tag", "agent", "channel")
-# The filters chosen from one of the desk's lists: the list, and whether the URL names
-# a choice by its slug (else by its id). The channel is the one fixed set of choices.
-LISTED = {
-    "hub": ("hubs", True),
-    "partner": ("partners", False),
-    "product": ("products", True),
-    "category": ("categories", True),
-    "impact": ("impacts", True),
-    "tag": ("tags", True),
-    "agent": ("staff", False),
-}
 
 
 @dataclass(frozen=True)
@@ -101,23 +91,8 @@ class ReportFilters:
     def tickets(self, prefix: str = "") -> Q:
         """The tickets the filters allow, for a query on tickets or (with a prefix) beside them."""
         q = Q()
-        for key, column in (
-            ("hub", "hub_id"),
-            ("partner", "partner_id"),
-            ("product", "product_id"),
-            ("category", "category_id"),
-            ("impact", "impact_id"),
-            ("agent", "assignee_id"),
-            ("channel", "channel"),
-        ):
-            if key in self.values:
-                q &= Q(**{prefix + column: self.values[key]})
-        if "tag" in self.values:
-            # EXISTS rather than a join, so a ticket is never counted twice.
-            tagged = Ticket.issue_tags.through.objects.filter(
-                ticket_id=OuterRef(prefix + "pk"), issuetag_id=self.values["tag"]
-            )
-            q &= Q(Exists(tagged))
+        for key, value in self.values.items():
+            q &= FILTERS[key].condition([value], prefix=prefix)
         return q
 
     def query_string(self) -> str:
@@ -146,31 +121,20 @@ def _within_reason(day: date | None) -> date | None:
     return day
 
 
-def _choices(items: list[Any], *, by_slug: bool) -> list[tuple[str, str]]:
-    values = [(item.slug if by_slug else str(item.id), item.label) for item in items]
-    return [("", _("All")), *values]
-
-
 class ReportFilterForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     end = forms.DateField(label=gettext_lazy("To"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    hub = forms.ChoiceField(label=gettext_lazy("Hub"), required=False)
-    partner = forms.ChoiceField(label=gettext_lazy("Partner"), required=False)
-    product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
-    impact = forms.ChoiceField(label=gettext_lazy("Impact"), required=False)
-    tag = forms.ChoiceField(label=gettext_lazy("Issue tag"), required=False)
-    agent = forms.ChoiceField(label=gettext_lazy("Agent"), required=False)
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
 
     def __init__(self, data: QueryDict, *, lists: DeskLists) -> None:
         super().__init__(data)
         self.lists = lists
-        for key, (kind, by_slug) in LISTED.items():
-            self.fields[key].choices = _choices(getattr(lists, kind), by_slug=by_slug)  # type: ignore[attr-defined]
-        self.fields["channel"].choices = [("", _("All")), *Channel.choices]  # type: ignore[attr-defined]
+        for key in FILTER_KEYS:
+            spec = FILTERS[key]
+            self.fields[key] = forms.ChoiceField(
+                label=spec.label, required=False, choices=[("", _("All")), *spec.options(lists)]
+            )
 
     def clean_start(self) -> date | None:
         return _within_reason(self.cleaned_data.get("start"))
@@ -209,10 +173,7 @@ class ReportFilterForm(forms.Form):
         return ReportFilters(Period(start, end), values, tuple(raw))
 
     def _resolve(self, key: str, value: str) -> Any:
-        if key not in LISTED:
-            return value  # the channel
-        kind, by_slug = LISTED[key]
-        return self.lists.by_slug(kind)[value].id if by_slug else int(value)
+        return FILTERS[key].resolve(value, self.lists)
 
 
 def read_filters(

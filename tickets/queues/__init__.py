@@ -3,7 +3,8 @@
 Everything the desk lists goes through here, so the rules that keep it fast at a
 million tickets live in one place:
 
-* **Allow-lists.** Only the filter keys in :data:`FILTER_KEYS` and the sort keys
+* **Allow-lists.** Only the filter keys in :data:`FILTER_KEYS` (described once in
+  :mod:`tickets.filters`, which the reports share) and the sort keys
   in :data:`SORTS` are read from a query string, and only values that name a
   real row or choice; anything else is ignored and reported back as such, never
   an error.

@@ -2,21 +2,20 @@
 
 Only the filter keys in :data:`FILTER_KEYS` and the sort keys in
 :data:`~tickets.queues.keyset.SORTS` are read, and only values that name a real
-row or choice; anything else is ignored and reported back as such, never an error.
+row or choice (checked by :mod:`tickets.filters`, which the reports share);
+anything else is ignored and reported back as such, never an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from tickets.models import Channel, EscalationStatus, Status
+from tickets.filters import FILTERS, read_filters
 from tickets.queues.definitions import QUEUES, QueueDef
 from tickets.queues.keyset import SORTS, Cursor, decode_cursor, segments_for
 from tickets.queues.lists import DeskLists
@@ -41,8 +40,6 @@ FILTER_KEYS = (
 )
 # Other keys a queue link may carry; everything else is ignored.
 OTHER_KEYS = ("q", "sort", "after", "before", "size")
-NONE = "none"  # "not set", for the optional fields
-ME = "me"
 
 
 @dataclass
@@ -82,88 +79,11 @@ class QueueQuery:
 
     def value_labels(self) -> list[tuple[str, str, str]]:
         """(key, value, readable label) of each active filter, for the chips above the list."""
-        chips = []
-        for key, values in self.filters.items():
-            for value in values:
-                chips.append((key, value, _filter_label(key, value, self.lists)))
-        return chips
-
-
-def _filter_label(key: str, value: str, lists: DeskLists) -> str:
-    if value == NONE:
-        return _("%(what)s: not set") % {"what": FILTER_LABELS[key]}
-    label = value
-    if key in ("hub", "product", "category", "impact", "tag"):
-        kind = _KIND_OF[key]
-        choice = lists.by_slug(kind).get(value)
-        label = choice.label if choice else value
-    elif key == "partner":
-        found = lists.by_id("partners").get(int(value))
-        label = found.label if found else value
-    elif key == "assignee":
-        if value == ME:
-            label = _("me")
-        else:
-            found = lists.by_id("staff").get(int(value))
-            label = found.label if found else value
-    elif key == "status":
-        label = str(Status(value).label)
-    elif key == "escalation":
-        label = str(EscalationStatus(value).label)
-    elif key == "channel":
-        label = str(Channel(value).label)
-    return f"{FILTER_LABELS[key]}: {label}"
-
-
-FILTER_LABELS = {
-    "hub": gettext_lazy("Hub"),
-    "partner": gettext_lazy("Partner"),
-    "product": gettext_lazy("Product"),
-    "category": gettext_lazy("Category"),
-    "impact": gettext_lazy("Impact"),
-    "tag": gettext_lazy("Issue tag"),
-    "status": gettext_lazy("Status"),
-    "escalation": gettext_lazy("Escalation"),
-    "assignee": gettext_lazy("Assignee"),
-    "channel": gettext_lazy("Channel"),
-    "created_from": gettext_lazy("Created from"),
-    "created_to": gettext_lazy("Created until"),
-}
-_KIND_OF = {
-    "hub": "hubs",
-    "product": "products",
-    "category": "categories",
-    "impact": "impacts",
-    "tag": "tags",
-}
-_OPTIONAL = ("product", "category", "impact", "hub", "partner")
-
-
-def _valid(key: str, value: str, lists: DeskLists) -> bool:
-    if key in _OPTIONAL and value == NONE:
-        return True
-    if key in _KIND_OF:
-        return value in lists.by_slug(_KIND_OF[key])
-    if key == "partner":
-        return value.isdigit() and int(value) in lists.by_id("partners")
-    if key == "assignee":
-        return value in (ME, NONE) or (value.isdigit() and int(value) in lists.by_id("staff"))
-    if key == "status":
-        return value in Status.values
-    if key == "escalation":
-        return value in EscalationStatus.values
-    if key == "channel":
-        return value in Channel.values
-    if key in ("created_from", "created_to"):
-        return _date(value) is not None
-    return False
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+        return [
+            (key, value, FILTERS[key].value_label(value, self.lists))
+            for key, values in self.filters.items()
+            for value in values
+        ]
 
 
 def parse_queue_query(
@@ -180,22 +100,9 @@ def parse_queue_query(
     for key in params:
         if key not in FILTER_KEYS and key not in OTHER_KEYS:
             ignored.append(key)
-    filters: dict[str, list[str]] = {}
-    for key in FILTER_KEYS:
-        seen: list[str] = []
-        for raw in params.getlist(key)[:20]:
-            value = raw.strip()[:100]
-            if not value:
-                continue
-            if _valid(key, value, lists):
-                if value not in seen:
-                    seen.append(value)
-            else:
-                ignored.append(f"{key}={value}")
-        if key in ("created_from", "created_to") and seen:
-            seen = seen[:1]
-        if seen:
-            filters[key] = seen
+    read = read_filters(params, FILTER_KEYS, lists)
+    ignored += read.ignored
+    filters = read.values
     sort = params.get("sort", "") or queue.default_sort
     if sort not in SORTS:
         ignored.append(f"sort={sort}")
