@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from tickets import outbox
+from tickets import outbox, outbox_kinds
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -33,10 +33,10 @@ def _fresh_broker_breaker():
 @pytest.fixture
 def handlers():
     """Register test handlers for a test only; the real registry is restored after."""
-    saved = dict(outbox._handlers)
-    yield outbox.register_handler
-    outbox._handlers.clear()
-    outbox._handlers.update(saved)
+    saved = dict(outbox_kinds._handlers)
+    yield outbox_kinds.register_handler
+    outbox_kinds._handlers.clear()
+    outbox_kinds._handlers.update(saved)
 
 
 @pytest.fixture(autouse=True)

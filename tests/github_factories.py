@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from tests import factories
 from tests.desk_helpers import ticket_from
-from tickets import escalation, outbox, services
+from tickets import outbox, services
 from tickets.models import EscalationIssue, OutboxMessage, OutboxStatus, Ticket
+from tickets.outbox_kinds import OutboxKind
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "github"
 WEBHOOK_SECRET = "webhook-secret-for-tests"
@@ -39,7 +40,7 @@ def escalated_ticket(
     return Ticket.objects.get(pk=ticket.pk), issue
 
 
-def github_rows(kind: str = escalation.GITHUB_ISSUE_KIND) -> list[OutboxMessage]:
+def github_rows(kind: str = OutboxKind.GITHUB_ISSUE) -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(kind=kind).order_by("pk"))
 
 

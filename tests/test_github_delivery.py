@@ -28,6 +28,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.outbox_kinds import OutboxKind
 
 pytestmark = pytest.mark.django_db
 ISSUES_PATH = f"/repos/{REPOSITORY}/issues"
@@ -255,7 +256,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
     filed = github.file_issue(REPOSITORY, "Exports time out")
     ticket = ticket_from()
     services.ticket_link_issue(ticket=ticket, by=agent, reference=f"#{filed['number']}")
-    [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
+    [row] = github_rows(OutboxKind.GITHUB_ISSUE_SYNC)
     assert deliver(row).outcome == "delivered"
     issue = EscalationIssue.objects.get()
     assert (issue.title, issue.state) == ("Exports time out", IssueState.OPEN)
@@ -282,7 +283,7 @@ def test_a_linked_issue_is_read_back_and_a_missed_close_and_comment_are_reconcil
 def test_linking_an_issue_github_does_not_have_needs_attention(github):
     ticket = ticket_from()
     services.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#404")
-    [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
+    [row] = github_rows(OutboxKind.GITHUB_ISSUE_SYNC)
     assert deliver(row).outcome == "failed"
     issue = EscalationIssue.objects.get()
     assert issue.needs_attention
@@ -350,7 +351,7 @@ def test_linking_an_issue_with_a_long_history_copies_it_without_an_alert_per_old
         _earlier(github.comment(REPOSITORY, filed["number"], f"Old finding {n}"), minutes=60 - n)
     ticket = ticket_from()
     services.ticket_link_issue(ticket=ticket, by=factories.l1_agent(), reference="#1")
-    [row] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
+    [row] = github_rows(OutboxKind.GITHUB_ISSUE_SYNC)
     assert deliver(row).outcome == "delivered"
 
     assert Message.objects.filter(ticket=ticket, body__contains="Old finding").count() == 3
@@ -390,13 +391,13 @@ def test_linking_again_to_an_issue_that_could_not_be_read_reads_it_again(github)
     agent = factories.l1_agent()
     github.then(Scripted("GET", f"{ISSUES_PATH}/1", 403, {"message": "Resource not accessible"}))
     services.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
-    [first] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
+    [first] = github_rows(OutboxKind.GITHUB_ISSUE_SYNC)
     assert deliver(first).outcome == "failed"
     assert EscalationIssue.objects.get().needs_attention
 
     github.file_issue(REPOSITORY, "Exports time out")  # access fixed; the agent links again
     services.ticket_link_issue(ticket=ticket, by=agent, reference="#1")
-    [_first, again] = github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)
+    [_first, again] = github_rows(OutboxKind.GITHUB_ISSUE_SYNC)
     assert deliver(again).outcome == "delivered"
     issue = EscalationIssue.objects.get()
     assert (issue.state, issue.title) == (IssueState.OPEN, "Exports time out")

@@ -23,6 +23,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.outbox_kinds import OutboxKind
 
 pytestmark = pytest.mark.django_db
 
@@ -201,7 +202,7 @@ def test_many_tickets_follow_one_issue_and_an_unknown_one_is_read_from_github():
     assert set(issue.links.values_list("ticket_id", flat=True)) == {first.pk, second.pk}
     assert Ticket.objects.get(pk=second.pk).escalation_status == EscalationStatus.ESCALATED
     # The issue was unknown: one read-back row (from the first link only).
-    assert len(github_rows(escalation.GITHUB_ISSUE_SYNC_KIND)) == 1
+    assert len(github_rows(OutboxKind.GITHUB_ISSUE_SYNC)) == 1
 
 
 def _filed(issue: EscalationIssue, number: int = 41) -> EscalationIssue:

@@ -7,7 +7,6 @@ import json
 import pytest
 from django.test import Client
 
-from integrations.github.handlers import GITHUB_WEBHOOK_KIND
 from integrations.github.models import WebhookDelivery
 from integrations.github.webhooks import signature_is_valid
 from tests import factories
@@ -23,6 +22,7 @@ from tests.github_factories import (
 )
 from tickets import escalation
 from tickets.models import EscalationStatus, Message, OutboxMessage, Status, Ticket
+from tickets.outbox_kinds import OutboxKind
 
 pytestmark = pytest.mark.django_db
 HELLO = "Codertocat/Hello-World"  # the repository of the octokit example payloads
@@ -79,10 +79,10 @@ def test_a_signed_l2_comment_is_queued_then_becomes_an_internal_note(client, hel
     assert response.json() == {"queued": "d-comment-1"}
     # Fast answer: the work waits in the outbox, nothing was applied yet.
     assert not Message.objects.filter(ticket=hello_ticket, body__contains="You are totally right!")
-    [row] = OutboxMessage.objects.filter(kind=GITHUB_WEBHOOK_KIND)
-    assert row.key == f"{GITHUB_WEBHOOK_KIND}:d-comment-1"
+    [row] = OutboxMessage.objects.filter(kind=OutboxKind.GITHUB_WEBHOOK)
+    assert row.key == f"{OutboxKind.GITHUB_WEBHOOK}:d-comment-1"
 
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     note = Message.objects.get(ticket=hello_ticket, body__contains="You are totally right!")
     assert note.kind == "note"
     assert note.body.startswith(f"L2 comment by @Codertocat on {HELLO.lower()}#1")
@@ -96,7 +96,7 @@ def test_a_comment_from_outside_the_repository_team_is_not_taken_for_l2(client, 
     payload["comment"]["author_association"] = "NONE"  # anyone, on a public repository
     post_webhook(client, "issue_comment", json.dumps(payload).encode(), delivery="d-outsider")
 
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
 
     assert not Message.objects.filter(ticket=hello_ticket, body__contains="totally right")
     assert not OutboxMessage.objects.filter(kind="slack_alert").exists()
@@ -112,11 +112,11 @@ def test_a_replayed_delivery_is_processed_once(client, hello_ticket):
     assert (first.status_code, again.status_code) == (202, 200)
     assert again.json() == {"duplicate": "d-replayed"}
     assert stored() == 1
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     assert Message.objects.filter(ticket=hello_ticket, body__contains="totally right").count() == 1
     # The same comment under a new delivery id (GitHub's redelivery) is not copied again either.
     post_webhook(client, "issue_comment", body, delivery="d-redelivered")
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     assert Message.objects.filter(ticket=hello_ticket, body__contains="totally right").count() == 1
 
 
@@ -128,7 +128,7 @@ def test_a_wrong_or_missing_signature_is_refused_and_nothing_is_stored(client, h
 
     assert (wrong.status_code, other_secret.status_code, missing.status_code) == (403, 403, 401)
     assert stored() == 0
-    assert not OutboxMessage.objects.filter(kind=GITHUB_WEBHOOK_KIND).exists()
+    assert not OutboxMessage.objects.filter(kind=OutboxKind.GITHUB_WEBHOOK).exists()
 
 
 def test_a_signature_over_re_serialised_json_does_not_verify_the_raw_body(client, hello_ticket):
@@ -167,7 +167,7 @@ def test_actions_that_change_nothing_are_stored_and_done_with(client, hello_tick
         ("issue_comment", "issue_comment.edited.json"),
     ):
         assert post_webhook(client, event, fixture_bytes(name)).status_code == 202
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     outcomes = sorted(WebhookDelivery.objects.values_list("outcome", flat=True))
     assert outcomes == [
         "issue_comment.edited: nothing to do",
@@ -185,19 +185,19 @@ def test_closing_hands_back_to_l1_and_reopening_returns_to_l2(client, hello_tick
     )
     closed = json.dumps(closed_payload).encode()
     assert post_webhook(client, "issues", closed).status_code == 202
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     ticket = Ticket.objects.get(pk=hello_ticket.pk)
     assert (ticket.status, ticket.escalation_status) == (Status.OPEN, EscalationStatus.L2_RESOLVED)
 
     # The octokit reopened example is from 2021: older than the close, so it is ignored ...
     assert post_webhook(client, "issues", fixture_bytes("issues.reopened.json")).status_code == 202
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     assert Ticket.objects.get(pk=ticket.pk).escalation_status == EscalationStatus.L2_RESOLVED
     # ... and a reopen after the close puts the ticket back with L2.
     reopened = fixture("issues.reopened.json")
     reopened["issue"]["updated_at"] = "2030-01-02T10:00:00Z"
     assert post_webhook(client, "issues", json.dumps(reopened).encode()).status_code == 202
-    deliver_kind(GITHUB_WEBHOOK_KIND)
+    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.escalation_status) == (
         Status.ESCALATED,

@@ -15,8 +15,7 @@ from django.conf import settings
 
 from tickets.models import Impact, Ticket
 from tickets.outbox import OutboxItem, outbox_add, outbox_add_many
-
-SLACK_ALERT_KIND = "slack_alert"
+from tickets.outbox_kinds import OutboxKind
 
 AlertEvent = Literal[
     "new_urgent",  # a new ticket with an impact the team watches (Critical, by default)
@@ -34,7 +33,10 @@ def _payload(ticket_id: int, event: AlertEvent, detail: str) -> dict[str, object
 def alert_team(*, ticket: Ticket, event: AlertEvent, key: str, detail: str = "") -> None:
     """Queue one chat alert about ``ticket``; the same key never alerts twice."""
     outbox_add(
-        kind=SLACK_ALERT_KIND, key=key, ticket=ticket, payload=_payload(ticket.pk, event, detail)
+        kind=OutboxKind.SLACK_ALERT,
+        key=key,
+        ticket=ticket,
+        payload=_payload(ticket.pk, event, detail),
     )
 
 
@@ -43,7 +45,7 @@ def alert_team_many(alerts: Sequence[tuple[int, AlertEvent, str, str]]) -> None:
     outbox_add_many(
         [
             OutboxItem(
-                kind=SLACK_ALERT_KIND,
+                kind=OutboxKind.SLACK_ALERT,
                 key=key,
                 payload=_payload(ticket_id, event, detail),
                 ticket_id=ticket_id,

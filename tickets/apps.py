@@ -19,6 +19,9 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        # The system check that every outbox kind has a handler (outbox.E001, E002).
+        from tickets import outbox_kinds  # noqa: F401
+
         # After every migrate, not in a migration: the roles follow the code as it
         # grows new permissions, and a migration stays what it was when written.
         post_migrate.connect(

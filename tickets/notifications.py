@@ -17,8 +17,8 @@ from tickets.models import (
     Ticket,
 )
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 
-EMAIL_KIND = "email"
 # A public reply written this recently (in the same step) carries the status news itself.
 FOLD_INTO_REPLY_WITHIN = timedelta(seconds=60)
 
@@ -32,7 +32,7 @@ def email_requester(
     ``Auto-Submitted: auto-generated`` so that auto-responders stay quiet.
     """
     outbox_add(
-        kind=EMAIL_KIND,
+        kind=OutboxKind.EMAIL,
         key=key,
         ticket=ticket,
         payload={
@@ -48,7 +48,7 @@ def email_requester(
 def email_requester_links(*, requester: Requester, tickets: Sequence[Ticket], key: str) -> None:
     """Queue an email to a requester with the private links of the given tickets."""
     outbox_add(
-        kind=EMAIL_KIND,
+        kind=OutboxKind.EMAIL,
         key=key,
         payload={
             "template": "ticket_links",

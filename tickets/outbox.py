@@ -8,8 +8,8 @@ row at once; handlers receive the row's stable ``key`` so the receiver can
 deduplicate a retry after a crash. Failures retry with exponential backoff and
 jitter and end in ``failed`` with their last error after ``OUTBOX_MAX_ATTEMPTS``.
 
-``tickets`` knows only kinds; the ``integrations`` app registers how each kind is
-delivered when it starts.
+``tickets`` knows only kinds (:mod:`tickets.outbox_kinds`); the ``integrations``
+app registers how each kind is delivered when it starts.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import random
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,12 +32,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets.models import OutboxMessage, OutboxStatus, Ticket
+from tickets.outbox_kinds import OutboxKind, handler_for
 
 logger = logging.getLogger(__name__)
-
-Handler = Callable[[OutboxMessage], dict[str, Any] | None]
-
-_handlers: dict[str, Handler] = {}
 
 
 class OutboxDeferred(Exception):
@@ -59,18 +56,9 @@ class OutboxPermanentFailure(Exception):
     """
 
 
-def register_handler(kind: str, handler: Handler) -> None:
-    """Say how rows of ``kind`` are delivered (called from an AppConfig.ready)."""
-    _handlers[kind] = handler
-
-
-def registered_kinds() -> list[str]:
-    return sorted(_handlers)
-
-
 def outbox_add(
     *,
-    kind: str,
+    kind: OutboxKind,
     key: str,
     payload: dict[str, Any],
     ticket: Ticket | None = None,
@@ -90,7 +78,7 @@ def outbox_add(
 
 @dataclass(frozen=True)
 class OutboxItem:
-    kind: str
+    kind: OutboxKind
     key: str
     payload: dict[str, Any]
     ticket_id: int | None = None
@@ -202,7 +190,7 @@ def outbox_deliver_row(row_id: int) -> DeliveryResult:
     mine = OutboxMessage.objects.filter(
         pk=row_id, status=OutboxStatus.SENDING, attempts=row.attempts
     )
-    handler = _handlers.get(row.kind)
+    handler = handler_for(row.kind)
     try:
         if handler is None:
             raise OutboxDeferred(f"No handler is registered for outbox kind “{row.kind}”.")

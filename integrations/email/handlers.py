@@ -22,8 +22,7 @@ from django.urls import reverse
 from integrations.email.addresses import reply_to_header, thread_tag
 from tickets.escalation import ticket_desk_url
 from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
-from tickets.notifications import EMAIL_KIND
-from tickets.outbox import register_handler
+from tickets.outbox_kinds import OutboxKind, register_handler
 
 
 def stable_message_id(key: str, ticket: Ticket | None = None) -> str:
@@ -134,4 +133,4 @@ def deliver_email(row: OutboxMessage) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_handler(EMAIL_KIND, deliver_email)
+    register_handler(OutboxKind.EMAIL, deliver_email)

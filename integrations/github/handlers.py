@@ -32,9 +32,8 @@ from integrations.github.client import (
 )
 from tickets import escalation
 from tickets.models import EscalationIssue, EscalationLink, OutboxMessage
-from tickets.outbox import OutboxDeferred, OutboxPermanentFailure, register_handler
-
-GITHUB_WEBHOOK_KIND = "github_webhook"
+from tickets.outbox import OutboxDeferred, OutboxPermanentFailure
+from tickets.outbox_kinds import OutboxKind, register_handler
 
 
 def issue_marker(row_key: str) -> str:
@@ -114,6 +113,6 @@ def deliver_webhook(row: OutboxMessage) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_handler(escalation.GITHUB_ISSUE_KIND, deliver_issue)
-    register_handler(escalation.GITHUB_ISSUE_SYNC_KIND, deliver_issue_sync)
-    register_handler(GITHUB_WEBHOOK_KIND, deliver_webhook)
+    register_handler(OutboxKind.GITHUB_ISSUE, deliver_issue)
+    register_handler(OutboxKind.GITHUB_ISSUE_SYNC, deliver_issue_sync)
+    register_handler(OutboxKind.GITHUB_WEBHOOK, deliver_webhook)

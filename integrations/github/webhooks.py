@@ -22,10 +22,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from integrations.github.handlers import GITHUB_WEBHOOK_KIND
 from integrations.github.models import WebhookDelivery
 from tickets import escalation
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +88,8 @@ def _store_and_queue(
                 payload=payload,
             )
             outbox_add(
-                kind=GITHUB_WEBHOOK_KIND,
-                key=f"{GITHUB_WEBHOOK_KIND}:{delivery_id}",
+                kind=OutboxKind.GITHUB_WEBHOOK,
+                key=f"{OutboxKind.GITHUB_WEBHOOK}:{delivery_id}",
                 payload={"delivery_id": delivery.pk},
             )
     except IntegrityError:

@@ -25,14 +25,12 @@ from slack_sdk.web import SlackResponse
 from integrations.slack import blocks
 from integrations.slack.client import classify, slack_client
 from integrations.slack.models import SlackPost, SlackThread
-from tickets.alerts import SLACK_ALERT_KIND
 from tickets.models import OutboxMessage, Ticket
-from tickets.outbox import OutboxDeferred, OutboxPermanentFailure, register_handler
+from tickets.outbox import OutboxDeferred, OutboxPermanentFailure
+from tickets.outbox_kinds import OutboxKind, register_handler
 
 logger = logging.getLogger(__name__)
 
-SLACK_UPDATE_KIND = "slack_update"
-SLACK_EPHEMERAL_KIND = "slack_ephemeral"
 METADATA_EVENT = "helpdesk_alert"
 # Alerts that also show in the channel when they go into a ticket's thread.
 BROADCAST_EVENTS = ("flagged_urgent", "sla_breach")
@@ -239,6 +237,6 @@ def deliver_ephemeral(row: OutboxMessage) -> dict[str, Any]:
 
 
 def register() -> None:
-    register_handler(SLACK_ALERT_KIND, deliver_alert)
-    register_handler(SLACK_UPDATE_KIND, deliver_update)
-    register_handler(SLACK_EPHEMERAL_KIND, deliver_ephemeral)
+    register_handler(OutboxKind.SLACK_ALERT, deliver_alert)
+    register_handler(OutboxKind.SLACK_UPDATE, deliver_update)
+    register_handler(OutboxKind.SLACK_EPHEMERAL, deliver_ephemeral)

@@ -20,13 +20,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from integrations.slack import blocks
-from integrations.slack.handlers import SLACK_EPHEMERAL_KIND, SLACK_UPDATE_KIND
 from integrations.slack.models import SlackUser
 from tickets import roles, services
 from tickets.escalation import ticket_desk_url
 from tickets.models import Channel, Ticket
 from tickets.models.sla import SlaClock
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 from tickets.queues import reference_pk
 
 USAGE = (
@@ -110,7 +110,7 @@ def slack_button_press(press: ButtonPress) -> str:
         return "refused"
     if press.channel and press.message_ts:
         outbox_add(
-            kind=SLACK_UPDATE_KIND,
+            kind=OutboxKind.SLACK_UPDATE,
             key=f"slack_update:{press.channel}:{press.message_ts}:{press.action_ts}",
             payload={"channel": press.channel, "ts": press.message_ts},
         )
@@ -137,7 +137,7 @@ def _tell_privately(press: ButtonPress, text: str, key: str) -> None:
     if not (press.channel and press.slack_user_id):
         return
     outbox_add(
-        kind=SLACK_EPHEMERAL_KIND,
+        kind=OutboxKind.SLACK_EPHEMERAL,
         key=f"slack_ephemeral:{key}:{press.slack_user_id}",
         payload={"channel": press.channel, "user": press.slack_user_id, "text": text},
     )

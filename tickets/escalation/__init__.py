@@ -60,8 +60,6 @@ from tickets.escalation.reads import (
 )
 from tickets.escalation.records import (
     BODY_MAX,
-    GITHUB_ISSUE_KIND,
-    GITHUB_ISSUE_SYNC_KIND,
     SUPPORT_LABEL,
     TITLE_MAX,
     IssueUpdate,
@@ -72,8 +70,6 @@ from tickets.escalation.updates import issue_apply_comment, issue_apply_update
 __all__ = [
     "BODY_MAX",
     "ENVIRONMENT_LABELS",
-    "GITHUB_ISSUE_KIND",
-    "GITHUB_ISSUE_SYNC_KIND",
     "SUPPORT_LABEL",
     "TITLE_MAX",
     "IssueDraft",

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 
 from tickets.escalation.notices import _system_note
 from tickets.escalation.reads import _linked_tickets
-from tickets.escalation.records import GITHUB_ISSUE_KIND, GITHUB_ISSUE_SYNC_KIND, TITLE_MAX
+from tickets.escalation.records import TITLE_MAX
 from tickets.models import (
     EscalationIssue,
     IssueState,
     OutboxMessage,
     OutboxStatus,
 )
+from tickets.outbox_kinds import OutboxKind
 
 # --------------------------------------------------------------------------- #
 # Filing on GitHub (called by the delivery in integrations.github)             #
@@ -82,7 +83,7 @@ def issues_whose_delivery_failed() -> int:
     if not stuck:
         return 0
     rows = OutboxMessage.objects.filter(
-        kind__in=(GITHUB_ISSUE_KIND, GITHUB_ISSUE_SYNC_KIND),
+        kind__in=(OutboxKind.GITHUB_ISSUE, OutboxKind.GITHUB_ISSUE_SYNC),
         status=OutboxStatus.FAILED,
         payload__issue_id__in=list(stuck),
     ).only("last_error", "payload")

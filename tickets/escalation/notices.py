@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from tickets.alerts import alert_team
 from tickets.escalation.issue_text import ticket_desk_url
 from tickets.models import EscalationIssue, Message, MessageKind, Ticket
-from tickets.notifications import EMAIL_KIND
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _tell_agent(ticket: Ticket, issue: EscalationIssue, what: str, reason: str, 
     to = staff_to_notify(ticket)
     if to:
         outbox_add(
-            kind=EMAIL_KIND,
+            kind=OutboxKind.EMAIL,
             key=f"email:l2_update:{ticket.pk}:{key}",
             ticket=ticket,
             payload={

@@ -1,4 +1,4 @@
-"""What the escalation modules share: outbox kinds, GitHub's limits, and L2's news as data.
+"""What the escalation modules share: GitHub's limits, and L2's news as data.
 
 :class:`IssueUpdate` and :class:`L2Comment` are what ``integrations.github``
 builds from a webhook or a read-back and hands to :mod:`tickets.escalation.updates`.
@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-GITHUB_ISSUE_KIND = "github_issue"  # file a new issue for a ticket
-GITHUB_ISSUE_SYNC_KIND = "github_issue_sync"  # read an issue a ticket was linked to
 SUPPORT_LABEL = "support"
 # GitHub's limits: a title of 256 characters, a body of 65,536.
 TITLE_MAX = 256

@@ -17,7 +17,6 @@ from tickets import roles
 from tickets.escalation.issue_text import issue_draft
 from tickets.escalation.linking import parse_issue_reference
 from tickets.escalation.reads import ticket_escalation
-from tickets.escalation.records import GITHUB_ISSUE_KIND, GITHUB_ISSUE_SYNC_KIND
 from tickets.escalation.updates import hand_back
 from tickets.models import (
     EscalationIssue,
@@ -29,6 +28,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_locked
 from tickets.services.status import mark_escalated
@@ -90,8 +90,8 @@ def ticket_escalate(
         % {"repo": issue.repository, "summary": summary},
     )
     outbox_add(
-        kind=GITHUB_ISSUE_KIND,
-        key=f"{GITHUB_ISSUE_KIND}:{issue.pk}",
+        kind=OutboxKind.GITHUB_ISSUE,
+        key=f"{OutboxKind.GITHUB_ISSUE}:{issue.pk}",
         ticket=ticket,
         payload={
             "issue_id": issue.pk,
@@ -133,8 +133,8 @@ def ticket_link_issue(
     _note(ticket, by, _("Linked to the L2 issue %(issue)s.") % {"issue": issue.label})
     if created or issue.needs_attention:
         outbox_add(
-            kind=GITHUB_ISSUE_SYNC_KIND,
-            key=f"{GITHUB_ISSUE_SYNC_KIND}:{issue.pk}:{ticket.pk}:{timezone.now().timestamp()}",
+            kind=OutboxKind.GITHUB_ISSUE_SYNC,
+            key=f"{OutboxKind.GITHUB_ISSUE_SYNC}:{issue.pk}:{ticket.pk}:{timezone.now().timestamp()}",
             ticket=ticket,
             payload={"issue_id": issue.pk},
         )

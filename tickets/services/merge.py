@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tickets import roles
 from tickets.models import EventKind, Message, MessageKind, Status, Ticket
 from tickets.outbox import outbox_add
+from tickets.outbox_kinds import OutboxKind
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_locked
 from tickets.services.status import apply_status
@@ -113,7 +114,7 @@ def _tell_requester(source: Ticket, target: Ticket) -> None:
         else ""
     )
     outbox_add(
-        kind="email",
+        kind=OutboxKind.EMAIL,
         key=f"email:{MERGE_TEMPLATE}:{source.pk}",
         ticket=source,
         payload={

@@ -19,6 +19,7 @@ from tickets.alerts import AlertEvent, alert_team_many
 from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.models.sla import SlaClock, SlaEventKind, SlaTarget
 from tickets.outbox import OutboxItem, outbox_add_many
+from tickets.outbox_kinds import OutboxKind
 from tickets.sla.clocks import local_time, record_clock_events
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Rec
         due = _due_key(clock)
         items.append(
             OutboxItem(
-                kind="email",
+                kind=OutboxKind.EMAIL,
                 key=f"email:{template}:{clock.pk}:{due}",
                 ticket_id=clock.ticket_id,
                 payload={
