@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from integrations.email import services
+from integrations.email import intake, services
 from integrations.email.addresses import reply_address
 from integrations.email.handlers import ticket_thread_id
 from integrations.email.models import InboundEmail, InboundStatus
@@ -479,8 +479,8 @@ def test_a_mail_with_thousands_of_parts_names_a_few_files_and_counts_the_rest():
     message = inbound.ticket_message
     assert inbound.status == PROCESSED
     assert message.body.startswith("See the files.")
-    assert message.body.count("run.exe") == services.NOTES_LISTED
-    assert f"{5000 - services.NOTES_LISTED} more files, not kept." in message.body
+    assert message.body.count("run.exe") == intake.NOTES_LISTED
+    assert f"{5000 - intake.NOTES_LISTED} more files, not kept." in message.body
     assert not message.attachments.exists()
 
 
