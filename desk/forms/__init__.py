@@ -1,0 +1,29 @@
+"""The desk's forms: they parse and check what an agent sent, and never write.
+
+``common`` holds what they share (the loaded version, choices from the desk's
+lists); ``ticket`` the workspace's forms, ``queue`` the queue's, ``on_behalf``
+logging a ticket for a client. Files go through :class:`tickets.uploads.AttachmentsField`.
+"""
+
+from desk.forms.on_behalf import OnBehalfForm
+from desk.forms.queue import BulkForm, SavedViewForm
+from desk.forms.ticket import (
+    AssignForm,
+    EscalateForm,
+    LinkIssueForm,
+    MergeForm,
+    ReplyForm,
+    TriageForm,
+)
+
+__all__ = [
+    "AssignForm",
+    "BulkForm",
+    "EscalateForm",
+    "LinkIssueForm",
+    "MergeForm",
+    "OnBehalfForm",
+    "ReplyForm",
+    "SavedViewForm",
+    "TriageForm",
+]
