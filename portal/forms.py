@@ -7,17 +7,16 @@ never write. The views hand what they cleaned to :mod:`portal.services` and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.completeness import report_gaps
+from portal.fields import CategoryRadioSelect, LineField, TextField, textarea
 from portal.services import ContactRequest, HeldFile, form_started_token
 from tickets.models import Category, Hub, Product
 from tickets.uploads import AttachmentsField, CheckedUpload
@@ -32,58 +31,6 @@ ENVIRONMENT_FIELDS = {
     "env_app_version": "app_version",
     "env_dashboard": "connected_dashboard",
 }
-# Words a description needs before we stop suggesting more detail.
-VAGUE_WORDS = 12
-VAGUE_RE = re.compile(
-    r"^\W*(it\s+)?(does\s*n[o']?t|did\s*n[o']?t|is\s*n[o']?t|not)\s+work(ing)?\W*$|"
-    r"^\W*(help|broken|error|bug|problem|issue)\W*$",
-    re.IGNORECASE,
-)
-
-no_nul = ProhibitNullCharactersValidator(
-    message=gettext_lazy(
-        "This text contains an invisible null character (\\0); please remove it and try again."
-    )
-)
-
-
-class TextField(forms.CharField):
-    """A text field with a clearer message for the NUL character."""
-
-    default_validators = [no_nul]
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        # CharField adds Django's own NUL validator; ours replaces it.
-        self.validators = [
-            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
-        ] + [no_nul]
-
-
-class LineField(TextField):
-    """One line of text: line breaks are refused rather than silently joined."""
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value and ("\r" in value or "\n" in value):
-            raise ValidationError(
-                _("Keep this to one line: it contains a line break."), code="line_break"
-            )
-
-
-def textarea(rows: int = 3, **attrs: Any) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows, **attrs})
-
-
-class CategoryRadioSelect(forms.RadioSelect):
-    """Radio buttons that say which choice is a bug, so the page can show the bug questions."""
-
-    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        option = super().create_option(*args, **kwargs)
-        instance = getattr(option["value"], "instance", None)
-        if isinstance(instance, Category):
-            option["attrs"]["data-bug"] = "1" if instance.is_bug else "0"
-        return option
 
 
 class ContactForm(forms.Form):
@@ -266,53 +213,7 @@ class ContactForm(forms.Form):
 
     def completeness_hints(self) -> list[tuple[str, str]]:
         """What a report lacks that support will ask for, and why; (field, message) pairs."""
-        data = self.cleaned_data
-        hints: list[tuple[str, str]] = []
-        if self.is_bug():
-            if not data.get("expected"):
-                hints.append(
-                    (
-                        "expected",
-                        _(
-                            "What you expected to happen: it tells us what “working” means "
-                            "for you, so we check the right thing."
-                        ),
-                    )
-                )
-            if not data.get("actual"):
-                hints.append(
-                    (
-                        "actual",
-                        _(
-                            "What actually happened: the exact error or behaviour lets us "
-                            "recognise the problem."
-                        ),
-                    )
-                )
-            if not data.get("steps"):
-                hints.append(
-                    (
-                        "steps",
-                        _(
-                            "Steps to reproduce: if we can make it happen ourselves, we can "
-                            "fix it much sooner."
-                        ),
-                    )
-                )
-        words = " ".join(
-            data.get(name) or "" for name in ("description", "what_doing", "actual")
-        ).strip()
-        if words and (VAGUE_RE.match(words) or len(words.split()) < VAGUE_WORDS):
-            hints.append(
-                (
-                    "description" if not self.is_bug() else "actual",
-                    _(
-                        "Your description is short. A few sentences on what you did and what "
-                        "you saw let us act without writing back to ask first."
-                    ),
-                )
-            )
-        return hints
+        return report_gaps(self.cleaned_data, is_bug=self.is_bug())
 
     def stored_data(self) -> dict[str, str]:
         """The typed values, as strings, to keep in the session and fill the form again."""

@@ -1,0 +1,58 @@
+"""The portal's own text fields and widgets: clear messages for what people paste in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.models import Category
+
+no_nul = ProhibitNullCharactersValidator(
+    message=gettext_lazy(
+        "This text contains an invisible null character (\\0); please remove it and try again."
+    )
+)
+
+
+class TextField(forms.CharField):
+    """A text field with a clearer message for the NUL character."""
+
+    default_validators = [no_nul]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # CharField adds Django's own NUL validator; ours replaces it.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ] + [no_nul]
+
+
+class LineField(TextField):
+    """One line of text: line breaks are refused rather than silently joined."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and ("\r" in value or "\n" in value):
+            raise ValidationError(
+                _("Keep this to one line: it contains a line break."), code="line_break"
+            )
+
+
+def textarea(rows: int = 3, **attrs: Any) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, **attrs})
+
+
+class CategoryRadioSelect(forms.RadioSelect):
+    """Radio buttons that say which choice is a bug, so the page can show the bug questions."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if isinstance(instance, Category):
+            option["attrs"]["data-bug"] = "1" if instance.is_bug else "0"
+        return option
