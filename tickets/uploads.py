@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, Literal, NamedTuple
 
 from django import forms
 from django.conf import settings
@@ -35,6 +35,8 @@ from tickets.models import Attachment
 
 # The largest mail the intake takes is 25 MB; a message's files together stay under it.
 DEFAULT_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+# How many files a message may carry: None for ATTACHMENT_MAX_FILES, "any" for no count.
+MaxCount = int | Literal["any"] | None
 
 
 class CheckedUpload(NamedTuple):
@@ -116,17 +118,20 @@ def _checked_kind(file: Any, name: str, size: int) -> FileKind:
 def check_uploads(
     files: Iterable[Any],
     *,
-    max_count: int | None = -1,
+    max_count: MaxCount = None,
     held: int = 0,
     held_bytes: int = 0,
 ) -> UploadCheck:
     """Check ``files`` in order; keep the good ones, refuse the others by name.
 
-    ``max_count`` is how many files one message may carry (by default
-    ``ATTACHMENT_MAX_FILES``; ``None`` for no count); ``held`` and
+    ``max_count`` is how many files one message may carry: by default
+    ``ATTACHMENT_MAX_FILES``; ``"any"`` where the channel has its own count
+    (the ticket services, which every channel calls); ``held`` and
     ``held_bytes`` are what the message already has (files held by a draft).
     """
-    count_limit = max_files() if max_count == -1 else max_count
+    count_limit: int | None = None
+    if max_count != "any":
+        count_limit = max_files() if max_count is None else max_count
     total_limit = max_total_bytes()
     check = UploadCheck()
     too_many: list[str] = []
@@ -169,7 +174,7 @@ def _too_many_message(limit: int, names: Sequence[str]) -> str:
     ) % {"max": limit, "names": ", ".join(names)}
 
 
-def validate_uploads(files: Sequence[Any], *, max_count: int | None = -1) -> list[Any]:
+def validate_uploads(files: Sequence[Any], *, max_count: MaxCount = None) -> list[Any]:
     """The files, typed by their content; ValidationError naming every refused one."""
     check = check_uploads(files, max_count=max_count)
     check.raise_if_refused()

@@ -157,7 +157,7 @@ def ticket_create(
         if existing is not None:
             return existing
     subject, received_at = _checked_request(subject, channel, received_at)
-    validate_uploads(attachments, max_count=None)  # the channel limits the count
+    validate_uploads(attachments, max_count="any")  # the channel limits the count
     requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
     partner = partner or requester.partner
     report = {
