@@ -2,10 +2,10 @@
 
 ``tickets`` writes rows of these kinds and never imports ``integrations``; each
 integration app registers the handler for its kinds in its ``AppConfig.ready``
-with :func:`register_handler`. The system check below (``manage.py check``, run
-by ``runserver``, ``migrate`` and the test setup) refuses to start a project
-where a kind has no handler (``outbox.E001``) or a handler is registered for a
-kind not listed here (``outbox.E002``), so a new kind cannot ship undelivered.
+with :func:`register_handler`. The system check below (``manage.py check``, also
+run by ``runserver`` and ``migrate``) refuses a project where a kind has no
+handler (``outbox.E001``) or a handler is registered for a kind not listed here
+(``outbox.E002``), so a new kind cannot ship undelivered.
 
 A kind is a plain string in the database (``OutboxMessage.kind``); the enum's
 members compare equal to it.
