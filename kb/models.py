@@ -101,6 +101,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             return self.all()
         return self.published().public()
 
+    def showing_image(self, url: str) -> ArticleQuerySet:
+        """Articles whose stored HTML shows the image at ``url`` (an ArticleImage's address)."""
+        return self.filter(body_html__contains=f'src="{url}"')
+
 
 class Article(models.Model):
     """A support article: Markdown source, stored sanitised HTML, status and visibility."""
