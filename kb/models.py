@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kb.html import ARTICLE_POLICY
+from kb.rendering import render_markdown
 from tickets.models import Product
 
 if TYPE_CHECKING:
@@ -126,6 +128,8 @@ class Article(models.Model):
     body = models.TextField(_("body (Markdown)"), blank=True)
     body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
     body_text = models.TextField(_("body (plain text)"), blank=True, editable=False)
+    # The fingerprint of the sanitising policy body_html was cleaned with (kb.html).
+    html_policy = models.CharField(_("HTML policy"), max_length=64, blank=True, editable=False)
     tags = models.CharField(
         _("tags"),
         max_length=300,
@@ -211,6 +215,20 @@ class Article(models.Model):
     @property
     def is_public(self) -> bool:
         return self.is_published and self.visibility == Visibility.PUBLIC
+
+    @property
+    def html_is_current(self) -> bool:
+        return self.html_policy == ARTICLE_POLICY.fingerprint
+
+    @property
+    def safe_body_html(self) -> str:
+        """The body as pages show it, never cleaned by an older, laxer policy.
+
+        The stored HTML when today's article policy cleaned it; otherwise the
+        Markdown is rendered again through today's policy (``kb_refresh_html``
+        stores that, so this is only until the command has run).
+        """
+        return self.body_html if self.html_is_current else render_markdown(self.body)
 
     @property
     def tag_list(self) -> list[str]:
