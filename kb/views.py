@@ -32,7 +32,7 @@ from kb import services
 from kb.forms import FeedbackForm
 from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
-from kb.tracking import Visitor, click_url, first_click, first_sightings, read_click
+from kb.tracking import Visitor, click_url, first_click, read_click, record_suggestions_shown
 from tickets.models import Product
 
 SECTION_PREVIEW = 6  # articles listed per section on a product page
@@ -332,16 +332,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     )
     visitor = Visitor(request)
     if request.GET.get("record") == "1" and result.hits:
-        key = visitor.key()
-        fresh = first_sightings(
-            visitor=key, source=source, article_ids=[a.pk for a in result.articles]
-        )
-        services.suggestion_record_impressions(
-            articles=[a for a in result.articles if a.pk in fresh],
-            query=result.query,
-            source=source,
-            visitor=key,
-        )
+        record_suggestions_shown(visitor=visitor.key(), source=source, result=result)
         patch_cache_control(response, no_store=True, private=True)
     else:
         patch_cache_control(response, private=True, max_age=60)
