@@ -38,6 +38,7 @@ install: $(STAMP) $(VENDOR) ## Create the virtualenv, install the pinned Python 
 
 run: $(STAMP) $(VENDOR) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py kb_refresh_html
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Help desk:    http://127.0.0.1:$(PORT)/"
