@@ -183,7 +183,7 @@ def test_forged_ids_are_refused_clearly():
     ticket = ticket_from()
     client = logged_in(agent)
     assert client.get("/desk/tickets/999999/").status_code == 404
-    assert client.get("/desk/attachments/999999/").status_code == 404
+    assert client.get(f"/desk/tickets/{ticket.pk}/attachments/999999/").status_code == 404
     before = snapshot(ticket)
     base = {
         "version": fresh(ticket).version,
