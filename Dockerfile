@@ -2,6 +2,13 @@
 # The help desk's production image: gunicorn by default; the same image runs the
 # one-shot migrations, the Celery worker and Celery beat (see docker-compose.yml).
 # Every setting comes from the environment (deploy/production.env.example).
+# The front-end files (Bootstrap, htmx) come from npm's lock, copied as `make install` does.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+COPY scripts/vendor-assets scripts/vendor-assets
+RUN npm ci --ignore-scripts --no-audit --no-fund && scripts/vendor-assets
+
 FROM python:3.12-slim
 
 ENV PYTHONUNBUFFERED=1 \
@@ -46,6 +53,7 @@ EOF
 
 WORKDIR /app
 COPY . /app
+COPY --from=assets /assets/static/vendor /app/static/vendor
 
 # Runtime data (settings' VAR_DIR): collected static files (baked in below), the
 # Celery beat schedule (/app/var/beat) and uploaded attachments (/app/var/media).

@@ -10,6 +10,9 @@ PYTHON ?=
 BASE_PYTHON = $(shell PYTHON="$(PYTHON)" scripts/find-python)
 LOCK := requirements/dev.lock
 STAMP := $(VENV)/.installed
+# Front-end files (Bootstrap, htmx): npm installs package-lock.json's exact versions,
+# scripts/vendor-assets copies what the pages use into static/vendor/ (git-ignored).
+VENDOR := static/vendor/.installed
 PORT ?= 8000
 PIP_COMPILE := $(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
 
@@ -25,10 +28,17 @@ $(STAMP): $(LOCK)
 	$(PY) -m pip install -q --require-hashes -r $(LOCK)
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create the virtualenv and install the pinned dependencies
+$(VENDOR): package.json package-lock.json scripts/vendor-assets
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20 or newer"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	scripts/vendor-assets
+	@touch $(VENDOR)
 
-run: $(STAMP) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data
+install: $(STAMP) $(VENDOR) ## Create the virtualenv, install the pinned Python and front-end dependencies
+
+run: $(STAMP) $(VENDOR) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py kb_refresh_html
 	DEBUG=true $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Help desk:    http://127.0.0.1:$(PORT)/"
@@ -37,7 +47,7 @@ run: $(STAMP) ## Run the whole help desk (web, worker, beat) on the embedded def
 	@echo ""
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
-test: $(STAMP) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
+test: $(STAMP) $(VENDOR) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 
@@ -58,5 +68,5 @@ lock: ## Re-pin the dependencies from pyproject.toml into requirements/*.lock
 	$(PIP_COMPILE) -o requirements/prod.lock pyproject.toml
 	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
 
-clean: ## Remove the virtualenv and the local data under var/ (database, mail, broker)
-	rm -rf $(VENV) var
+clean: ## Remove the virtualenv, node_modules, static/vendor and the local data under var/
+	rm -rf $(VENV) var node_modules static/vendor

@@ -162,6 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "signed_in"  # when ``next`` is missing or off-site
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -184,17 +185,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it, even before collectstatic
+# static/vendor/ (Bootstrap, htmx) is copied from npm's lock by `make install`.
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
-
-
-def _bootstrap_dist() -> Path:
-    """Bootstrap's compiled files, installed from PyPI (bootstrap-wrapper)."""
-    import bootstrap_wrapper
-
-    return bootstrap_wrapper.get_bootstrap_dir()
-
-
-STATICFILES_DIRS.append(("vendor/bootstrap", _bootstrap_dist()))
 
 # Uploaded files (attachments, article images) are kept outside the code tree and
 # are never served by URL directly: views check access first.

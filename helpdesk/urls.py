@@ -12,6 +12,7 @@ admin.site.index_title = "Configuration and records"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("signed-in/", views.signed_in, name="signed_in"),
     path(
         "admin/integrations/health/",
         admin.site.admin_view(integration_views.integration_health),

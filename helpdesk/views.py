@@ -3,7 +3,8 @@
 import logging
 
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,3 +23,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def signed_in(request: HttpRequest) -> HttpResponseRedirect:
+    """Where a login lands when ``next`` is missing or off-site (LOGIN_REDIRECT_URL).
+
+    Staff go to the desk, everyone else to the portal home; Django's default,
+    ``/accounts/profile/``, is a page this project does not have.
+    """
+    user = request.user
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return redirect("desk:home")
+    return redirect("portal:home")

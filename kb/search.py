@@ -36,8 +36,8 @@ from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from kb.html import HIGHLIGHT_START, HIGHLIGHT_STOP
 from kb.models import QUERY_MAX_LENGTH, SEARCH_CONFIG, Article, ArticleQuerySet
-from kb.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User

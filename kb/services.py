@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kb.html import ARTICLE_POLICY, html_to_text
 from kb.models import (
     IMAGE_FORMATS,
     QUERY_MAX_LENGTH,
@@ -37,7 +38,7 @@ from kb.models import (
     SuggestionSource,
     image_format,
 )
-from kb.rendering import html_to_text, render_markdown
+from kb.rendering import render_markdown
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -117,6 +118,33 @@ def _revision(
     )
 
 
+def _render(article: Article) -> None:
+    """The stored HTML and text of the article's Markdown, by today's article policy."""
+    article.body_html = render_markdown(article.body)
+    article.body_text = html_to_text(article.body_html)
+    article.html_policy = ARTICLE_POLICY.fingerprint
+
+
+def articles_refresh_html(*, batch_size: int = 200) -> int:
+    """Render again every article a different (older) policy cleaned; returns how many.
+
+    Not an edit: no revision, ``updated_at`` and authorship stay as they were.
+    Each article is locked and checked again, so running this twice, or beside
+    an author's save, does no harm.
+    """
+    refreshed = 0
+    stale = Article.objects.exclude(html_policy=ARTICLE_POLICY.fingerprint)
+    for pk in stale.values_list("pk", flat=True).iterator(chunk_size=batch_size):
+        with transaction.atomic():
+            article = Article.objects.select_for_update().filter(pk=pk).first()
+            if article is None or article.html_is_current:
+                continue
+            _render(article)
+            article.save(update_fields=["body_html", "body_text", "html_policy"])
+            refreshed += 1
+    return refreshed
+
+
 def _status_kind(old: str | None, new: str) -> str | None:
     if old == new:
         return None
@@ -144,8 +172,7 @@ def article_save(*, article: Article, by: User | None, change_note: str = "") ->
         )
     article.tags = normalise_tags(article.tags)
     article.slug = _unique_slug(article)
-    article.body_html = render_markdown(article.body)
-    article.body_text = html_to_text(article.body_html)
+    _render(article)
     now = timezone.now()
     content_changed = before is None or any(
         getattr(before, f) != getattr(article, f) for f in ("title", "summary", "body", "tags")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
@@ -19,7 +20,11 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from kb import services
 from kb.services import visitor_key
+
+if TYPE_CHECKING:
+    from kb.search import SearchResult
 
 VISITOR_COOKIE = "kb_visitor"
 VISITOR_COOKIE_AGE = 365 * 24 * 3600
@@ -126,3 +131,18 @@ def first_sightings(*, visitor: str, source: str, article_ids: list[int]) -> set
     except Exception:  # any cache failure: count them rather than fail the request
         return set(article_ids)
     return fresh
+
+
+def record_suggestions_shown(*, visitor: str, source: str, result: SearchResult) -> None:
+    """Record as impressions the suggested articles this visitor had not seen lately."""
+    if not result.hits:
+        return
+    fresh = first_sightings(
+        visitor=visitor, source=source, article_ids=[a.pk for a in result.articles]
+    )
+    services.suggestion_record_impressions(
+        articles=[a for a in result.articles if a.pk in fresh],
+        query=result.query,
+        source=source,
+        visitor=visitor,
+    )

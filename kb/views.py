@@ -32,7 +32,7 @@ from kb import services
 from kb.forms import FeedbackForm
 from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
-from kb.tracking import Visitor, click_url, first_click, first_sightings, read_click
+from kb.tracking import Visitor, click_url, first_click, read_click, record_suggestions_shown
 from tickets.models import Product
 
 SECTION_PREVIEW = 6  # articles listed per section on a product page
@@ -332,16 +332,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     )
     visitor = Visitor(request)
     if request.GET.get("record") == "1" and result.hits:
-        key = visitor.key()
-        fresh = first_sightings(
-            visitor=key, source=source, article_ids=[a.pk for a in result.articles]
-        )
-        services.suggestion_record_impressions(
-            articles=[a for a in result.articles if a.pk in fresh],
-            query=result.query,
-            source=source,
-            visitor=key,
-        )
+        record_suggestions_shown(visitor=visitor.key(), source=source, result=result)
         patch_cache_control(response, no_store=True, private=True)
     else:
         patch_cache_control(response, private=True, max_age=60)
@@ -374,14 +365,28 @@ def go(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def image(request: HttpRequest, name: str) -> FileResponse:
-    """An article image, by its random name; checked to be one of ours before it is read."""
+    """An article image, by its random name; checked to be one of ours before it is read.
+
+    Visitors see an image only once a published public article shows it: an image
+    uploaded for a draft or an internal article stays with staff (and out of
+    shared caches) until then.
+    """
     if not _IMAGE_NAME.match(name):
         raise Http404
     path = f"kb/images/{name}"
     stored = ArticleImage.objects.filter(image=path).first()
-    if stored is None or not default_storage.exists(path):
+    if stored is None:
+        raise Http404
+    public = Article.objects.published().public().showing_image(stored.get_absolute_url()).exists()
+    user = request.user
+    if not public and not (user.is_active and user.is_staff):
+        raise Http404
+    if not default_storage.exists(path):
         raise Http404
     response = FileResponse(default_storage.open(path, "rb"), content_type=stored.content_type)
     response["Content-Disposition"] = "inline"
-    patch_cache_control(response, public=True, max_age=24 * 3600)
+    if public:
+        patch_cache_control(response, public=True, max_age=24 * 3600)
+    else:
+        patch_cache_control(response, private=True, no_store=True)
     return response

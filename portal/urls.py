@@ -29,6 +29,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("contact/", views.contact, name="contact"),
     path("contact/product-fields", views.contact_product_fields, name="contact_product_fields"),
+    path("contact/suggestions", views.contact_suggestions, name="contact_suggestions"),
     path("contact/review/", views.contact_review, name="contact_review"),
     path("contact/received/", views.contact_received, name="contact_received"),
     path("contact/discard", views.contact_discard, name="contact_discard"),

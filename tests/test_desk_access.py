@@ -183,7 +183,7 @@ def test_forged_ids_are_refused_clearly():
     ticket = ticket_from()
     client = logged_in(agent)
     assert client.get("/desk/tickets/999999/").status_code == 404
-    assert client.get("/desk/attachments/999999/").status_code == 404
+    assert client.get(f"/desk/tickets/{ticket.pk}/attachments/999999/").status_code == 404
     before = snapshot(ticket)
     base = {
         "version": fresh(ticket).version,
@@ -232,11 +232,37 @@ def test_a_reply_with_nothing_in_it_is_refused():
 
 def test_attachments_are_served_to_staff_only_as_downloads():
     agent = factories.l1_agent()
-    ticket_from(attachments=[png("shot.png")])
+    ticket = ticket_from(attachments=[png("shot.png")])
     attachment = Attachment.objects.get()
-    address = reverse("desk:attachment", kwargs={"attachment_id": attachment.pk})
+    address = reverse(
+        "desk:attachment", kwargs={"ticket_id": ticket.pk, "attachment_id": attachment.pk}
+    )
+    assert address == f"/desk/tickets/{ticket.pk}/attachments/{attachment.pk}/"
     response = logged_in(agent).get(address)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert logged_in(factories.UserFactory(is_staff=False)).get(address).status_code == 404
+
+
+def test_an_attachment_is_served_only_through_the_ticket_it_belongs_to():
+    agent = factories.l1_agent()
+    ticket = ticket_from(attachments=[png("shot.png")])
+    other = ticket_from()
+    attachment = Attachment.objects.get()
+    client = logged_in(agent)
+
+    assert client.get(f"/desk/tickets/{other.pk}/attachments/{attachment.pk}/").status_code == 404
+    assert client.get(f"/desk/tickets/999999/attachments/{attachment.pk}/").status_code == 404
+    assert client.get(f"/desk/attachments/{attachment.pk}/").status_code == 404
+    assert client.get(f"/desk/tickets/{ticket.pk}/attachments/{attachment.pk}/").status_code == 200
+
+
+def test_the_workspace_links_attachments_through_their_ticket():
+    agent = factories.l1_agent()
+    ticket = ticket_from(attachments=[png("shot.png")])
+    attachment = Attachment.objects.get()
+
+    page = logged_in(agent).get(f"/desk/tickets/{ticket.pk}/").content.decode()
+
+    assert f'href="/desk/tickets/{ticket.pk}/attachments/{attachment.pk}/"' in page

@@ -6,7 +6,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kb.rendering import ALLOWED_TAGS, html_to_text, render_markdown, sanitise_html
+from kb.html import ARTICLE_POLICY, html_to_text, sanitise_html
+from kb.rendering import render_markdown
+
+ALLOWED_TAGS = ARTICLE_POLICY.tags
 
 DANGEROUS_MARKDOWN = [
     "<script>alert('x')</script>",
@@ -78,7 +81,7 @@ def test_script_frames_handlers_and_unsafe_urls_in_markdown_are_stripped(markdow
 
 @pytest.mark.parametrize("html", DANGEROUS_HTML)
 def test_the_sanitiser_is_the_final_gate_even_for_raw_html(html):
-    looks_harmless(sanitise_html(html))
+    looks_harmless(sanitise_html(html, ARTICLE_POLICY))
 
 
 def test_links_get_noopener_nofollow_and_keep_safe_schemes():

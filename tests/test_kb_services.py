@@ -216,7 +216,7 @@ def test_files_that_are_not_real_images_are_refused(name, content):
 
 
 def test_an_image_over_the_size_limit_is_refused(monkeypatch):
-    monkeypatch.setattr("kb.models.IMAGE_MAX_BYTES", 100)
+    monkeypatch.setattr("kb.models.images.IMAGE_MAX_BYTES", 100)
 
     with pytest.raises(ValidationError, match="limit"):
         services.image_upload(

@@ -36,6 +36,9 @@ def test_the_front_end_assets_are_served_by_the_app_itself(client):
     assert "//cdn" not in page
     css = client.get("/static/vendor/bootstrap/css/bootstrap.min.css")
     assert css.status_code == 200
+    assert b"Bootstrap  v5.3." in b"".join(css.streaming_content)[:200]
+    js = client.get("/static/vendor/bootstrap/js/bootstrap.bundle.min.js")
+    assert js.status_code == 200
 
 
 def test_the_health_check_answers(client):

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from bench.scenarios import Context, scenario
 from kb.demo import load_articles, seed_kb_demo
+from kb.html import ARTICLE_POLICY, html_to_text
 from kb.models import Article, Section, Status
-from kb.rendering import html_to_text, render_markdown
+from kb.rendering import render_markdown
 from kb.search import search_articles
 from tickets.models import Product
 
@@ -103,6 +104,7 @@ def ensure_articles(seed: int = 2026) -> int:
                     body=body,
                     body_html=html,
                     body_text=html_to_text(html),
+                    html_policy=ARTICLE_POLICY.fingerprint,
                     tags=", ".join(rng.sample(vocabulary[:200], 2)),
                     status=Status.PUBLISHED,
                     published_at=now,

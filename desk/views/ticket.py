@@ -118,8 +118,14 @@ def workspace(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_GET
 @desk_view()
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
-    found = Attachment.objects.filter(pk=attachment_id).first()
+def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> HttpResponseBase:
+    """A file from a ticket's thread, fetched through the ticket the agent may see.
+
+    Never by the attachment's number alone: the day some agents see only some
+    tickets, an attachment of a ticket they cannot see stays a 404.
+    """
+    ticket = staff_ticket(request, ticket_id, full=False)
+    found = Attachment.objects.filter(pk=attachment_id, message__ticket=ticket).first()
     if found is None:
         raise Http404
     content_type = found.content_type

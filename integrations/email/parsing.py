@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from email.header import Header, decode_header
 from email.utils import getaddresses, parseaddr
-from html.parser import HTMLParser
 
-import nh3
 from mailparser_reply import EmailReplyParser
+
+from kb.html import MAIL_POLICY, html_to_text, sanitise_html
 
 # Languages whose "On … wrote:" headers the reply parser knows; English is always on.
 REPLY_LANGUAGES = ["en", "de", "fr", "es", "cs", "it", "nl", "pl", "ja", "da", "sv"]
@@ -61,7 +61,7 @@ class ParsedMail:
 
     @property
     def sanitised_html(self) -> str:
-        return sanitise_html(self.html)
+        return sanitise_html(self.html, MAIL_POLICY)
 
 
 # --------------------------------------------------------------------------- #
@@ -263,7 +263,7 @@ def parse_message(message: email.message.Message) -> ParsedMail:
             texts.append(_part_text(part))
     parsed.html = "\n".join(htmls)
     text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
-    parsed.text = normalise_text(text or html_to_text(parsed.html))
+    parsed.text = normalise_text(text or html_to_text(parsed.html, drop_quoted=True))
     return parsed
 
 
@@ -277,81 +277,6 @@ def normalise_text(text: str) -> str:
 def fallback_message_id(raw: bytes) -> str:
     """For a mail without Message-ID: a stable id from its bytes, so it is stored once."""
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
-
-
-# --------------------------------------------------------------------------- #
-# HTML                                                                        #
-# --------------------------------------------------------------------------- #
-
-
-def sanitise_html(html: str) -> str:
-    """HTML safe to show: nh3's allow-list, no scripts, styles, handlers or remote images."""
-    if not html.strip():
-        return ""
-    return nh3.clean(
-        html,
-        tags=nh3.ALLOWED_TAGS - {"img"},  # no remote images: they tell the sender it was read
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-
-
-_BLOCK_TAGS = {
-    "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "hr",
-}  # fmt: skip
-_SKIP_TAGS = {"script", "style", "head", "title", "blockquote"}
-# Containers in which mail clients put the quoted history of a reply.
-_QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "moz-cite-prefix", "aolreplyline")
-_QUOTE_IDS = ("divrplyfwdmsg", "appendonsend", "olk_src_body_section")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self._skip: list[str] = []  # the tag being skipped, once per nesting level
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self._skip:
-            if tag == self._skip[0]:
-                self._skip.append(tag)
-            return
-        values = {k: (v or "").lower() for k, v in attrs}
-        quoted = any(c in values.get("class", "") for c in _QUOTE_CLASSES) or (
-            values.get("id", "") in _QUOTE_IDS
-        )
-        if tag in _SKIP_TAGS or quoted:
-            self._skip.append(tag)
-            return
-        if tag in _BLOCK_TAGS:
-            self.out.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skip:
-            if tag == self._skip[0]:
-                self._skip.pop()
-            return
-        if tag in _BLOCK_TAGS:
-            self.out.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.out.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    """The readable text of an HTML body, without the quoted history clients mark as such."""
-    if not html.strip():
-        return ""
-    extractor = _TextExtractor()
-    try:
-        extractor.feed(html)
-        extractor.close()
-    except Exception:  # HTMLParser is lenient; this is for the truly broken
-        return nh3.clean(html, tags=set())
-    text = "".join(extractor.out).replace("\xa0", " ")
-    lines = [line.strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 # --------------------------------------------------------------------------- #

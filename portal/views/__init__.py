@@ -11,6 +11,7 @@ from portal.views.contact import (
     contact_product_fields,
     contact_received,
     contact_review,
+    contact_suggestions,
 )
 from portal.views.home import home
 from portal.views.requester import (
@@ -28,6 +29,7 @@ __all__ = [
     "contact_product_fields",
     "contact_received",
     "contact_review",
+    "contact_suggestions",
     "home",
     "lost_link",
     "ticket_attachment",

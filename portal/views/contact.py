@@ -1,8 +1,11 @@
 """Contact Us: the form, its product fields fragment, the review step and the confirmation.
 
-The form is a plain HTML form that works without JavaScript; ``static/js/contact.js``
-adds the product fields swap, article suggestions while typing and the bug
-questions toggle on top of it.
+The form is a plain HTML form that works without JavaScript. On top of it, htmx
+(attributes in the template) swaps in the chosen product's fields and asks for
+article suggestions while the request is typed (partials from the views here);
+``static/js/contact.js`` only toggles the bug questions, reveals "this answered
+my question" once a suggestion was opened, and disables the send button once
+pressed.
 """
 
 from __future__ import annotations
@@ -10,22 +13,40 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from helpdesk.client_ip import client_ip
-from kb.tracking import Visitor
+from kb.models import SuggestionSource
+from kb.search import clean_query, search_articles
+from kb.tracking import Visitor, click_url, record_suggestions_shown
 from portal import services
 from portal.forms import ContactForm
 from portal.services import Draft
 from tickets.models import Category, Product
 
 logger = logging.getLogger(__name__)
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request through django-htmx's middleware, as django-htmx suggests typing it."""
+
+    htmx: HtmxDetails
+
+
+# The fields whose words are searched for suggestions, in this order.
+SUGGEST_FROM = ("subject", "description", "what_doing", "actual")
+SUGGEST_MIN_CHARS = 3
+SUGGEST_LIMIT = 5
 
 
 def _render_form(
@@ -48,10 +69,6 @@ def _render_form(
             "rate_limited": rate_limited,
             "notice": notice,
             "max_files": settings.ATTACHMENT_MAX_FILES,
-            "product_slugs": {
-                str(product.pk): product.slug
-                for product in form.fields["product"].queryset  # type: ignore[attr-defined]
-            },
         },
         status=status,
     )
@@ -129,6 +146,48 @@ def contact_product_fields(request: HttpRequest) -> HttpResponse:
     """The fields of the chosen product (htmx fragment, swapped in when the product changes)."""
     form = ContactForm(initial={"product": request.GET.get("product", "")})
     return render(request, "portal/_product_fields.html", {"form": form})
+
+
+@require_GET
+def contact_suggestions(request: HtmxHttpRequest) -> HttpResponse:
+    """Articles that may answer what is being typed (an htmx partial for the form).
+
+    htmx sends the subject, description and bug answers as they are typed, and
+    the product. Asked without htmx (someone opened the address), the same
+    words go to the knowledge base search instead.
+    """
+    query = clean_query(" ".join(request.GET.get(name, "") for name in SUGGEST_FROM))
+    if not request.htmx:
+        return redirect(f"{reverse('kb:search')}?{urlencode({'q': query})}")
+    product_id = request.GET.get("product", "")
+    product = (
+        Product.objects.active().filter(pk=int(product_id)).first()
+        if product_id.isdigit()
+        else None
+    )
+    visitor = Visitor(request)
+    source = SuggestionSource.CONTACT_FORM
+    suggestions: list[dict[str, Any]] = []
+    if len(query) >= SUGGEST_MIN_CHARS:
+        result = search_articles(
+            query, user=request.user, product=product, limit=SUGGEST_LIMIT, as_you_type=True
+        )
+        suggestions = [
+            {
+                "hit": hit,
+                "url": click_url(
+                    article_id=hit.article.pk, source=source, query=result.query, position=n
+                ),
+            }
+            for n, hit in enumerate(result.hits, start=1)
+        ]
+        record_suggestions_shown(visitor=visitor.key(), source=source, result=result)
+    response = render(
+        request, "portal/_suggestions.html", {"suggestions": suggestions, "query": query}
+    )
+    patch_cache_control(response, no_store=True, private=True)
+    patch_vary_headers(response, ["HX-Request", "Cookie"])
+    return visitor.remember(response)
 
 
 @require_http_methods(["GET", "POST"])

@@ -169,3 +169,39 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
     assert "It also happens with the smaller survey." in page.content()
     snap(page, "8-replied")
     assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 2
+
+
+def test_suggestions_come_through_htmx_under_the_content_security_policy(browser_page, live_server):
+    publish_article(
+        "akvo-flow", "Exporting survey data from the dashboard", "Open **Data > Export**."
+    )
+    page = browser_page
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    page.goto(live_server.url + "/contact/")
+    page.get_by_label("Subject").press_sequentially("Export survey", delay=20)
+    suggestion = page.locator("#suggestions").get_by_role(
+        "link", name="Exporting survey data from the dashboard"
+    )
+    suggestion.wait_for()
+    answered = page.locator("#suggestions").get_by_role("button", name="This answered my question")
+    assert not answered.is_visible()
+
+    with page.context.expect_page() as opened:
+        suggestion.click()
+    opened.value.close()
+    answered.wait_for()
+    answered.click()
+    page.wait_for_url(re.compile(r"/contact/answered$"))
+    snap(page, "htmx-answered")
+    assert refused == []
+    from kb.models import SuggestionEvent, SuggestionKind
+
+    answer = SuggestionEvent.objects.get(kind=SuggestionKind.ANSWERED)
+    assert (answer.source, answer.query) == ("contact_form", "Export survey")
