@@ -22,21 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets.filetypes import ACCEPT_ATTRIBUTE, file_kind
-from tickets.models import (
-    Attachment,
-    CannedResponse,
-    Category,
-    Channel,
-    Hub,
-    Impact,
-    IssueTag,
-    MessageKind,
-    Partner,
-    Product,
-    Status,
-    Ticket,
-)
+from tickets.models import Attachment, CannedResponse, Channel, MessageKind, Status, Ticket
 from tickets.queues import DeskLists, reference_pk
 from tickets.services import BULK_ACTIONS
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "catalog",
     "kb",
     "tickets",
     "integrations",

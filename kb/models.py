@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Product
+from catalog.models import Product
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User

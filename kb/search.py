@@ -42,7 +42,7 @@ from kb.rendering import HIGHLIGHT_START, HIGHLIGHT_STOP
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from tickets.models import Product
+    from catalog.models import Product
 
 Method = Literal["", "fulltext", "any-word", "similar", "words"]
 

@@ -19,9 +19,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from catalog.models import Category, Hub, Product
 from portal.services import ContactRequest, form_started_token
 from tickets.filetypes import ACCEPT_ATTRIBUTE, FileKind, file_kind
-from tickets.models import Attachment, Category, Hub, Product
+from tickets.models import Attachment
 
 SUBJECT_MAX = 200
 TEXT_MAX = 10_000

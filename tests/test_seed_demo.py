@@ -11,18 +11,14 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
+from catalog.models import Category, Hub, Impact, Partner, Product
 from tickets import demo, roles
 from tickets.models import (
-    Category,
     EscalationStatus,
     EventKind,
-    Hub,
-    Impact,
     Message,
     MessageKind,
     OutboxMessage,
-    Partner,
-    Product,
     Requester,
     SlaTarget,
     Status,

@@ -24,11 +24,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.scenarios import Context, scenario
+from catalog.models import Product
 from kb.demo import load_articles, seed_kb_demo
 from kb.models import Article, Section, Status
 from kb.rendering import html_to_text, render_markdown
 from kb.search import search_articles
-from tickets.models import Product
 
 KB_ARTICLES = 10_000
 BATCH = 1_000

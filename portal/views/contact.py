@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.models import Category, Product
 from helpdesk.client_ip import client_ip
 from kb.tracking import Visitor
 from portal import services
 from portal.forms import ContactForm
 from portal.services import Draft
-from tickets.models import Category, Product
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.models import Partner
 from tickets import services
 from tickets.demo.people import (
     AUTO_CLOSE_AFTER,
@@ -52,7 +53,6 @@ from tickets.models import (
     EventKind,
     Message,
     MessageKind,
-    Partner,
     Requester,
     SlaClock,
     SlaTarget,

@@ -13,6 +13,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.defaults import seed_default_taxonomy
+from catalog.models import Category, Impact, IssueTag, Partner, Product
 from tickets import services, sla
 from tickets.demo.people import (
     AUTO_CLOSE_AFTER,
@@ -59,15 +61,10 @@ from tickets.demo.writing import (
     request_values,
 )
 from tickets.models import (
-    Category,
     Channel,
     EscalationStatus,
-    Impact,
-    IssueTag,
     Message,
     MessageKind,
-    Partner,
-    Product,
     Requester,
     Status,
     Ticket,
@@ -251,6 +248,7 @@ def seed_demo(
     Running it again creates nothing: people and partners are found by name or
     email, and only the tickets missing from ``tickets`` are added.
     """
+    seed_default_taxonomy()  # the stories tag with it, and a flushed database has none
     staff = seed_staff(debug=debug)
     partners, partners_created = seed_partners()
     requesters, requesters_created = seed_requesters(partners)
