@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "portal",
     "desk",
     "reports",
+    # Above everything, imported by nothing: the seed_demo command and its generators.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from bench.scenarios import Context, scenario
 from catalog.models import Product
-from kb.demo import load_articles, seed_kb_demo
+from demo.kb import load_articles, seed_kb_demo
 from kb.models import Article, Section, Status
 from kb.rendering import html_to_text, render_markdown
 from kb.search import search_articles

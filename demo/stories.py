@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from catalog.defaults import seed_default_taxonomy
 from catalog.models import Category, Impact, IssueTag, Partner, Product
-from tickets import services, sla
-from tickets.demo.people import (
+from demo.people import (
     AUTO_CLOSE_AFTER,
     DEFAULT_DEMO_TICKETS,
     DEFAULT_SEED,
@@ -35,7 +34,7 @@ from tickets.demo.people import (
     seed_requesters,
     seed_staff,
 )
-from tickets.demo.writing import (
+from demo.writing import (
     ACKNOWLEDGEMENTS,
     ANSWER_REPLY,
     ASK_FOR_DETAILS,
@@ -60,6 +59,7 @@ from tickets.demo.writing import (
     render_request,
     request_values,
 )
+from tickets import services, sla
 from tickets.models import (
     Channel,
     EscalationStatus,

@@ -19,8 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Partner
-from tickets import services
-from tickets.demo.people import (
+from demo.people import (
     AUTO_CLOSE_AFTER,
     BULK_INDEPENDENT_REQUESTERS,
     BULK_REQUESTERS_PER_PARTNER,
@@ -39,14 +38,15 @@ from tickets.demo.people import (
     person_email,
     seed_requesters,
 )
-from tickets.demo.stories import (
+from demo.stories import (
     Catalogue,
     first_response_due,
     response_delay_hours,
     status_for_age,
     working_time,
 )
-from tickets.demo.writing import BUG, environment, product_details, render_request, request_values
+from demo.writing import BUG, environment, product_details, render_request, request_values
+from tickets import services
 from tickets.models import (
     Channel,
     EscalationStatus,
