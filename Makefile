@@ -54,7 +54,7 @@ test: $(STAMP) $(VENDOR) ## Run the test suite (SQLite by default; PostgreSQL/Re
 lint: $(STAMP) ## Check lint, formatting (ruff) and types (mypy with django-stubs)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy helpdesk tickets integrations portal kb desk reports
+	$(BIN)/mypy helpdesk catalog kb tickets portal desk reports integrations demo
 
 format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .

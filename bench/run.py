@@ -134,13 +134,13 @@ def prepare(scale: int, seed: int) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from tickets import demo
+    from demo import seeding
     from tickets.models import Ticket
 
     print("Migrating…", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     # Staff, partners and requesters the scenarios pick from; no played demo tickets.
-    demo.seed_demo(tickets=0, debug=settings.DEBUG)
+    seeding.seed_demo(tickets=0, debug=settings.DEBUG)
     existing = Ticket.objects.count()
     if existing >= scale:
         print(f"Using the {existing:,} tickets already in the database.", flush=True)
@@ -155,7 +155,7 @@ def prepare(scale: int, seed: int) -> None:
             last = seconds
             print(f"  {done:>12,} / {total:,}  ({done / seconds:,.0f} tickets/s)", flush=True)
 
-    report = demo.bulk_create_tickets(count=missing, seed=seed + existing, progress=progress)
+    report = seeding.bulk_create_tickets(count=missing, seed=seed + existing, progress=progress)
     print(f"Seeded {report.count:,} tickets in {report.seconds:,.1f} s.", flush=True)
 
 

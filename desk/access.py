@@ -20,8 +20,9 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from catalog.models import IssueTag
 from tickets import roles
-from tickets.models import IssueTag, Ticket
+from tickets.models import Ticket
 from tickets.roles import ESCALATE, LOG_TICKET, NOTE, REPLY, TRIAGE, VIEW, VIEW_REPORTS
 
 __all__ = ["ESCALATE", "LOG_TICKET", "NOTE", "REPLY", "TRIAGE", "VIEW", "VIEW_REPORTS"]

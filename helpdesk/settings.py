@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "catalog",
     "kb",
     "tickets",
     "integrations",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
     "portal",
     "desk",
     "reports",
+    # Above everything, imported by nothing: the seed_demo command and its generators.
+    "demo",
 ]
 
 MIDDLEWARE = [

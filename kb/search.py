@@ -42,7 +42,7 @@ from kb.models import QUERY_MAX_LENGTH, SEARCH_CONFIG, Article, ArticleQuerySet
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    from tickets.models import Product
+    from catalog.models import Product
 
 Method = Literal["", "fulltext", "any-word", "similar", "words"]
 

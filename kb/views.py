@@ -28,12 +28,12 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.models import Product
 from kb import services
 from kb.forms import FeedbackForm
 from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
 from kb.tracking import Visitor, click_url, first_click, read_click, record_suggestions_shown
-from tickets.models import Product
 
 SECTION_PREVIEW = 6  # articles listed per section on a product page
 SECTION_PAGE = 30

@@ -10,7 +10,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.models import Category
+from catalog.models import Category
 
 no_nul = ProhibitNullCharactersValidator(
     message=gettext_lazy(

@@ -15,10 +15,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.models import Category, Hub, Product
 from portal.completeness import report_gaps
 from portal.fields import CategoryRadioSelect, LineField, TextField, textarea
 from portal.services import ContactRequest, HeldFile, form_started_token
-from tickets.models import Category, Hub, Product
 from tickets.uploads import AttachmentsField, CheckedUpload
 
 SUBJECT_MAX = 200

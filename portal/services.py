@@ -35,11 +35,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import Category, Hub, Partner, Product
 from kb import services as kb_services
 from kb.models import Article
 from tickets import notifications, services
 from tickets.filetypes import FileKind
-from tickets.models import Category, Channel, Hub, Partner, Product, Requester, Ticket
+from tickets.models import Channel, Requester, Ticket
 
 logger = logging.getLogger(__name__)
 

@@ -51,11 +51,11 @@ def _default_taxonomy_in_transactional_tests(request):
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    from tickets.models import Hub
+    from catalog.defaults import seed_default_taxonomy
+    from catalog.models import Hub
 
     if Hub.objects.exists():
         return
-    taxonomy = importlib.import_module("tickets.migrations.0002_default_taxonomy_and_roles")
-    taxonomy.seed_defaults(apps, None)
+    seed_default_taxonomy()
     sla = importlib.import_module("tickets.migrations.0004_sla_clocks_policies_closures")
     sla.default_policy(apps, None)

@@ -5,20 +5,9 @@ from __future__ import annotations
 import factory
 from django.contrib.auth.models import Group, User
 
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import roles
-from tickets.models import (
-    Category,
-    Channel,
-    Hub,
-    Impact,
-    IssueTag,
-    Message,
-    MessageKind,
-    Partner,
-    Product,
-    Requester,
-    Ticket,
-)
+from tickets.models import Channel, Message, MessageKind, Requester, Ticket
 
 
 def hub(slug: str = "east-africa") -> Hub:

@@ -3,9 +3,10 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from catalog.models import Hub
 from tests import factories
 from tickets import roles, services
-from tickets.models import Channel, EventKind, Hub, Status, Ticket
+from tickets.models import Channel, EventKind, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -169,15 +170,15 @@ def test_tickets_are_never_deleted_from_the_back_office(client):
 
 def test_an_l1_agent_cannot_reconfigure_hubs_but_a_manager_can(client):
     client.force_login(factories.l1_agent())
-    assert client.get("/admin/tickets/hub/add/").status_code == 403
+    assert client.get("/admin/catalog/hub/add/").status_code == 403
     client.force_login(factories.support_manager())
-    assert client.get("/admin/tickets/hub/add/").status_code == 200
+    assert client.get("/admin/catalog/hub/add/").status_code == 200
 
 
 def test_a_hub_with_an_unknown_time_zone_is_refused_with_a_clear_message(client):
     client.force_login(factories.support_manager())
     response = client.post(
-        "/admin/tickets/hub/add/",
+        "/admin/catalog/hub/add/",
         {
             "name": "Moon",
             "slug": "moon",

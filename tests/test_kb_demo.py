@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 
-from kb.demo import SECTIONS, load_articles, seed_kb_demo
+from demo.kb import SECTIONS, load_articles, seed_kb_demo
 from kb.models import Article, ArticleRevision, Section, Status, Visibility
 from kb.search import search_articles
 

@@ -11,11 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
 
+from catalog.models import Product
 from kb import services
 from kb.models import Article, ArticleVote, RevisionKind, Status
 from tests import factories
 from tests import kb_factories as kb
-from tickets.models import Product
 
 pytestmark = pytest.mark.django_db
 

@@ -65,7 +65,7 @@ def at(moment: datetime) -> time_machine.travel:
 
 
 def partner_of(hub: str):
-    from tickets.models import Partner
+    from catalog.models import Partner
 
     found = Partner.objects.filter(name=f"{hub} partner").first()
     return found or factories.PartnerFactory(hub=factories.hub(hub), name=f"{hub} partner")

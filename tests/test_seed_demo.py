@@ -11,18 +11,15 @@ from django.core.management import call_command
 from django.db.models import Count, F
 from django.utils import timezone
 
-from tickets import demo, roles
+from catalog.models import Category, Hub, Impact, Partner, Product
+from demo import seeding
+from tickets import roles
 from tickets.models import (
-    Category,
     EscalationStatus,
     EventKind,
-    Hub,
-    Impact,
     Message,
     MessageKind,
     OutboxMessage,
-    Partner,
-    Product,
     Requester,
     SlaTarget,
     Status,
@@ -34,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 # Small enough to keep the file fast; the first tickets cover every filter value.
 DEMO_TICKETS = 60
-DEMO_PASSWORDS = [staff.demo_password for staff in demo.DEMO_STAFF]
+DEMO_PASSWORDS = [staff.demo_password for staff in seeding.DEMO_STAFF]
 
 
 def seed_demo(*args: str) -> str:
@@ -144,7 +141,7 @@ def test_demo_timestamps_and_history_agree_with_each_status():
         )
         assert (ticket.closed_at is not None) == (ticket.status == Status.CLOSED)
         if ticket.status == Status.CLOSED:
-            assert ticket.closed_at >= ticket.resolved_at + demo.AUTO_CLOSE_AFTER
+            assert ticket.closed_at >= ticket.resolved_at + seeding.AUTO_CLOSE_AFTER
     # L2 works in the product's GitHub repository; a product without one is never escalated.
     assert not Ticket.objects.filter(product__github_repository="").exclude(
         escalation_status=EscalationStatus.NONE
@@ -207,12 +204,12 @@ def test_bulk_adds_exactly_the_tickets_asked_for_each_with_message_and_created_e
         EventKind.CREATED
     }
     assert added.filter(issue_tags__isnull=False).exists()
-    assert demo.demo_ticket_count() == DEMO_TICKETS  # bulk tickets are not demo tickets
+    assert seeding.demo_ticket_count() == DEMO_TICKETS  # bulk tickets are not demo tickets
 
 
 def test_bulk_tickets_spread_over_two_years_and_old_ones_are_done():
     seed_demo("--tickets", "500")
-    bulk = Ticket.objects.exclude(requester__email__in=demo.demo_requester_emails())
+    bulk = Ticket.objects.exclude(requester__email__in=seeding.demo_requester_emails())
     now = timezone.now()
 
     assert now - bulk.order_by("created_at").first().created_at > timedelta(days=365)
@@ -231,7 +228,7 @@ def test_bulk_tickets_spread_over_two_years_and_old_ones_are_done():
 def test_bulk_tickets_are_the_same_for_the_same_seed():
     def generated(seed: int) -> list[tuple]:
         before = set(Ticket.objects.values_list("pk", flat=True))
-        demo.bulk_create_tickets(count=80, seed=seed, batch_size=30)
+        seeding.bulk_create_tickets(count=80, seed=seed, batch_size=30)
         return list(
             Ticket.objects.exclude(pk__in=before)
             .order_by("pk")
@@ -251,7 +248,7 @@ def test_with_debug_off_no_password_is_printed_or_guessable(settings):
     assert "password:" not in output
     assert not any(password in output for password in DEMO_PASSWORDS)
     assert "changepassword" in output
-    for staff in demo.DEMO_STAFF:
+    for staff in seeding.DEMO_STAFF:
         user = User.objects.get(username=staff.username)
         assert user.has_usable_password()
         assert not user.check_password(staff.demo_password)
@@ -262,7 +259,7 @@ def test_with_debug_on_the_demo_logins_are_printed_and_work(settings):
 
     output = seed_demo()
 
-    for staff in demo.DEMO_STAFF:
+    for staff in seeding.DEMO_STAFF:
         assert f"password: {staff.demo_password}" in output
         assert User.objects.get(username=staff.username).check_password(staff.demo_password)
 

@@ -10,12 +10,12 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from catalog.models import HubClosure
 from tests import factories
 from tickets import outbox, services, sla
 from tickets.models import (
     Channel,
     EventKind,
-    HubClosure,
     MessageKind,
     OutboxMessage,
     SlaClock,

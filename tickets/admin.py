@@ -1,4 +1,6 @@
-"""The back office: taxonomy, requesters, tickets (changed through the services) and the outbox."""
+"""The back office: SLA policies, requesters, tickets (changed through the services), the outbox.
+
+The taxonomy's admin is in catalog.admin."""
 
 from __future__ import annotations
 
@@ -16,16 +18,9 @@ from django.utils.translation import ngettext
 from tickets import services
 from tickets.models import (
     Attachment,
-    Category,
-    Hub,
-    HubClosure,
-    Impact,
-    IssueTag,
     Message,
     OutboxMessage,
     OutboxStatus,
-    Partner,
-    Product,
     Requester,
     SlaEvent,
     SlaPolicy,
@@ -44,71 +39,10 @@ def staff_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-class HubClosureInline(admin.TabularInline):
-    model = HubClosure
-    extra = 1
-    fields = ["date", "reason"]
-
-
-@admin.register(Hub)
-class HubAdmin(admin.ModelAdmin):
-    list_display = ["name", "time_zone", "work_starts", "work_ends", "holiday_country", "is_active"]
-    list_filter = ["is_active", "holiday_country"]
-    search_fields = ["name", "time_zone"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [HubClosureInline]
-
-
-@admin.register(HubClosure)
-class HubClosureAdmin(admin.ModelAdmin):
-    list_display = ["date", "hub", "reason"]
-    list_filter = ["hub"]
-    date_hierarchy = "date"
-
-
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["__str__", "impact", "first_response_days", "resolution_days"]
     list_select_related = ["impact"]
-
-
-@admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name", "hub", "is_active", "created_at"]
-    list_filter = ["hub", "is_active"]
-    search_fields = ["name"]
-    list_select_related = ["hub"]
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "github_repository", "position", "is_active"]
-    list_editable = ["position"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "github_repository"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position", "is_active"]
-    list_filter = ["is_active"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(Impact)
-class ImpactAdmin(admin.ModelAdmin):
-    list_display = ["name", "level", "definition", "is_active"]
-    list_filter = ["is_active"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-@admin.register(IssueTag)
-class IssueTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "description"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Requester)

@@ -13,7 +13,8 @@ from typing import Literal
 
 from django.conf import settings
 
-from tickets.models import Impact, Ticket
+from catalog.models import Impact
+from tickets.models import Ticket
 from tickets.outbox import OutboxItem, outbox_add, outbox_add_many
 from tickets.outbox_kinds import OutboxKind
 

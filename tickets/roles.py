@@ -67,16 +67,9 @@ def require(user: User | AnonymousUser | None, permission: str) -> None:
         raise ActionNotAllowed(permission)
 
 
-_TAXONOMY = (
-    "hub",
-    "partner",
-    "product",
-    "category",
-    "impact",
-    "issuetag",
-    "hubclosure",
-    "slapolicy",
-)
+# The taxonomy lives in the catalog app; the SLA policies that go with it in tickets.
+_CATALOG = ("hub", "partner", "product", "category", "impact", "issuetag", "hubclosure")
+_TAXONOMY = [f"catalog.{{action}}_{m}" for m in _CATALOG] + ["tickets.{action}_slapolicy"]
 _THREAD = ("ticket", "message", "attachment", "requester")
 _KB_READ = [
     f"kb.view_{m}" for m in ("section", "article", "articlerevision", "articleimage", "articlevote")
@@ -93,7 +86,8 @@ _KB_MANAGE = [
 ]
 
 L1_PERMISSIONS = (
-    [f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")]
+    [f"tickets.view_{m}" for m in (*_THREAD, "ticketevent", "slaevent")]
+    + [code.format(action="view") for code in _TAXONOMY]
     + [f"tickets.add_{m}" for m in _THREAD]
     + [f"tickets.change_{m}" for m in ("ticket", "requester")]
     + [TRIAGE, REPLY, ESCALATE]
@@ -104,8 +98,8 @@ L1_PERMISSIONS = (
 # L2 reads everything and adds internal notes (add_message); public replies to the
 # requester (reply_ticket) and triage stay with L1, who keeps the partner informed.
 L2_PERMISSIONS = [
-    f"tickets.view_{m}" for m in (*_THREAD, *_TAXONOMY, "ticketevent", "slaevent")
-] + [
+    *[f"tickets.view_{m}" for m in (*_THREAD, "ticketevent", "slaevent")],
+    *[code.format(action="view") for code in _TAXONOMY],
     NOTE,
     "tickets.add_attachment",
     *_KB_READ,
@@ -113,8 +107,8 @@ L2_PERMISSIONS = [
 MANAGER_PERMISSIONS = (
     L1_PERMISSIONS
     + [
-        f"tickets.{action}_{m}"
-        for m in (*_TAXONOMY, "cannedresponse")
+        code.format(action=action)
+        for code in (*_TAXONOMY, "tickets.{action}_cannedresponse")
         for action in ("add", "change", "delete")
     ]
     + [VIEW_OUTBOX, "tickets.change_outboxmessage", VIEW_REPORTS]

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from bench.pages import median_ms, staff_client
 from bench.scenarios import Context, scenario
+from catalog.models import Category, Hub, Impact
 from tickets import roles
-from tickets.models import Category, Hub, Impact, Ticket
+from tickets.models import Ticket
 
 
 @scenario("desk_queue_default", unit="ms")

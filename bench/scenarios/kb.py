@@ -24,12 +24,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.scenarios import Context, scenario
-from kb.demo import load_articles, seed_kb_demo
+from catalog.models import Product
+from demo.kb import load_articles, seed_kb_demo
 from kb.html import ARTICLE_POLICY, html_to_text
 from kb.models import Article, Section, Status
 from kb.rendering import render_markdown
 from kb.search import search_articles
-from tickets.models import Product
 
 KB_ARTICLES = 10_000
 BATCH = 1_000

@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from bench.scenarios import Context, scenario
-from tickets.models import Category, Hub, OutboxMessage, Product, Ticket
+from catalog.models import Category, Hub, Product
+from tickets.models import OutboxMessage, Ticket
 
 SUBMISSIONS = 100
 TRIVIAL_REQUESTS = 1000

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from bench.pages import median_ms, staff_client
 from bench.scenarios import Context, scenario
+from catalog.models import Hub, Impact, Product
 from tickets import roles
-from tickets.models import Hub, Impact, Product
 
 
 @scenario("reports_dashboard", unit="ms")

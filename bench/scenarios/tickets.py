@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from bench.scenarios import Context, scenario
-from tickets import demo, services
+from demo import seeding
+from tickets import services
 from tickets.models import (
     Message,
     OutboxMessage,
@@ -68,7 +69,7 @@ def seed_bulk(ctx: Context) -> float:
     try:
         # Committed batch by batch, as the command does: the foreign-key checks
         # PostgreSQL defers to each commit are part of the cost.
-        report = demo.bulk_create_tickets(
+        report = seeding.bulk_create_tickets(
             count=SEED_BULK_TICKETS, seed=ctx.rng.randrange(2**31), analyze=False
         )
     finally:
@@ -79,8 +80,8 @@ def seed_bulk(ctx: Context) -> float:
 @scenario("ticket_create", unit="tickets/s")
 def ticket_create(ctx: Context) -> float:
     """Contact Us requests through services.ticket_create, acknowledgement in the outbox."""
-    catalogue = demo.Catalogue.load()
-    requesters = list(Requester.objects.filter(email__in=demo.demo_requester_emails()))
+    catalogue = seeding.Catalogue.load()
+    requesters = list(Requester.objects.filter(email__in=seeding.demo_requester_emails()))
     # The form's input is prepared outside the timing; the service call is what counts.
     requests = [
         catalogue.contact_us_request(ctx.rng, requesters) for _ in range(TICKET_CREATE_TICKETS)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from desk.forms.common import (
     NOT_SET,
     choice_options,
@@ -19,15 +20,7 @@ from desk.forms.common import (
     set_choices,
     text_field,
 )
-from tickets.models import (
-    Category,
-    Channel,
-    Hub,
-    Impact,
-    IssueTag,
-    Partner,
-    Product,
-)
+from tickets.models import Channel
 from tickets.queues import DeskLists
 from tickets.uploads import AttachmentsField
 

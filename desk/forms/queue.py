@@ -10,13 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.models import Category, Impact, IssueTag
 from desk.forms.common import (
     set_choices,
-)
-from tickets.models import (
-    Category,
-    Impact,
-    IssueTag,
 )
 from tickets.queues import DeskLists
 from tickets.services import BULK_ACTIONS

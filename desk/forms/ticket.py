@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.models import Category, Impact, IssueTag, Product
 from desk.forms.common import (
     BODY_MAX,
     NOT_SET,
@@ -21,16 +22,7 @@ from desk.forms.common import (
     set_choices,
     text_field,
 )
-from tickets.models import (
-    CannedResponse,
-    Category,
-    Impact,
-    IssueTag,
-    MessageKind,
-    Product,
-    Status,
-    Ticket,
-)
+from tickets.models import CannedResponse, MessageKind, Status, Ticket
 from tickets.queues import DeskLists, reference_pk
 from tickets.uploads import AttachmentsField
 

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from catalog.models import Product
 from desk.access import LOG_TICKET, agent, desk_view
 from desk.forms import OnBehalfForm
 from tickets import queues, services
-from tickets.models import Product
 
 
 @desk_view(LOG_TICKET)

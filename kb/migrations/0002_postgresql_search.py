@@ -11,7 +11,7 @@ import django.contrib.postgres.indexes
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from kb.migration_operations import PostgreSQLOnly
+from helpdesk.db import PostgreSQLOnly
 
 CREATE_TRIGGER = """
 -- Kept in the row (compressed if need be), not in the TOAST table: ranking reads

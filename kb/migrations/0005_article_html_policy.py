@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kb", "0003_suggestion_answered"),
+        ("kb", "0004_taxonomy_to_catalog"),
     ]
 
     operations = [

@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Product
 from kb.html import ARTICLE_POLICY
 from kb.rendering import render_markdown
-from tickets.models import Product
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User

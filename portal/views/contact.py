@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from catalog.models import Category, Product
 from helpdesk.client_ip import client_ip
 from kb.models import SuggestionSource
 from kb.search import clean_query, search_articles
@@ -32,7 +33,6 @@ from kb.tracking import Visitor, click_url, record_suggestions_shown
 from portal import services
 from portal.forms import ContactForm
 from portal.services import Draft
-from tickets.models import Category, Product
 
 logger = logging.getLogger(__name__)
 

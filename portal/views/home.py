@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tickets.models import Category, Impact, Product
+from catalog.models import Category, Impact, Product
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from tickets.models.taxonomy import GITHUB_REPOSITORY_RE
+from catalog.models import GITHUB_REPOSITORY_RE
 
 _ISSUE_URL_RE = re.compile(
     r"^https?://[^/\s]+/(?P<repo>[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+)/issues/(?P<number>\d+)"

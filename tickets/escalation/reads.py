@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog.models import Product
 from tickets.models import (
     EscalationIssue,
     EscalationLink,
     EscalationStatus,
     IssueState,
-    Product,
     Status,
     Ticket,
 )

@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import tickets.models.taxonomy
+import catalog.models
 import tickets.models.thread
 import tickets.models.ticket
 
@@ -58,16 +58,16 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="UTC",
                         max_length=64,
-                        validators=[tickets.models.taxonomy.validate_time_zone],
+                        validators=[catalog.models.validate_time_zone],
                         verbose_name="time zone",
                     ),
                 ),
                 (
                     "working_days",
                     models.JSONField(
-                        default=tickets.models.taxonomy.default_working_days,
+                        default=catalog.models.default_working_days,
                         help_text="Numbers of the working weekdays: 0 is Monday, 6 is Sunday.",
-                        validators=[tickets.models.taxonomy.validate_working_days],
+                        validators=[catalog.models.validate_working_days],
                         verbose_name="working days",
                     ),
                 ),
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="ISO country code whose public holidays close this hub, e.g. KE.",
                         max_length=3,
-                        validators=[tickets.models.taxonomy.validate_holiday_country],
+                        validators=[catalog.models.validate_holiday_country],
                         verbose_name="public holidays of",
                     ),
                 ),
@@ -171,7 +171,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         help_text="owner/name of the repository that L2 escalations are filed in.",
                         max_length=140,
-                        validators=[tickets.models.taxonomy.validate_github_repository],
+                        validators=[catalog.models.validate_github_repository],
                         verbose_name="GitHub repository",
                     ),
                 ),
@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         default=list,
                         help_text='Extra details a report about this product needs, as a list of {"name": "dashboard", "label": "Dashboard", "help": "…"}.',
-                        validators=[tickets.models.taxonomy.validate_report_fields],
+                        validators=[catalog.models.validate_report_fields],
                         verbose_name="report fields",
                     ),
                 ),

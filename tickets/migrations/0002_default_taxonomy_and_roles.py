@@ -1,7 +1,7 @@
 """Seed the default hubs, products, categories, impacts and issue tags from the workflow.
 
 The data is copied here, not imported, so this migration does what it did when it
-was written whatever tickets/defaults.py says later. The support roles are kept
+was written whatever catalog/defaults.py says later. The support roles are kept
 in step by a post_migrate handler (tickets/roles.py), not here.
 """
 

@@ -6,7 +6,7 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 import tickets.models.desk
-from kb.migration_operations import PostgreSQLOnly
+from helpdesk.db import PostgreSQLOnly
 
 # Free-text search in the desk runs icontains (UPPER(col) LIKE '%…%' on PostgreSQL)
 # on the subject and the requester's email and name: trigram GIN indexes serve it.

@@ -4,7 +4,7 @@ import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
-from kb.migration_operations import PostgreSQLOnly
+from helpdesk.db import PostgreSQLOnly
 
 # The managers' reports scan the tickets created, and those done, in a period and
 # group them by hub, partner, category, impact, channel, escalation and first-

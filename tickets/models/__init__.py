@@ -1,4 +1,4 @@
-"""The ticket domain's models, one module per family."""
+"""The ticket domain's models, one module per family (the taxonomy is in ``catalog``)."""
 
 from tickets.models.desk import CannedResponse, SavedView
 from tickets.models.escalation import (
@@ -8,8 +8,7 @@ from tickets.models.escalation import (
     IssueState,
 )
 from tickets.models.outbox import OutboxMessage, OutboxStatus
-from tickets.models.sla import HubClosure, SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
-from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
 from tickets.models.ticket import (
     OPEN_STATUSES,
@@ -24,24 +23,17 @@ __all__ = [
     "OPEN_STATUSES",
     "Attachment",
     "CannedResponse",
-    "Category",
     "Channel",
     "EscalationComment",
     "EscalationIssue",
     "EscalationLink",
     "EscalationStatus",
     "EventKind",
-    "Hub",
-    "HubClosure",
-    "Impact",
     "IssueState",
-    "IssueTag",
     "Message",
     "MessageKind",
     "OutboxMessage",
     "OutboxStatus",
-    "Partner",
-    "Product",
     "Requester",
     "SavedView",
     "SlaClock",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models.taxonomy import Category, Impact
+from catalog.models import Category, Impact
 from tickets.models.ticket import Status
 
 # The placeholders a canned response may use, and nothing else: each names one

@@ -5,7 +5,7 @@ next to it. These B-tree indexes exist on every database. Free-text search
 (``icontains``, which PostgreSQL runs as ``UPPER(col) LIKE``) is served by
 trigram GIN indexes on the ticket's subject and the requester's email and name
 that exist only on PostgreSQL: migration 0006 creates them with raw SQL wrapped
-in :class:`kb.migration_operations.PostgreSQLOnly`. They are deliberately not
+in :class:`helpdesk.db.PostgreSQLOnly`. They are deliberately not
 in the model state: SQLite rebuilds a table from the model state on many schema
 changes and would then try to create a GIN index it cannot have.
 

@@ -1,4 +1,4 @@
-"""SLA policies, hub closures, each ticket's clocks and the events that explain them."""
+"""SLA policies, each ticket's clocks and the events that explain them."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Impact
 from tickets.models.indexes import SLA_CLOCK_REPORT_INDEXES
-from tickets.models.taxonomy import Hub, Impact
 from tickets.models.ticket import Ticket
 
 
@@ -67,27 +67,6 @@ class SlaPolicy(models.Model):
             raise ValidationError(
                 {"impact": _("There is already a default policy; choose an impact.")}
             )
-
-
-class HubClosure(models.Model):
-    """A day a hub is closed beyond its public holidays (an office event, a local holiday)."""
-
-    hub = models.ForeignKey(
-        Hub, on_delete=models.CASCADE, related_name="closures", verbose_name=_("hub")
-    )
-    date = models.DateField(_("date"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["hub", "date"]
-        verbose_name = _("hub closure")
-        verbose_name_plural = _("hub closures")
-        constraints = [
-            models.UniqueConstraint(fields=["hub", "date"], name="hub_closure_once_per_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.hub}: {self.date:%Y-%m-%d}"
 
 
 class SlaClock(models.Model):

@@ -11,11 +11,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets.models.indexes import (
     TICKET_DESK_INDEXES,
     TICKET_REPORT_INDEXES,
 )
-from tickets.models.taxonomy import Category, Hub, Impact, IssueTag, Partner, Product
 
 REFERENCE_RE = re.compile(r"^\s*#?(?:[A-Za-z]+-)?(\d{1,18})\s*$")
 

@@ -13,7 +13,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
-from tickets.models import Category, Hub, Impact, IssueTag, Partner, Product, SavedView
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets.models import SavedView
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import Category, Impact, IssueTag
 from tickets import roles
-from tickets.models import Category, Impact, IssueTag, Message, MessageKind, Status, Ticket
+from tickets.models import Message, MessageKind, Status, Ticket
 from tickets.services.assign import assign
 from tickets.services.locking import StaleTicket, ticket_locked
 from tickets.services.status import apply_status

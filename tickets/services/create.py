@@ -14,21 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import alerts, notifications, roles, sla
-from tickets.models import (
-    Category,
-    Channel,
-    EventKind,
-    Hub,
-    Impact,
-    IssueTag,
-    Message,
-    MessageKind,
-    Partner,
-    Product,
-    Requester,
-    Ticket,
-)
+from tickets.models import Channel, EventKind, Message, MessageKind, Requester, Ticket
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
 from tickets.uploads import validate_uploads

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import IssueTag
 from tickets import alerts, roles, sla
-from tickets.models import EventKind, IssueTag, Ticket
+from tickets.models import EventKind, Ticket
 from tickets.services.assign import assign
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_locked

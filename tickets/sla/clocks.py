@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
-from tickets.models import Hub, Impact, Status, Ticket
+from catalog.models import Hub, Impact
+from tickets.models import Status, Ticket
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.working_time import WorkingCalendar
 

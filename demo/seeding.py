@@ -14,8 +14,8 @@ All names, organisations and addresses are invented; email addresses use the
 reserved example.org / example.net domains.
 """
 
-from tickets.demo.bulk import BulkReport, bulk_create_tickets
-from tickets.demo.people import (
+from demo.bulk import BulkReport, bulk_create_tickets
+from demo.people import (
     AUTO_CLOSE_AFTER,
     DEFAULT_BATCH_SIZE,
     DEFAULT_DEMO_TICKETS,
@@ -24,7 +24,7 @@ from tickets.demo.people import (
     StaffAccount,
     demo_requester_emails,
 )
-from tickets.demo.stories import Catalogue, DemoReport, demo_ticket_count, seed_demo
+from demo.stories import Catalogue, DemoReport, demo_ticket_count, seed_demo
 
 __all__ = [
     "AUTO_CLOSE_AFTER",

@@ -1,6 +1,6 @@
 """``manage.py seed_demo``: the demo data (idempotent), and bulk tickets for benchmarks.
 
-The work happens in :mod:`tickets.demo`; this command parses options and reports.
+The work happens in :mod:`demo.seeding`; this command parses options and reports.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kb.demo import seed_kb_demo
-from tickets import demo
+from demo import seeding
+from demo.kb import seed_kb_demo
 
 PROGRESS_EVERY_SECONDS = 10.0
 
@@ -27,9 +27,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo-tickets",
             type=int,
-            default=demo.DEFAULT_DEMO_TICKETS,
+            default=seeding.DEFAULT_DEMO_TICKETS,
             help="How many demo tickets to have, played through the services "
-            f"(default {demo.DEFAULT_DEMO_TICKETS}).",
+            f"(default {seeding.DEFAULT_DEMO_TICKETS}).",
         )
         parser.add_argument(
             "--tickets",
@@ -40,14 +40,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed",
             type=int,
-            default=demo.DEFAULT_SEED,
+            default=seeding.DEFAULT_SEED,
             help="Random seed: the same seed gives the same tickets.",
         )
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=demo.DEFAULT_BATCH_SIZE,
-            help=f"Tickets per transaction in bulk mode (default {demo.DEFAULT_BATCH_SIZE}).",
+            default=seeding.DEFAULT_BATCH_SIZE,
+            help=f"Tickets per transaction in bulk mode (default {seeding.DEFAULT_BATCH_SIZE}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,7 +57,7 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
 
-        report = demo.seed_demo(
+        report = seeding.seed_demo(
             tickets=options["demo_tickets"], seed=options["seed"], debug=settings.DEBUG
         )
         self.stdout.write(
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             rate = done / seconds if seconds else 0
             self.stdout.write(f"  {done:>12,} / {total:,} tickets  ({rate:,.0f} tickets/s)")
 
-        result = demo.bulk_create_tickets(
+        result = seeding.bulk_create_tickets(
             count=count, seed=seed, batch_size=batch_size, progress=progress
         )
         self.stdout.write(
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _logins(self, staff: list[demo.StaffAccount]) -> None:
+    def _logins(self, staff: list[seeding.StaffAccount]) -> None:
         self.stdout.write("")
         self.stdout.write("Demo staff:")
         width = max(len(account.username) for account in staff)

@@ -18,9 +18,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.models import Product
 from kb import services
 from kb.models import Article, Section, Status, Visibility
-from tickets.models import Product
 
 ARTICLES_DIR = Path(__file__).parent / "articles"
 

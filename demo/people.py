@@ -9,12 +9,9 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 
+from catalog.models import Hub, Partner
 from tickets import roles, services
-from tickets.models import (
-    Hub,
-    Partner,
-    Requester,
-)
+from tickets.models import Requester
 
 DEFAULT_SEED = 2026
 DEFAULT_DEMO_TICKETS = 300

@@ -1,9 +1,14 @@
-"""The default taxonomy, taken from the support workflow; seeded by a data migration.
+"""The default taxonomy, taken from the support workflow.
 
-Admins may change all of it afterwards; the migration only creates what is missing.
+A fresh database gets it from the tickets app's data migration (0002, which keeps
+its own copy so it does what it did when it was written); ``seed_demo`` and the
+tests that empty the database put it back with :func:`seed_default_taxonomy`.
+Admins may change all of it afterwards; seeding only creates what is missing.
 """
 
 from datetime import time
+
+from catalog.models import Category, Hub, Impact, IssueTag, Product
 
 HUBS = [
     # name, slug, time zone, holiday country
@@ -115,3 +120,40 @@ ISSUE_TAGS = [
     ("API and integrations", "api-and-integrations"),
     ("Documentation", "documentation"),
 ]
+
+
+def seed_default_taxonomy() -> None:
+    """Create the default hubs, products, categories, impacts and issue tags that are missing."""
+    starts, ends = WORKING_HOURS
+    for name, slug, time_zone, country in HUBS:
+        Hub.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "time_zone": time_zone,
+                "holiday_country": country,
+                "work_starts": starts,
+                "work_ends": ends,
+            },
+        )
+    for name, slug, repository, position, fields, description in PRODUCTS:
+        Product.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "github_repository": repository,
+                "position": position,
+                "report_fields": fields,
+                "description": description,
+            },
+        )
+    for name, slug, position, description in CATEGORIES:
+        Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position, "description": description}
+        )
+    for name, slug, level, definition in IMPACTS:
+        Impact.objects.get_or_create(
+            slug=slug, defaults={"name": name, "level": level, "definition": definition}
+        )
+    for name, slug in ISSUE_TAGS:
+        IssueTag.objects.get_or_create(slug=slug, defaults={"name": name})

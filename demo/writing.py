@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tickets.demo.people import FLOW, LUMEN, NAMES_BY_HUB, OTHER, RSR, DemoPartner
+from demo.people import FLOW, LUMEN, NAMES_BY_HUB, OTHER, RSR, DemoPartner
 
 # --------------------------------------------------------------------------- #
 # What people write                                                            #

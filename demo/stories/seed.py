@@ -1,0 +1,65 @@
+"""``seed_demo``: staff, partners, requesters and worked tickets, once (idempotent)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from catalog.defaults import seed_default_taxonomy
+from demo.people import (
+    DEFAULT_DEMO_TICKETS,
+    DEFAULT_SEED,
+    StaffAccount,
+    demo_requester_emails,
+    seed_partners,
+    seed_requesters,
+    seed_staff,
+)
+from demo.stories.catalogue import Catalogue
+from demo.stories.teller import DemoStories
+from tickets.models import Ticket
+
+
+@dataclass
+class DemoReport:
+    staff: list[StaffAccount]
+    partners_created: int
+    requesters_created: int
+    tickets_created: int
+    tickets_total: int
+
+
+def demo_ticket_count() -> int:
+    return Ticket.objects.filter(requester__email__in=demo_requester_emails()).count()
+
+
+@transaction.atomic
+def seed_demo(
+    *, tickets: int = DEFAULT_DEMO_TICKETS, seed: int = DEFAULT_SEED, debug: bool
+) -> DemoReport:
+    """Create the demo once: staff, partners, requesters and ``tickets`` worked tickets.
+
+    Running it again creates nothing: people and partners are found by name or
+    email, and only the tickets missing from ``tickets`` are added.
+    """
+    seed_default_taxonomy()  # the stories tag with it, and a flushed database has none
+    staff = seed_staff(debug=debug)
+    partners, partners_created = seed_partners()
+    requesters, requesters_created = seed_requesters(partners)
+    existing = demo_ticket_count()
+    missing = max(0, tickets - existing)
+    if missing:
+        # Seeded from what exists, so topping up a partial demo does not repeat its tickets.
+        rng = random.Random(seed + existing)  # noqa: S311 - demo content, not secrets
+        story = DemoStories(rng=rng, catalogue=Catalogue.load(), requesters=requesters)
+        for index in range(existing, existing + missing):
+            story.tell(index)
+    return DemoReport(
+        staff=staff,
+        partners_created=partners_created,
+        requesters_created=requesters_created,
+        tickets_created=missing,
+        tickets_total=existing + missing,
+    )
