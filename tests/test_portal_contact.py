@@ -6,7 +6,6 @@ import socket
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from kb.models import ArticleVote, SuggestionEvent, SuggestionKind
@@ -30,12 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _no_minimum_fill_time(settings):
     settings.PORTAL_MIN_FILL_SECONDS = 0
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limit counters live in the cache; each test starts with none."""
-    cache.clear()
 
 
 @pytest.fixture

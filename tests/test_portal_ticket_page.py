@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from tests import factories
 from tests.portal_helpers import EXE_BYTES, deliver_all, screenshot, upload
@@ -12,11 +11,6 @@ from tickets import access, services
 from tickets.models import Channel, EventKind, MessageKind, OutboxMessage, Status, Ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
 
 
 @pytest.fixture
