@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
+from pytest_socket import SocketConnectBlockedError
 
 from portal.services import rate_limit_exceeded
 from tests.isolation import empty_cache
@@ -75,3 +77,27 @@ def test_emptying_this_runs_cache_leaves_another_runs_keys_on_the_same_redis(
 
     assert ours.get_many([f"rate:{n}" for n in range(1500)]) == {}
     assert theirs.get("rate:0") == "theirs"
+
+
+@pytest.mark.parametrize(
+    ("family", "address"),
+    [
+        (socket.AF_INET, ("192.0.2.10", 443)),  # TEST-NET-1: stands for any host out there
+        (socket.AF_INET6, ("2001:db8::10", 443)),  # its IPv6 documentation twin
+    ],
+)
+@pytest.mark.filterwarnings("ignore:A test tried to use socket.socket.connect")
+def test_a_test_cannot_connect_beyond_this_machine(family, address):
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        with pytest.raises(SocketConnectBlockedError):
+            sock.connect(address)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_local_servers_stay_reachable(host):
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection((host, port), timeout=1):
+            conn, _ = server.accept()
+            conn.close()
