@@ -23,10 +23,11 @@ from django.db.models import F
 
 from helpdesk.celery import app as celery_app
 from tests.brokers import real_redis_database, use_broker
+from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tickets import outbox, services
 from tickets.models import Channel, OutboxMessage, OutboxStatus
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
 # How long creating a ticket may take with a broken broker: the publish timeout is
 # one second; this bound only tells "returns promptly" from "hangs".
@@ -88,14 +89,12 @@ def log_a_ticket():
     )
 
 
-def wait_until_delivered(row: OutboxMessage, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def wait_until_delivered(row: OutboxMessage) -> None:
+    def delivered() -> bool:
         row.refresh_from_db()
-        if row.status == OutboxStatus.DELIVERED:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"outbox row still {row.status} ({row.last_error})")
+        return row.status == OutboxStatus.DELIVERED
+
+    wait_for(delivered, f"outbox row {row.pk} to be delivered")
 
 
 def a_minute_passes() -> None:

@@ -1,17 +1,16 @@
 """The embedded default: a real worker delivers through kombu's filesystem broker, no server."""
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from helpdesk.celery import app as celery_app
 from tests.brokers import use_broker
+from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tickets import services
 from tickets.models import Channel, OutboxMessage, OutboxStatus
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
 
 @pytest.fixture
@@ -38,12 +37,10 @@ def test_the_acknowledgement_is_delivered_by_a_worker_on_the_embedded_broker(fil
             subject="Cannot log in to the Flow dashboard",
             channel=Channel.WEB,
         )
-        row = OutboxMessage.objects.get(ticket=ticket)
-        deadline = time.monotonic() + 20
-        while row.status != OutboxStatus.DELIVERED and time.monotonic() < deadline:
-            time.sleep(0.1)
-            row.refresh_from_db()
+        wait_for(
+            OutboxMessage.objects.filter(ticket=ticket, status=OutboxStatus.DELIVERED).exists,
+            "the acknowledgement to be delivered",
+        )
 
-    assert row.status == OutboxStatus.DELIVERED
     [email] = mail.outbox
     assert ticket.reference in email.subject

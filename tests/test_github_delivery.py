@@ -98,13 +98,13 @@ def test_l1_escalation_creates_one_github_issue_even_when_github_files_it_then_a
 def test_a_timeout_is_retried_without_holding_the_worker_and_without_a_second_issue(github):
     escalated_ticket()
     [row] = github_rows()
-    github.then(Scripted("POST", ISSUES_PATH, 201, {}, after_doing_it=True, delay=2.5))
+    github.then(Scripted("POST", ISSUES_PATH, 201, {}, after_doing_it=True, delay=8))
 
     started = time.monotonic()
     result = deliver(row)
     assert result.outcome == "retry"
     assert "could not be reached" in result.error
-    assert time.monotonic() - started < 2.4  # gave up at the 1 s timeout, no resend
+    assert time.monotonic() - started < 6  # gave up at the 1 s timeout, not after the 8 s
 
     row.refresh_from_db()
     assert deliver(row).outcome == "delivered"
@@ -126,7 +126,7 @@ def test_retry_after_is_respected_without_sleeping_or_using_an_attempt(github):
 
     started = time.monotonic()
     result = deliver(row)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # a worker that slept the 120 s would show it here
 
     row.refresh_from_db()
     assert result.outcome == "deferred"

@@ -10,8 +10,7 @@ fails on CI.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -26,10 +25,11 @@ from tests.brokers import real_redis_database, use_broker
 from tests.desk_helpers import logged_in, ticket_from
 from tests.fake_github import TOKEN, FakeGitHub
 from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
+from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tickets import services
 from tickets.models import EscalationIssue, EscalationStatus, Status, Ticket
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
 
 @pytest.fixture
@@ -49,15 +49,6 @@ def github(settings):
     settings.GITHUB_WEBHOOK_SECRET = WEBHOOK_SECRET
     yield fake
     fake.stop()
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_l1(
