@@ -14,18 +14,17 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from helpdesk.celery import app as celery_app
 from tests import factories
 from tests.brokers import real_redis_database, use_broker
 from tests.desk_helpers import logged_in, ticket_from
 from tests.fake_github import TOKEN, FakeGitHub
 from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
+from tests.workers import celery_worker
 from tickets import services
 from tickets.models import EscalationIssue, EscalationStatus, Status, Ticket
 
@@ -61,7 +60,7 @@ def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_
 
     with (
         use_broker(redis_url, settings.REDIS_BROKER_TRANSPORT_OPTIONS),
-        start_worker(celery_app, pool="solo", perform_ping_check=False),
+        celery_worker(),
     ):
         response = client.post(
             reverse("desk:escalate", kwargs={"ticket_id": ticket.pk}),

@@ -14,6 +14,7 @@ from django.core.cache.backends.redis import RedisCache
 from pytest_socket import SocketConnectBlockedError
 
 from portal.services import rate_limit_exceeded
+from tests.browser.chromium import without_chromium
 from tests.isolation import empty_cache
 
 RATE_LIMITED = "leaky@partner.example.org"
@@ -101,3 +102,22 @@ def test_local_servers_stay_reachable(host):
         with socket.create_connection((host, port), timeout=1):
             conn, _ = server.accept()
             conn.close()
+
+
+@pytest.mark.parametrize(
+    ("found", "environ", "action"),
+    [
+        (True, {"CI": "true"}, None),
+        (False, {}, "fail"),
+        (False, {"SKIP_BROWSER_TESTS": "1"}, "skip"),
+        (False, {"CI": "true"}, "fail"),
+        (False, {"CI": "true", "SKIP_BROWSER_TESTS": "1"}, "fail"),  # CI never skips
+    ],
+)
+def test_browser_journeys_without_chromium_fail_unless_a_person_opts_out_and_never_on_ci(
+    found, environ, action
+):
+    outcome = without_chromium(found, environ)
+    assert (outcome and outcome[0]) == action
+    if outcome:
+        assert "apt-get install chromium" in outcome[1]
