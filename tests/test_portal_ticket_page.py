@@ -72,7 +72,12 @@ def test_the_page_needs_a_bounded_number_of_queries_however_long_the_thread(
             attachments=[screenshot(f"s{n}.png")],
         )
     with django_assert_max_num_queries(12):
-        assert page_of(client, ticket).status_code == 200
+        response = page_of(client, ticket)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for n in range(15):
+        assert f"Reply {n}<" in page or f"Reply {n}\n" in page
+        assert f"s{n}.png" in page
 
 
 def test_another_requesters_token_a_number_or_a_near_miss_is_not_found(client, ticket):
