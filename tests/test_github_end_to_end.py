@@ -21,8 +21,14 @@ from django.urls import reverse
 from tests import factories
 from tests.brokers import real_redis_database, use_broker
 from tests.desk_helpers import logged_in, ticket_from
-from tests.fake_github import TOKEN, FakeGitHub
-from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
+from tests.github_factories import (
+    REPOSITORY,
+    WEBHOOK_SECRET,
+    about_issue,
+    fixture,
+    local_github,
+    post_webhook,
+)
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.workers import celery_worker
 from tickets import services
@@ -40,14 +46,9 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def github(settings):
-    fake = FakeGitHub().start()
-    fake.add_repo(REPOSITORY)
-    settings.GITHUB_TOKEN = TOKEN
-    settings.GITHUB_API_URL = fake.url
-    settings.GITHUB_TIMEOUT = 5
     settings.GITHUB_WEBHOOK_SECRET = WEBHOOK_SECRET
-    yield fake
-    fake.stop()
+    with local_github(settings, timeout=5) as fake:
+        yield fake
 
 
 def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_l1(
