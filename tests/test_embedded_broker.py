@@ -31,17 +31,22 @@ def filesystem_broker(tmp_path):
         yield
 
 
+def a_ticket_acknowledged_by_the_worker():
+    ticket = services.ticket_create(
+        requester_email="chidi@partner.example.org",
+        subject="Cannot log in to the Flow dashboard",
+        channel=Channel.WEB,
+    )
+    wait_for(
+        OutboxMessage.objects.filter(ticket=ticket, status=OutboxStatus.DELIVERED).exists,
+        "the acknowledgement to be delivered",
+    )
+    return ticket
+
+
 def test_the_acknowledgement_is_delivered_by_a_worker_on_the_embedded_broker(filesystem_broker):
     with celery_worker():
-        ticket = services.ticket_create(
-            requester_email="chidi@partner.example.org",
-            subject="Cannot log in to the Flow dashboard",
-            channel=Channel.WEB,
-        )
-        wait_for(
-            OutboxMessage.objects.filter(ticket=ticket, status=OutboxStatus.DELIVERED).exists,
-            "the acknowledgement to be delivered",
-        )
+        ticket = a_ticket_acknowledged_by_the_worker()
 
     [email] = mail.outbox
     assert ticket.reference in email.subject
@@ -59,14 +64,6 @@ def other_sessions_on_the_test_database() -> int:
 @pytest.mark.postgres
 def test_the_worker_thread_keeps_no_database_session_once_its_task_is_done(filesystem_broker):
     with celery_worker():
-        ticket = services.ticket_create(
-            requester_email="chidi@partner.example.org",
-            subject="Cannot log in to the Flow dashboard",
-            channel=Channel.WEB,
-        )
-        wait_for(
-            OutboxMessage.objects.filter(ticket=ticket, status=OutboxStatus.DELIVERED).exists,
-            "the acknowledgement to be delivered",
-        )
+        a_ticket_acknowledged_by_the_worker()
         # Still running, idle: what it kept open now would outlive the test database.
         wait_for(lambda: other_sessions_on_the_test_database() == 0, "the worker to close")
