@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
@@ -26,6 +27,13 @@ STORAGES = {
 }
 SECURE_SSL_REDIRECT = False
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
+# One cache namespace per test run (this process): rate-limit counters and locks
+# never meet another run's or another checkout's on a shared Redis, and the
+# conftest empties only this namespace around each test (never FLUSHDB, which
+# would empty everyone's).
+_RUN = f"test-{os.getpid()}-{secrets.token_hex(4)}"
+for _cache in CACHES.values():  # noqa: F405
+    _cache["KEY_PREFIX"] = ":".join(filter(None, [_cache.get("KEY_PREFIX", ""), _RUN]))
 # Tests serve static files from the finders, as `make run` does; production
 # serves the collected, hashed files (collectstatic in the image build).
 WHITENOISE_USE_FINDERS = True

@@ -1,4 +1,4 @@
-"""Shared fixtures: the outbox handler registry and a clean broker breaker per test."""
+"""Shared fixtures: per test an empty cache and a clean broker breaker; the handler registry."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 
+from tests.isolation import empty_caches
 from tickets import outbox, outbox_kinds
 
 
@@ -21,6 +22,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters, locks and tracking marks never carry over to the next test.
+
+    The caches are taken before the test runs, so a test that points CACHES at a
+    Redis that is down (the outage tests) does not make the clean-up fail.
+    """
+    from django.core.cache import caches
+
+    configured = caches.all()
+    empty_caches(configured)
+    yield
+    empty_caches(configured)
 
 
 @pytest.fixture(autouse=True)

@@ -79,3 +79,17 @@ def many_parts(count: int, message_id: str = "<parts@bomb.example>") -> bytes:
         + part * count
         + b"--B--\r\n"
     )
+
+
+def kofis_web_ticket():
+    """The ticket the reply tests answer: Kofi's, logged on the web, one message."""
+    from tickets import services as ticket_services
+    from tickets.models import Channel
+
+    return ticket_services.ticket_create(
+        requester_email="kofi@partner.example.org",
+        requester_name="Kofi Mensah",
+        subject="Export of indicators fails",
+        channel=Channel.WEB,
+        description="The export spins forever.",
+    )

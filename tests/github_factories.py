@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from django.urls import reverse
 
 from tests import factories
 from tests.desk_helpers import ticket_from
+from tests.fake_github import TOKEN, FakeGitHub
 from tickets import outbox, services
 from tickets.models import EscalationIssue, OutboxMessage, OutboxStatus, Ticket
 from tickets.outbox_kinds import OutboxKind
@@ -87,3 +90,17 @@ def about_issue(payload: dict[str, Any], repository: str, number: int) -> bytes:
     payload["issue"]["number"] = number
     payload["issue"]["html_url"] = f"https://github.com/{repository}/issues/{number}"
     return json.dumps(payload).encode()
+
+
+@contextlib.contextmanager
+def local_github(settings, *, timeout: int = 1) -> Iterator[FakeGitHub]:
+    """The local fake GitHub with REPOSITORY, and the settings pointing the client at it."""
+    fake = FakeGitHub().start()
+    fake.add_repo(REPOSITORY)
+    settings.GITHUB_TOKEN = TOKEN
+    settings.GITHUB_API_URL = fake.url
+    settings.GITHUB_TIMEOUT = timeout
+    try:
+        yield fake
+    finally:
+        fake.stop()

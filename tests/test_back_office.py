@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from catalog.models import Hub
 from tests import factories
+from tests.unchanged import nothing_changes
 from tickets import roles, services
 from tickets.models import Channel, EventKind, Status, Ticket
 
@@ -164,8 +165,12 @@ def test_the_back_office_offers_only_the_status_moves_the_workflow_allows(client
 def test_tickets_are_never_deleted_from_the_back_office(client):
     ticket = log_ticket()
     client.force_login(factories.support_manager(is_superuser=True))
-    response = client.get(f"/admin/tickets/ticket/{ticket.pk}/delete/")
-    assert response.status_code == 403
+    delete = f"/admin/tickets/ticket/{ticket.pk}/delete/"
+    with nothing_changes():
+        assert client.get(delete).status_code == 403
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+        bulk = {"action": "delete_selected", "_selected_action": [ticket.pk], "post": "yes"}
+        assert client.post("/admin/tickets/ticket/", bulk).status_code == 200  # not offered
 
 
 def test_an_l1_agent_cannot_reconfigure_hubs_but_a_manager_can(client):

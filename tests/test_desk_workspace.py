@@ -379,3 +379,9 @@ def test_the_workspace_costs_at_most_20_queries_whatever_the_thread(
     with django_assert_max_num_queries(20):
         response = client.get(url("ticket", ticket) + "?from=all%3Fq%3Dstory%26sort%3Dimpact")
     assert response.status_code == 200
+    page = response.content.decode()
+    thread = ticket.messages.all()
+    assert len(thread) == 1 + 2 * messages
+    for message in thread:
+        assert f'id="message-{message.pk}"' in page
+    assert f"shot{messages - 1}.png" in page

@@ -13,6 +13,7 @@ from integrations.email.addresses import reply_address
 from integrations.email.models import InboundEmail, InboundStatus
 from tests import factories
 from tests.email_helpers import ingest, readdress, sample
+from tests.unchanged import nothing_changes
 from tickets import services as ticket_services
 from tickets.models import Channel, Ticket
 
@@ -148,5 +149,7 @@ def test_the_admin_creates_a_ticket_from_held_mail_and_cannot_delete_mail(admin_
     held.refresh_from_db()
     assert held.status == InboundStatus.HELD
     assert not Ticket.objects.exists()
-    delete = admin_client.get(reverse("admin:mail_inboundemail_delete", args=[held.pk]))
-    assert delete.status_code == 403
+    delete = reverse("admin:mail_inboundemail_delete", args=[held.pk])
+    with nothing_changes():
+        assert admin_client.get(delete).status_code == 403
+        assert admin_client.post(delete, {"post": "yes"}).status_code == 403

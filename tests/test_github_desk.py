@@ -151,7 +151,11 @@ def test_the_workspace_of_an_escalated_ticket_stays_within_20_queries(
     client = logged_in(agent)
     client.get(url("ticket", ticket))
     with django_assert_max_num_queries(20):
-        assert client.get(url("ticket", ticket)).status_code == 200
+        response = client.get(url("ticket", ticket))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert ticket.reference in page
+    assert f"{REPOSITORY}#5" in page
 
 
 def test_a_queue_of_escalated_tickets_stays_within_12_queries(django_assert_max_num_queries):

@@ -10,26 +10,31 @@ fails on CI.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from helpdesk.celery import app as celery_app
 from tests import factories
 from tests.brokers import real_redis_database, use_broker
 from tests.desk_helpers import logged_in, ticket_from
-from tests.fake_github import TOKEN, FakeGitHub
-from tests.github_factories import REPOSITORY, WEBHOOK_SECRET, about_issue, fixture, post_webhook
+from tests.github_factories import (
+    REPOSITORY,
+    WEBHOOK_SECRET,
+    about_issue,
+    fixture,
+    local_github,
+    post_webhook,
+)
+from tests.polling import LONG_TEST_TIMEOUT, wait_for
+from tests.workers import celery_worker
 from tickets import services
 from tickets.models import EscalationIssue, EscalationStatus, Status, Ticket
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
 
 @pytest.fixture
@@ -41,23 +46,9 @@ def redis_url() -> Iterator[str]:
 
 @pytest.fixture
 def github(settings):
-    fake = FakeGitHub().start()
-    fake.add_repo(REPOSITORY)
-    settings.GITHUB_TOKEN = TOKEN
-    settings.GITHUB_API_URL = fake.url
-    settings.GITHUB_TIMEOUT = 5
     settings.GITHUB_WEBHOOK_SECRET = WEBHOOK_SECRET
-    yield fake
-    fake.stop()
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    with local_github(settings, timeout=5) as fake:
+        yield fake
 
 
 def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_l1(
@@ -70,7 +61,7 @@ def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_
 
     with (
         use_broker(redis_url, settings.REDIS_BROKER_TRANSPORT_OPTIONS),
-        start_worker(celery_app, pool="solo", perform_ping_check=False),
+        celery_worker(),
     ):
         response = client.post(
             reverse("desk:escalate", kwargs={"ticket_id": ticket.pk}),

@@ -97,7 +97,13 @@ def test_the_query_count_does_not_grow_with_the_rows(django_assert_max_num_queri
     row("slack_alert", OutboxStatus.PENDING, 50)
     row("email", OutboxStatus.DELIVERED, 50, delivered_at=timezone.now())
     with django_assert_max_num_queries(20):
-        assert client.get(HEALTH).status_code == 200
+        page = client.get(HEALTH)
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in ("email", "slack", "github"):
+        assert f'id="health-{name}"' in html
+    assert 'status__exact=pending">50</a>' in html  # Slack's waiting rows, all counted
+    assert html.count("<time datetime=") == 1  # email's last success
 
 
 def test_staff_without_outbox_access_and_visitors_cannot_see_it():

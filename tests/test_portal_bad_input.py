@@ -6,7 +6,6 @@ import html
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from portal import services as portal_services
 from tests import factories
@@ -35,7 +34,6 @@ TYPED_SUBJECT = "Sync fails on the Kisumu tablets"
 @pytest.fixture(autouse=True)
 def _defaults(settings):
     settings.PORTAL_MIN_FILL_SECONDS = 0
-    cache.clear()
 
 
 @pytest.fixture

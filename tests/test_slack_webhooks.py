@@ -13,6 +13,7 @@ from integrations.slack import webhooks
 from integrations.slack.models import SlackUser
 from tests import factories
 from tests.fake_slack import SIGNING_SECRET, fixture_bytes, sign
+from tests.unchanged import nothing_changes
 from tickets import services
 from tickets.models import Channel, MessageKind, OutboxMessage, Ticket, TicketEvent
 
@@ -89,14 +90,15 @@ def test_slacks_own_signing_example_is_accepted(settings, monkeypatch):
 def test_the_signing_example_is_refused_once_its_timestamp_is_stale(settings):
     example = json.loads(fixture_bytes("signing-example.json"))
     settings.SLACK_SIGNING_SECRET = example["signing_secret"]
-    response = post(
-        COMMANDS,
-        fixture_bytes(example["body_file"]),
-        {
-            "HTTP_X_SLACK_REQUEST_TIMESTAMP": example["x_slack_request_timestamp"],
-            "HTTP_X_SLACK_SIGNATURE": example["x_slack_signature"],
-        },
-    )
+    with nothing_changes():
+        response = post(
+            COMMANDS,
+            fixture_bytes(example["body_file"]),
+            {
+                "HTTP_X_SLACK_REQUEST_TIMESTAMP": example["x_slack_request_timestamp"],
+                "HTTP_X_SLACK_SIGNATURE": example["x_slack_signature"],
+            },
+        )
     assert response.status_code == 403
 
 
@@ -114,37 +116,57 @@ def test_the_recorded_slash_command_body_with_a_valid_signature_gets_the_usage()
     assert response.json()["text"].startswith("Usage:")
 
 
+def what_would_change_a_ticket(path: str) -> bytes:
+    """A request that, were it let through, would change a ticket: a refusal must not."""
+    linked_agent()
+    quiet = ticket()
+    if path == COMMANDS:
+        return command_body(f"urgent {quiet.reference} partner demo in an hour")
+    return button_body("helpdesk_assign_me", str(quiet.pk))
+
+
 @pytest.mark.parametrize("path", [INTERACTIVITY, COMMANDS])
-def test_a_wrong_signature_is_refused(path):
-    body = fixture_bytes("block_actions.form-body.txt")
-    headers = sign(body, secret="not-the-secret")
-    assert post(path, body, headers).status_code == 403
+def test_the_request_the_refusals_use_does_change_a_ticket_when_signed_right(path):
+    body = what_would_change_a_ticket(path)
+    with pytest.raises(AssertionError, match="tickets"), nothing_changes():
+        assert post(path, body, sign(body)).status_code == 200
+
+
+@pytest.mark.parametrize("path", [INTERACTIVITY, COMMANDS])
+def test_a_wrong_signature_is_refused_and_changes_nothing(path):
+    body = what_would_change_a_ticket(path)
+    with nothing_changes():
+        assert post(path, body, sign(body, secret="not-the-secret")).status_code == 403
 
 
 @pytest.mark.parametrize("path", [INTERACTIVITY, COMMANDS])
 def test_a_stale_timestamp_is_refused_even_when_correctly_signed(path):
-    body = fixture_bytes("block_actions.form-body.txt")
-    headers = sign(body, timestamp=int(time.time()) - 6 * 60)
-    assert post(path, body, headers).status_code == 403
+    body = what_would_change_a_ticket(path)
+    with nothing_changes():
+        assert post(path, body, sign(body, timestamp=int(time.time()) - 6 * 60)).status_code == 403
 
 
 @pytest.mark.parametrize("timestamp", ["not-a-number", "1531420618.5", "", " 1531420618", "١٢٣"])
 def test_a_malformed_timestamp_is_a_403_not_a_500(timestamp):
-    body = fixture_bytes("slash_command.form-body.txt")
+    body = what_would_change_a_ticket(COMMANDS)
     headers = sign(body)
     headers["HTTP_X_SLACK_REQUEST_TIMESTAMP"] = timestamp
-    assert post(COMMANDS, body, headers).status_code == 403
+    with nothing_changes():
+        assert post(COMMANDS, body, headers).status_code == 403
 
 
 def test_a_body_that_is_not_utf8_is_a_403_not_a_500():
     body = b"token=x&text=caf\xe9&user_id=W111"
-    assert post(COMMANDS, body, sign(body)).status_code == 403
+    with nothing_changes():
+        assert post(COMMANDS, body, sign(body)).status_code == 403
 
 
-def test_no_signing_secret_configured_refuses_everything(settings):
+@pytest.mark.parametrize("path", [INTERACTIVITY, COMMANDS])
+def test_no_signing_secret_configured_refuses_everything(settings, path):
+    body = what_would_change_a_ticket(path)
     settings.SLACK_SIGNING_SECRET = ""
-    body = fixture_bytes("slash_command.form-body.txt")
-    assert post(COMMANDS, body, sign(body)).status_code == 403
+    with nothing_changes():
+        assert post(path, body, sign(body)).status_code == 403
 
 
 def test_only_post_is_accepted():
@@ -313,5 +335,6 @@ def test_a_signature_header_that_is_not_ascii_is_a_403_not_a_500(signature):
     body = fixture_bytes("slash_command.form-body.txt")
     headers = sign(body)
     headers["HTTP_X_SLACK_SIGNATURE"] = signature
-    assert post(COMMANDS, body, headers).status_code == 403
-    assert post(INTERACTIVITY, body, headers).status_code == 403
+    with nothing_changes():
+        assert post(COMMANDS, body, headers).status_code == 403
+        assert post(INTERACTIVITY, body, headers).status_code == 403

@@ -9,32 +9,19 @@ replies. A screenshot of each step is saved under ``TEST_ARTIFACTS_DIR``
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
 from tests import factories
+from tests.browser.chromium import new_page, snap
 from tests.portal_helpers import deliver_all, png_bytes
 from tickets.models import MessageKind, Ticket
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(
-    os.environ.get("TEST_ARTIFACTS_DIR", str(settings.BASE_DIR / "var" / "test-artifacts"))
-)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    # Skipped where Chromium is missing, except on CI (CI set), where it must run.
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM) and not os.environ.get("CI"),
-        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
 ]
 
 
@@ -54,36 +41,13 @@ def publish_article(product_slug: str, title: str, body: str):
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes between browser steps are plain synchronous ones. Only for this test: the
-    # deploy check refuses the variable, rightly.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def page(browser):
+    page = new_page(browser, width=1280, height=900)
+    yield page
+    page.context.close()
 
 
-def snap(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"contact-journey-{name}.png"), full_page=True)
-
-
-def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_link(
-    browser_page, live_server, settings, tmp_path
-):
-    settings.PORTAL_MIN_FILL_SECONDS = 0
-    settings.SITE_URL = live_server.url
+def the_knowledge_base_has_two_flow_articles() -> None:
     publish_article(
         "akvo-flow",
         "Exporting survey data from the dashboard",
@@ -91,28 +55,31 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
         "exports run in the background; you get an email when the export is ready.",
     )
     publish_article("akvo-flow", "Adding users to a survey group", "Go to **Users** and invite.")
-    page = browser_page
 
+
+def she_searches_then_contacts_support(page, url: str) -> None:
     # 1. Self-help first: search the knowledge base from the home page.
-    page.goto(live_server.url + "/")
+    page.goto(url + "/")
     page.get_by_role("searchbox").first.fill("export survey")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/kb/search/"))
     assert "Exporting survey data from the dashboard" in page.content()
-    snap(page, "1-kb-search")
+    snap(page, "contact", "1-kb-search")
 
     # 2. Not answered: Contact Us.
-    page.goto(live_server.url + "/")
+    page.goto(url + "/")
     page.get_by_role("link", name="Contact support", exact=True).first.click()
     page.wait_for_url(re.compile(r"/contact/$"))
-    snap(page, "2-contact-form")
+    snap(page, "contact", "2-contact-form")
 
+
+def she_picks_flow_and_types_a_subject(page) -> None:
     # 3. Pick Akvo Flow: its own fields appear.
     page.get_by_label("Product").select_option(label="Akvo Flow")
     page.get_by_label("IMEI").wait_for()
     assert page.get_by_label("Device ID").is_visible()
     page.get_by_label("Bug").check()
-    snap(page, "3-flow-fields")
+    snap(page, "contact", "3-flow-fields")
 
     # 4. Type the subject: suggestions from the knowledge base.
     page.get_by_label("Your name").fill("Amina Odhiambo")
@@ -122,9 +89,11 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
         "link", name="Exporting survey data from the dashboard"
     )
     suggestion.wait_for()
-    snap(page, "4-suggestions")
+    snap(page, "contact", "4-suggestions")
 
-    # 5. Describe the bug, attach a screenshot.
+
+def she_describes_the_bug_with_a_screenshot(page, tmp_path) -> None:
+    """5. Describe the bug, attach a screenshot."""
     page.get_by_label("What were you doing?").fill("Exporting the household survey raw data.")
     page.get_by_label("What did you expect to happen?").fill("A spreadsheet to download.")
     page.get_by_label("What actually happened?").fill(
@@ -135,8 +104,10 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
     shot = tmp_path / "export-stuck.png"
     shot.write_bytes(png_bytes((64, 48)))
     page.get_by_label("Attachments").set_input_files(str(shot))
-    snap(page, "5-filled-in")
+    snap(page, "contact", "5-filled-in")
 
+
+def she_reviews_and_sends_it(page) -> Ticket:
     # 6. Review.
     page.get_by_role("button", name="Review my request").click()
     page.wait_for_url(re.compile(r"/contact/review/$"))
@@ -144,7 +115,7 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
     assert "Export of survey data" in review
     assert "export-stuck.png" in review
     assert "356938035643809" in review
-    snap(page, "6-review")
+    snap(page, "contact", "6-review")
 
     # 7. Send; the confirmation shows the reference.
     page.get_by_role("button", name="Send my request").click()
@@ -155,9 +126,12 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
     assert ticket.product_details == {"imei": "356938035643809"}
     assert ticket.environment["computer_browser"]  # prefilled from the browser
     assert ticket.messages.get().attachments.get().original_name == "export-stuck.png"
-    snap(page, "7-received")
+    snap(page, "contact", "7-received")
+    return ticket
 
-    # 8. The email's private link opens the ticket page; the requester replies.
+
+def she_replies_from_the_emailed_link(page, ticket: Ticket) -> None:
+    """8. The email's private link opens the ticket page; the requester replies."""
     deliver_all()
     [ack] = mail.outbox
     link = re.search(r"https?://\S+/t/[A-Za-z0-9_-]{32}/", ack.body).group(0)
@@ -167,15 +141,27 @@ def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_lin
     page.get_by_role("button", name="Send message").click()
     page.get_by_text("Thank you, your message was added.").wait_for()
     assert "It also happens with the smaller survey." in page.content()
-    snap(page, "8-replied")
+    snap(page, "contact", "8-replied")
     assert ticket.messages.filter(kind=MessageKind.CUSTOMER).count() == 2
 
 
-def test_suggestions_come_through_htmx_under_the_content_security_policy(browser_page, live_server):
+def test_a_person_searches_writes_reviews_submits_and_replies_from_the_email_link(
+    page, live_server, settings, tmp_path
+):
+    settings.PORTAL_MIN_FILL_SECONDS = 0
+    settings.SITE_URL = live_server.url
+    the_knowledge_base_has_two_flow_articles()
+    she_searches_then_contacts_support(page, live_server.url)
+    she_picks_flow_and_types_a_subject(page)
+    she_describes_the_bug_with_a_screenshot(page, tmp_path)
+    ticket = she_reviews_and_sends_it(page)
+    she_replies_from_the_emailed_link(page, ticket)
+
+
+def test_suggestions_come_through_htmx_under_the_content_security_policy(page, live_server):
     publish_article(
         "akvo-flow", "Exporting survey data from the dashboard", "Open **Data > Export**."
     )
-    page = browser_page
     refused: list[str] = []
     page.on(
         "console",
@@ -199,7 +185,7 @@ def test_suggestions_come_through_htmx_under_the_content_security_policy(browser
     answered.wait_for()
     answered.click()
     page.wait_for_url(re.compile(r"/contact/answered$"))
-    snap(page, "htmx-answered")
+    snap(page, "contact", "9-htmx-answered")
     assert refused == []
     from kb.models import SuggestionEvent, SuggestionKind
 

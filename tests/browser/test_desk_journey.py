@@ -10,62 +10,53 @@ clear message. A screenshot of each step is saved under ``TEST_ARTIFACTS_DIR``
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
+from dataclasses import dataclass
 
 import pytest
-from django.conf import settings
 from django.core import mail
 
+from catalog.models import Category, Impact, IssueTag
 from tests import factories
+from tests.browser.chromium import new_page, snap
 from tests.desk_helpers import deliver_all, ticket_from
 from tickets.models import MessageKind, Status, Ticket
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARTIFACTS = Path(
-    os.environ.get("TEST_ARTIFACTS_DIR", str(settings.BASE_DIR / "var" / "test-artifacts"))
-)
 PASSWORD = "correct horse battery"  # tests.factories.UserFactory's
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not shutil.which(CHROMIUM),
-        reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
 ]
 
 
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    from playwright.sync_api import sync_playwright
+@dataclass
+class Desk:
+    """The desk at the start of the day: Grace's new bug, two agents, the taxonomy."""
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test
-    # makes between browser steps are plain synchronous ones. Set for this test only,
-    # so that no other test (e.g. the deploy check's subprocess) inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
-        )
-        yield chromium
-        chromium.close()
+    url: str
+    ticket: Ticket
+    amina: object
+    bug: Category
+    significant: Impact
+    tags: list[IssueTag]
 
 
-def new_page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def snap(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"desk-journey-{name}.png"), full_page=True)
+def a_new_bug_from_grace(url: str) -> Desk:
+    amina = factories.l1_agent(username="amina.agent", first_name="Amina", last_name="Wanjiru")
+    factories.l1_agent(username="kofi.agent", first_name="Kofi", last_name="Mensah")
+    ticket = ticket_from(
+        "grace@partner.example.org",
+        name="Grace Otieno",
+        subject="Household survey export stops at 50%",
+        category=None,
+    )
+    deliver_all()
+    mail.outbox.clear()
+    tags = [factories.issue_tag("data-export"), factories.issue_tag("user-management")]
+    return Desk(
+        url, ticket, amina, factories.category("bug"), factories.impact("significant"), tags
+    )
 
 
 def log_in(page, base_url: str, username: str) -> None:
@@ -77,56 +68,52 @@ def log_in(page, base_url: str, username: str) -> None:
     page.wait_for_url(re.compile(r"/desk/queues/new/"))
 
 
-def test_an_agent_triages_and_answers_a_new_bug_and_a_stale_save_is_refused(
-    browser, live_server, settings
-):
-    settings.SITE_URL = live_server.url
-    amina = factories.l1_agent(username="amina.agent", first_name="Amina", last_name="Wanjiru")
-    factories.l1_agent(username="kofi.agent", first_name="Kofi", last_name="Mensah")
-    ticket = ticket_from(
-        "grace@partner.example.org",
-        name="Grace Otieno",
-        subject="Household survey export stops at 50%",
-        category=None,
-    )
-    deliver_all()
-    mail.outbox.clear()
-    bug, significant = factories.category("bug"), factories.impact("significant")
-    tags = [factories.issue_tag("data-export"), factories.issue_tag("user-management")]
-
-    # A colleague opens the same ticket first and leaves the tab open.
+def a_colleague_opens_it_first(browser, desk: Desk):
+    """Kofi opens the same ticket and leaves the tab open."""
     colleague = new_page(browser)
-    log_in(colleague, live_server.url, "kofi.agent")
-    colleague.goto(f"{live_server.url}/desk/tickets/{ticket.pk}/")
+    log_in(colleague, desk.url, "kofi.agent")
+    colleague.goto(f"{desk.url}/desk/tickets/{desk.ticket.pk}/")
+    return colleague
 
+
+def amina_opens_it_from_the_new_queue(browser, desk: Desk):
     # 1. Amina logs in and lands on "New — to triage".
     page = new_page(browser)
-    log_in(page, live_server.url, "amina.agent")
+    log_in(page, desk.url, "amina.agent")
     assert page.locator("#queue-title").inner_text() == "New — to triage"
-    row = page.locator(f"#row-{ticket.pk}")
+    row = page.locator(f"#row-{desk.ticket.pk}")
     assert "Household survey export stops at 50%" in row.inner_text()
-    snap(page, "1-new-queue")
+    snap(page, "desk", "1-new-queue")
 
     # 2. She opens the ticket from the queue.
     row.get_by_role("link").click()
-    page.wait_for_url(re.compile(rf"/desk/tickets/{ticket.pk}/"))
-    assert page.locator("#ticket-reference").inner_text() == ticket.reference
-    snap(page, "2-workspace")
+    page.wait_for_url(re.compile(rf"/desk/tickets/{desk.ticket.pk}/"))
+    assert page.locator("#ticket-reference").inner_text() == desk.ticket.reference
+    snap(page, "desk", "2-workspace")
+    return page
 
-    # 3. Triage: bug, Significant (its definition is on the page), two tags, assigned to her.
+
+def she_triages_it(page, desk: Desk) -> None:
+    """3. Bug, Significant (its definition is on the page), two tags, assigned to her."""
     page.get_by_label("Category").select_option(label="Bug")
-    page.locator(f"#impact-{significant.pk}").check()
+    page.locator(f"#impact-{desk.significant.pk}").check()
     assert page.get_by_text("many users cannot do their normal work").is_visible()
-    for tag in tags:
+    for tag in desk.tags:
         page.locator(f"#tag-{tag.pk}").check()
     page.get_by_label("Assignee").select_option(label="Amina Wanjiru")
     page.get_by_role("button", name="Save triage").click()
     page.get_by_text("Triage saved.").wait_for()
-    snap(page, "3-triaged")
-    ticket.refresh_from_db()
-    assert (ticket.category, ticket.impact, ticket.assignee) == (bug, significant, amina)
-    assert sorted(ticket.issue_tags.values_list("pk", flat=True)) == sorted(t.pk for t in tags)
+    snap(page, "desk", "3-triaged")
+    ticket = Ticket.objects.get(pk=desk.ticket.pk)
+    assert (ticket.category, ticket.impact, ticket.assignee) == (
+        desk.bug,
+        desk.significant,
+        desk.amina,
+    )
+    assert sorted(ticket.issue_tags.values_list("pk", flat=True)) == sorted(t.pk for t in desk.tags)
 
+
+def she_replies_and_grace_gets_the_email(page, desk: Desk) -> None:
     # 4. A public reply ("r" puts the cursor in the reply box).
     page.keyboard.press("r")
     page.get_by_label("Message").fill(
@@ -136,22 +123,26 @@ def test_an_agent_triages_and_answers_a_new_bug_and_a_stale_save_is_refused(
     page.get_by_role("button", name="Send", exact=True).click()
     page.get_by_text("Reply sent to the requester.").wait_for()
     assert page.locator("#ticket-status").inner_text() == "Waiting on customer"
-    snap(page, "4-replied")
+    snap(page, "desk", "4-replied")
 
     # 5. The requester receives it by email.
     deliver_all()
     [email] = [m for m in mail.outbox if "grace@partner.example.org" in m.to]
     assert "large exports now run in the background" in email.body
-    assert ticket.reference in email.subject
+    assert desk.ticket.reference in email.subject
 
-    # 6. The ticket is now in "Waiting on customer".
+
+def it_waits_on_the_customer(page, desk: Desk) -> None:
+    """6. The ticket is now in "Waiting on customer"."""
     page.get_by_role("link", name="Back to the queue").click()
     page.locator("#queue-nav").get_by_role("link", name=re.compile("Waiting on customer")).click()
     page.wait_for_url(re.compile(r"/desk/queues/waiting/"))
-    assert page.locator(f"#row-{ticket.pk}").is_visible()
-    snap(page, "5-waiting-queue")
+    assert page.locator(f"#row-{desk.ticket.pk}").is_visible()
+    snap(page, "desk", "5-waiting-queue")
 
-    # 7. The colleague's tab is stale: saving it is refused, and says why.
+
+def the_colleagues_stale_save_is_refused(colleague, desk: Desk) -> None:
+    """7. The colleague's tab is stale: saving it is refused, says why, and changes nothing."""
     colleague.locator(f"#impact-{factories.impact('low').pk}").check()
     colleague.get_by_role("button", name="Save triage").click()
     warning = colleague.locator("#stale-warning")
@@ -159,9 +150,22 @@ def test_an_agent_triages_and_answers_a_new_bug_and_a_stale_save_is_refused(
     assert "was changed by Amina Wanjiru" in warning.inner_text()
     assert "not saved" in warning.inner_text()
     assert "What you tried to set: Impact: Low" in warning.inner_text()
-    snap(colleague, "6-stale-refused")
-    ticket.refresh_from_db()
-    assert ticket.impact == significant
+    snap(colleague, "desk", "6-stale-refused")
+    ticket = Ticket.objects.get(pk=desk.ticket.pk)
+    assert ticket.impact == desk.significant
     assert ticket.status == Status.WAITING
     assert ticket.messages.filter(kind=MessageKind.REPLY).count() == 1
     assert Ticket.objects.count() == 1
+
+
+def test_an_agent_triages_and_answers_a_new_bug_and_a_stale_save_is_refused(
+    browser, live_server, settings
+):
+    settings.SITE_URL = live_server.url
+    desk = a_new_bug_from_grace(live_server.url)
+    colleague = a_colleague_opens_it_first(browser, desk)
+    page = amina_opens_it_from_the_new_queue(browser, desk)
+    she_triages_it(page, desk)
+    she_replies_and_grace_gets_the_email(page, desk)
+    it_waits_on_the_customer(page, desk)
+    the_colleagues_stale_save_is_refused(colleague, desk)
