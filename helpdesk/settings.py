@@ -358,6 +358,8 @@ SUPPORT_TEAM_EMAIL = env("SUPPORT_TEAM_EMAIL", default="")
 # --- Portal (Contact Us form and the requester's ticket page) -------------------
 # Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.
 ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+# All the files on one message together (a mail with many big files is refused whole).
+ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
 # Files held between the form and its review step are removed after this long.
 PORTAL_DRAFT_MAX_AGE_HOURS = env.int("PORTAL_DRAFT_MAX_AGE_HOURS", default=24)
 # A form sent back faster than a person can fill it in is treated as spam.

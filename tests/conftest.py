@@ -9,6 +9,9 @@ import pytest
 from tests.isolation import empty_caches
 from tickets import outbox, outbox_kinds
 
+# The local fake Slack's fixtures (``slack``, ``slack_server``), for any test that asks.
+pytest_plugins = ["tests.fake_slack"]
+
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests marked ``postgres`` need PostgreSQL; on another database they skip, saying so."""

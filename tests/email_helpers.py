@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 from integrations.email import services
-from integrations.email.models import InboundEmail
+from integrations.email.models import InboundEmail, InboundStatus
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "email"
+
+
+PROCESSED, IGNORED, HELD = InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.HELD
 
 
 def sample(name: str) -> bytes:

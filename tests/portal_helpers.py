@@ -14,24 +14,30 @@ from tickets import outbox
 from tickets.models import OutboxMessage
 
 
-def png_bytes(size: tuple[int, int] = (8, 8), color: str = "red") -> bytes:
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 8), color: str = "red") -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
+    Image.new("RGB", size, color).save(buffer, format=fmt)
     return buffer.getvalue()
 
 
+def png_bytes(size: tuple[int, int] = (8, 8), color: str = "red") -> bytes:
+    return image_bytes("PNG", size, color)
+
+
 def jpeg_bytes() -> bytes:
+    return image_bytes("JPEG", color="blue")
+
+
+def zip_bytes(members: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buffer, format="JPEG")
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
     return buffer.getvalue()
 
 
 def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
+    return zip_bytes({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
 
 
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64

@@ -6,13 +6,11 @@ import pytest
 from django.core import mail
 
 from integrations.email.models import InboundEmail, InboundStatus
-from tests.email_helpers import FIXTURES, ingest, readdress, sample
+from tests.email_helpers import FIXTURES, HELD, IGNORED, PROCESSED, ingest, readdress, sample
 from tests.test_email_delivery import deliver_all
 from tickets.models import Channel, MessageKind, OutboxMessage, Ticket
 
 pytestmark = pytest.mark.django_db
-
-PROCESSED, IGNORED, HELD = InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.HELD
 
 
 # What each of the 38 published samples becomes when it reaches the support address

@@ -8,9 +8,11 @@ from django.core import mail
 from integrations.email import services
 from integrations.email.addresses import reply_address
 from integrations.email.handlers import ticket_thread_id
-from integrations.email.models import InboundStatus
 from tests import factories
 from tests.email_helpers import (
+    HELD,
+    IGNORED,
+    PROCESSED,
     ingest,
     kofis_web_ticket,
     readdress,
@@ -21,8 +23,6 @@ from tickets import services as ticket_services
 from tickets.models import OutboxMessage, Status, Ticket
 
 pytestmark = pytest.mark.django_db
-
-PROCESSED, IGNORED, HELD = InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.HELD
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from integrations.email.addresses import reply_address
 from integrations.email.models import InboundEmail, InboundStatus
 from tests import factories
 from tests.email_helpers import (
+    IGNORED,
+    PROCESSED,
     ingest,
     kofis_web_ticket,
     many_parts,
@@ -21,8 +23,6 @@ from tickets import services as ticket_services
 from tickets.models import OutboxMessage, Ticket
 
 pytestmark = pytest.mark.django_db
-
-PROCESSED, IGNORED, HELD = InboundStatus.PROCESSED, InboundStatus.IGNORED, InboundStatus.HELD
 
 
 @pytest.fixture

@@ -195,13 +195,19 @@ def test_the_sweeper_counts_only_rows_the_broker_took(recorder, monkeypatch):
     assert outbox.outbox_sweep() == 0
 
 
-def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
+def a_row_whose_worker_died(attempts: int) -> OutboxMessage:
+    """A row left in SENDING by a worker that vanished: its lease ran out a second ago."""
     row = add_row()
     OutboxMessage.objects.filter(pk=row.pk).update(
         status=OutboxStatus.SENDING,
-        attempts=1,
+        attempts=attempts,
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
+    return row
+
+
+def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
+    row = a_row_whose_worker_died(attempts=1)
     assert outbox.outbox_sweep() == 1
     row.refresh_from_db()
     assert row.status == OutboxStatus.DELIVERED
@@ -210,12 +216,7 @@ def test_the_sweeper_takes_back_a_row_whose_worker_died(recorder, eager_celery):
 
 def test_a_row_whose_worker_died_on_its_last_attempt_fails_with_a_reason(recorder, settings):
     settings.OUTBOX_MAX_ATTEMPTS = 3
-    row = add_row()
-    OutboxMessage.objects.filter(pk=row.pk).update(
-        status=OutboxStatus.SENDING,
-        attempts=3,
-        lease_expires_at=timezone.now() - timedelta(seconds=1),
-    )
+    row = a_row_whose_worker_died(attempts=3)
     assert outbox.outbox_sweep() == 0
     row.refresh_from_db()
     assert row.status == OutboxStatus.FAILED

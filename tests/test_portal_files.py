@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
-from PIL import Image
 
-from tests.portal_helpers import EXE_BYTES, HTML_BYTES, SVG_BYTES, docx_bytes, png_bytes
+from tests.portal_helpers import (
+    EXE_BYTES,
+    HTML_BYTES,
+    SVG_BYTES,
+    docx_bytes,
+    image_bytes,
+    png_bytes,
+    zip_bytes,
+)
 from tickets.filetypes import file_kind
 
 
-def image_bytes(fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "green").save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
 def xlsx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
-
-
-def zip_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("logs/app.log", "started\n")
-    return buffer.getvalue()
+    return zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
 
 
 def kind_of(name: str, content: bytes) -> str:
@@ -50,7 +39,7 @@ def kind_of(name: str, content: bytes) -> str:
         ("app.log", "2026-11-28 ERROR sync ⏱\n".encode(), "text"),
         ("data.xlsx", xlsx_bytes(), "xlsx"),
         ("notes.docx", docx_bytes(), "docx"),
-        ("logs.zip", zip_bytes(), "zip"),
+        ("logs.zip", zip_bytes({"logs/app.log": "started\n"}), "zip"),
         ("pasted", png_bytes(), "png"),  # no extension: judged by content alone
     ],
 )

@@ -15,8 +15,6 @@ from tests.fake_slack import (
     json_body,
     ok_post,
     requests_to,
-    slack_fixture,  # noqa: F401 - the "slack" fixture
-    slack_server_fixture,  # noqa: F401 - the "slack_server" fixture
 )
 from tests.slack_helpers import alert_row, critical_ticket, expected_blocks
 from tickets import alerts, outbox, services

@@ -21,8 +21,6 @@ from tests.fake_slack import (
     ok_post,
     requests_to,
     slack_error,
-    slack_fixture,  # noqa: F401 - the "slack" fixture
-    slack_server_fixture,  # noqa: F401 - the "slack_server" fixture
 )
 from tests.slack_helpers import alert_row, critical_ticket, make_due
 from tickets import outbox

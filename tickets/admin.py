@@ -117,6 +117,19 @@ class TicketAdminForm(forms.ModelForm):
         return cleaned
 
 
+# Read-only in the back office: the SLA clock and the services set these.
+TICKET_TIMES = [
+    "received_at",
+    "first_response_due_at",
+    "first_responded_at",
+    "first_response_breached_at",
+    "resolved_at",
+    "closed_at",
+    "created_at",
+    "updated_at",
+]
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     """Changes made here go through the services, so they land in the ticket's history."""
@@ -164,14 +177,7 @@ class TicketAdmin(admin.ModelAdmin):
         "escalation_status",
         "merged_into",
         "created_by",
-        "received_at",
-        "first_response_due_at",
-        "first_responded_at",
-        "first_response_breached_at",
-        "resolved_at",
-        "closed_at",
-        "created_at",
-        "updated_at",
+        *TICKET_TIMES,
     ]
     fieldsets = [
         (
@@ -219,19 +225,7 @@ class TicketAdmin(admin.ModelAdmin):
         ),
         (
             _("Times"),
-            {
-                "fields": [
-                    "received_at",
-                    "first_response_due_at",
-                    "first_responded_at",
-                    "first_response_breached_at",
-                    "resolved_at",
-                    "closed_at",
-                    "created_at",
-                    "updated_at",
-                    "merged_into",
-                ]
-            },
+            {"fields": [*TICKET_TIMES, "merged_into"]},
         ),
     ]
     inlines = [MessageInline, EventInline, SlaEventInline]

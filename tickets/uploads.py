@@ -33,8 +33,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from tickets.filetypes import ACCEPT_ATTRIBUTE, FileKind, file_kind
 from tickets.models import Attachment
 
-# The largest mail the intake takes is 25 MB; a message's files together stay under it.
-DEFAULT_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 # How many files a message may carry: None for ATTACHMENT_MAX_FILES, "any" for no count.
 MaxCount = int | Literal["any"] | None
 
@@ -76,7 +74,7 @@ def max_files() -> int:
 
 
 def max_total_bytes() -> int:
-    return int(getattr(settings, "ATTACHMENT_MAX_TOTAL_BYTES", DEFAULT_MAX_TOTAL_BYTES))
+    return int(settings.ATTACHMENT_MAX_TOTAL_BYTES)
 
 
 def file_size_text(size: int) -> str:

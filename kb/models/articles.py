@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from helpdesk.fields import staff_reference
 from kb.html import ARTICLE_POLICY
 from kb.rendering import render_markdown
 
@@ -146,24 +146,8 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    created_by = staff_reference(_("created by"), editable=False)
+    updated_by = staff_reference(_("updated by"), editable=False)
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     # Filled by a trigger on PostgreSQL (migration 0002); always empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.fields import staff_reference
+
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 IMAGE_MAX_BYTES = getattr(settings, "KB_IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 IMAGE_MAX_PIXELS = 40_000_000  # 40 megapixels: far above a screenshot, far below a bomb
@@ -84,15 +86,7 @@ class ArticleImage(models.Model):
     content_type = models.CharField(max_length=20, editable=False)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = staff_reference(_("uploaded by"), editable=False)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     class Meta:

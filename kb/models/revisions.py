@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.fields import staff_reference
 from kb.models.articles import Article
 
 
@@ -25,14 +25,7 @@ class ArticleRevision(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("article")
     )
-    editor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("editor"),
-    )
+    editor = staff_reference(_("editor"))
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("change"), max_length=12, choices=RevisionKind.choices)
     change_note = models.CharField(_("change note"), max_length=300, blank=True)

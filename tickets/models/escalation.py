@@ -8,11 +8,11 @@ reads it back and calls :mod:`tickets.escalation` with what changed.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.fields import staff_reference
 from tickets.models.ticket import Ticket
 
 
@@ -55,14 +55,7 @@ class EscalationIssue(models.Model):
         verbose_name=_("filed for ticket"),
         help_text=_("Empty when an existing issue was linked rather than filed."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("escalated by"),
-    )
+    created_by = staff_reference(_("escalated by"))
     error = models.TextField(
         _("problem"), blank=True, help_text=_("Why filing or reading the issue did not work.")
     )
@@ -128,14 +121,7 @@ class EscalationLink(models.Model):
         related_name="links",
         verbose_name=_("issue"),
     )
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("linked by"),
-    )
+    linked_by = staff_reference(_("linked by"))
     linked_at = models.DateTimeField(_("linked"), default=timezone.now)
     draft_reply = models.TextField(
         _("draft update for the partner"),

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from pathlib import PurePath
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.fields import staff_reference
 from tickets.models.indexes import TICKET_EVENT_REPORT_INDEXES
 from tickets.models.ticket import Requester, Ticket
 
@@ -29,14 +29,7 @@ class Message(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
     body = models.TextField(_("body"), blank=True)
-    author_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("staff author"),
-    )
+    author_user = staff_reference(_("staff author"))
     author_requester = models.ForeignKey(
         Requester,
         on_delete=models.SET_NULL,
@@ -129,14 +122,8 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-        help_text=_("Empty when the system or the requester made the change."),
+    actor = staff_reference(
+        _("actor"), help_text=_("Empty when the system or the requester made the change.")
     )
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)

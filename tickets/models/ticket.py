@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from helpdesk.fields import staff_reference
 from tickets.models.indexes import (
     TICKET_DESK_INDEXES,
     TICKET_REPORT_INDEXES,
@@ -177,14 +178,8 @@ class Ticket(models.Model):
         limit_choices_to={"is_staff": True, "is_active": True},
         verbose_name=_("assignee"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("logged by"),
-        help_text=_("The agent who logged it on the client's behalf, if any."),
+    created_by = staff_reference(
+        _("logged by"), help_text=_("The agent who logged it on the client's behalf, if any.")
     )
     organisation_name = models.CharField(
         _("organisation as written"),
