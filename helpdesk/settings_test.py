@@ -32,6 +32,8 @@ CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
 # conftest empties only this namespace around each test (never FLUSHDB, which
 # would empty everyone's).
 _RUN = f"test-{os.getpid()}-{secrets.token_hex(4)}"
+# The same name prefixes the keys of the tests that use the real Redis broker.
+TEST_RUN_ID = _RUN
 for _cache in CACHES.values():  # noqa: F405
     _cache["KEY_PREFIX"] = ":".join(filter(None, [_cache.get("KEY_PREFIX", ""), _RUN]))
 # Tests serve static files from the finders, as `make run` does; production

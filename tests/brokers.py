@@ -40,13 +40,27 @@ def use_broker(url: str, transport_options: dict[str, Any]) -> Iterator[None]:
         _forget_connections()
 
 
+def with_run_prefix(transport_options: dict[str, Any]) -> dict[str, Any]:
+    """Broker options that keep this run's queues, bindings and mailboxes under its prefix."""
+    return {**transport_options, "global_keyprefix": f"{settings.TEST_RUN_ID}:"}
+
+
+def _delete_run_keys(client: redis.Redis) -> None:
+    keys = list(client.scan_iter(match=f"{settings.TEST_RUN_ID}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @contextlib.contextmanager
 def real_redis_database(db_variable: str, default_db: int, needed_for: str) -> Iterator[str]:
-    """A real Redis database of its own, empty at the start and left empty.
+    """A real Redis database, in which this run's broker keys are empty at the start and after.
 
     The broker under test if it is Redis (CI), else TEST_REDIS_URL or the local
-    default; the database number comes from ``db_variable``. Without Redis the
-    test is skipped, except on CI, where it fails.
+    default; the database number comes from ``db_variable``. Another checkout's
+    run may use the same database at the same time: each run's keys carry its own
+    prefix (use :func:`with_run_prefix` for the transport options), and only
+    those are deleted, never the whole database. Without Redis the test is
+    skipped, except on CI, where it fails.
     """
     url = settings.REAL_BROKER_URL
     if not url.startswith(("redis://", "rediss://")):
@@ -55,11 +69,11 @@ def real_redis_database(db_variable: str, default_db: int, needed_for: str) -> I
     url = urlunsplit(parts._replace(path=f"/{os.environ.get(db_variable, str(default_db))}"))
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
-        client.flushdb()
+        _delete_run_keys(client)
     except redis.RedisError as exc:
         message = f"Redis is needed for {needed_for} at {url}: {exc}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     yield url
-    client.flushdb()
+    _delete_run_keys(client)

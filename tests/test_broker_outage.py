@@ -21,7 +21,7 @@ from django.core import mail
 from django.db.models import F
 
 from helpdesk.celery import app as celery_app
-from tests.brokers import real_redis_database, use_broker
+from tests.brokers import real_redis_database, use_broker, with_run_prefix
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.workers import celery_worker
 from tickets import outbox, services
@@ -44,7 +44,7 @@ def redis_url() -> Iterator[str]:
 @contextlib.contextmanager
 def broker(url: str) -> Iterator[None]:
     """Point the Celery app at a Redis URL, with the production transport options."""
-    with use_broker(url, settings.REDIS_BROKER_TRANSPORT_OPTIONS):
+    with use_broker(url, with_run_prefix(settings.REDIS_BROKER_TRANSPORT_OPTIONS)):
         assert celery_app.connection_for_write().port == urlsplit(url).port
         yield
 
@@ -104,7 +104,7 @@ def a_minute_passes() -> None:
 
 def redis_saw_the_queue(redis_url: str) -> bool:
     """Kombu leaves its bindings in Redis: proof the worker used the real broker."""
-    return bool(redis.Redis.from_url(redis_url).keys("_kombu.binding.*"))
+    return bool(redis.Redis.from_url(redis_url).keys(f"{settings.TEST_RUN_ID}:_kombu.binding.*"))
 
 
 def deliver_with_a_real_worker(redis_url: str) -> OutboxMessage:

@@ -19,7 +19,7 @@ from django.core import mail
 from django.urls import reverse
 
 from tests import factories
-from tests.brokers import real_redis_database, use_broker
+from tests.brokers import real_redis_database, use_broker, with_run_prefix
 from tests.desk_helpers import logged_in, ticket_from
 from tests.github_factories import (
     REPOSITORY,
@@ -60,7 +60,7 @@ def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_
     client = logged_in(agent)
 
     with (
-        use_broker(redis_url, settings.REDIS_BROKER_TRANSPORT_OPTIONS),
+        use_broker(redis_url, with_run_prefix(settings.REDIS_BROKER_TRANSPORT_OPTIONS)),
         celery_worker(),
     ):
         response = client.post(
@@ -93,4 +93,6 @@ def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert (ticket.status, ticket.escalation_status) == (Status.OPEN, EscalationStatus.L2_RESOLVED)
     assert len(github.requests("POST")) == 1
-    assert redis.Redis.from_url(redis_url).keys("_kombu.binding.*")  # the real broker carried it
+    assert redis.Redis.from_url(redis_url).keys(
+        f"{settings.TEST_RUN_ID}:_kombu.binding.*"
+    )  # the real broker carried it
