@@ -27,6 +27,22 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _refuse_flushdb(self, *args, **kwargs):
+    raise AssertionError(
+        "cache.clear() on Redis is FLUSHDB: it would empty other checkouts' keys on a shared "
+        "Redis. Each test already starts from an empty namespace (tests/isolation.py)."
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_flushdb_of_a_shared_redis():
+    from django.core.cache.backends.redis import RedisCache
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RedisCache, "clear", _refuse_flushdb)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters, locks and tracking marks never carry over to the next test.

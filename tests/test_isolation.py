@@ -121,3 +121,13 @@ def test_browser_journeys_without_chromium_fail_unless_a_person_opts_out_and_nev
     assert (outcome and outcome[0]) == action
     if outcome:
         assert "apt-get install chromium" in outcome[1]
+
+
+def test_a_test_cannot_flush_a_shared_redis(two_runs_on_one_redis):
+    ours, theirs = two_runs_on_one_redis
+    theirs.set("rate:0", "theirs", timeout=60)
+
+    with pytest.raises(AssertionError, match="FLUSHDB"):
+        ours.clear()
+
+    assert theirs.get("rate:0") == "theirs"

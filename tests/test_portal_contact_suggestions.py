@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from kb.models import SuggestionEvent, SuggestionKind, Visibility
 from tests import factories
@@ -12,13 +11,6 @@ from tests import kb_factories as kb
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_sightings():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
