@@ -183,7 +183,7 @@ def test_resolved_tickets_close_by_themselves_after_the_configured_days_without_
     assert tasks.tickets_auto_close() == 1
     assert fresh(quiet).status == Status.CLOSED
     assert fresh(recent).status == Status.RESOLVED
-    assert fresh(reopened).status == Status.OPEN
+    assert fresh(reopened).status == Status.NEW  # resolved untriaged: back to triage
     event = TicketEvent.objects.filter(ticket=quiet, kind=EventKind.STATUS).last()
     assert event.new_value == "Closed"
     assert event.actor is None

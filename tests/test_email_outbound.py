@@ -231,5 +231,5 @@ def test_demo_data_and_imports_can_change_status_without_mailing_anyone():
         ticket=ticket, kind=MessageKind.CUSTOMER, body="Back again", notify=False
     )
     ticket.refresh_from_db()
-    assert ticket.status == Status.OPEN
+    assert ticket.status == Status.NEW  # resolved straight from New: back to triage
     assert templates() == ["ticket_created"]

@@ -70,7 +70,7 @@ def test_a_reply_to_a_resolved_ticket_reopens_it_and_the_requester_is_told(ticke
     ingest(raw)
 
     ticket.refresh_from_db()
-    assert ticket.status == Status.OPEN
+    assert ticket.status == Status.NEW  # resolved before triage: back to "New — to triage"
     assert OutboxMessage.objects.filter(payload__template="status_reopened").count() == 1
 
 

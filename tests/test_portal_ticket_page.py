@@ -162,7 +162,8 @@ def test_this_is_solved_then_reopen_go_through_the_workflow_and_the_history(clie
 
     client.post(f"/t/{ticket.token}/reopen")
     ticket.refresh_from_db()
-    assert ticket.status == Status.OPEN
+    # Never triaged: back to New, where the desk's "New — to triage" finds it.
+    assert ticket.status == Status.NEW
     assert ticket.resolved_at is None
     moves = list(
         ticket.events.filter(kind=EventKind.STATUS).values_list(
@@ -170,7 +171,56 @@ def test_this_is_solved_then_reopen_go_through_the_workflow_and_the_history(clie
         )
     )
     requester = str(ticket.requester)
-    assert moves == [("New", "Resolved", requester), ("Resolved", "Open", requester)]
+    assert moves == [("New", "Resolved", requester), ("Resolved", "New", requester)]
+    assert Ticket.objects.filter(status=Status.NEW, pk=ticket.pk).exists()
+
+
+def test_a_reopened_untriaged_ticket_keeps_impact_and_assignee_and_no_email_is_sent(ticket):
+    agent = factories.l1_agent()
+    high = factories.impact()
+    services.ticket_change_fields(ticket=ticket, by=agent, changes={"impact": high})
+    services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
+    services.ticket_requester_mark_solved(ticket=ticket, requester=ticket.requester)
+    before = OutboxMessage.objects.count()
+    services.ticket_requester_reopen(ticket=ticket, requester=ticket.requester)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.impact, ticket.assignee) == (Status.NEW, high, agent)
+    # README ("Email"): reopening from the page sends nothing; the page says it.
+    assert OutboxMessage.objects.count() == before
+
+
+def test_a_triaged_ticket_reopens_to_open_from_the_page_and_by_a_reply(ticket):
+    agent = factories.l1_agent()
+    services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+    services.ticket_requester_mark_solved(ticket=ticket, requester=ticket.requester)
+    services.ticket_requester_reopen(ticket=ticket, requester=ticket.requester)
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.OPEN
+    services.ticket_requester_mark_solved(ticket=ticket, requester=ticket.requester)
+    services.ticket_add_message(
+        ticket=ticket, kind=MessageKind.CUSTOMER, body="Back again.", requester=ticket.requester
+    )
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.OPEN
+
+
+def test_a_reply_to_an_untriaged_resolved_ticket_puts_it_back_to_triage_and_says_reopened(
+    ticket,
+):
+    services.ticket_requester_mark_solved(ticket=ticket, requester=ticket.requester)
+    services.ticket_add_message(
+        ticket=ticket, kind=MessageKind.CUSTOMER, body="Not fixed.", requester=ticket.requester
+    )
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.NEW
+    assert OutboxMessage.objects.filter(payload__template="status_reopened").count() == 1
+
+
+def test_this_is_solved_is_a_quiet_action_until_staff_have_replied(client, ticket):
+    page = page_of(client, ticket).content.decode()
+    assert 'class="btn btn-link btn-sm px-0" id="mark-solved"' in page
+    services.ticket_add_message(
+        ticket=ticket, kind=MessageKind.REPLY, body="Fixed on our side.", by=factories.l1_agent()
+    )
+    page = page_of(client, ticket).content.decode()
+    assert 'class="btn btn-success w-100" id="mark-solved"' in page
 
 
 def test_solved_and_reopen_are_idempotent_and_only_for_the_requester(ticket):

@@ -286,6 +286,8 @@ def test_an_internal_note_is_not_a_response_and_sends_nothing():
 
 def test_a_customer_reply_reopens_a_resolved_ticket():
     ticket = contact_us()
+    # Triaged first (an untriaged one goes back to New: tests/test_portal_ticket_page.py).
+    services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=None)
     services.ticket_change_status(ticket=ticket, status=Status.RESOLVED, by=None)
 
     services.ticket_add_message(

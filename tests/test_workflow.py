@@ -64,6 +64,14 @@ def test_nothing_can_move_back_to_new():
     assert all(Status.NEW not in targets for targets in STATUS_TRANSITIONS.values())
 
 
+def test_only_a_reopening_moves_a_resolved_ticket_back_to_new():
+    with pytest.raises(InvalidTransition):
+        check_status_transition(Status.RESOLVED, Status.NEW)
+    check_status_transition(Status.RESOLVED, Status.NEW, reopening=True)
+    with pytest.raises(InvalidTransition):
+        check_status_transition(Status.OPEN, Status.NEW, reopening=True)
+
+
 def test_every_status_has_a_row_in_the_table():
     assert set(STATUS_TRANSITIONS) == set(Status.values)
 

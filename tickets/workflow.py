@@ -19,6 +19,10 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CLOSED: frozenset(),
 }
 
+# Nobody moves a ticket back to New by hand; only a reopening does, for a ticket
+# resolved before anyone triaged it (tickets.services.status.reopen_status).
+REOPEN_TRANSITIONS: dict[str, frozenset[str]] = {Status.RESOLVED: frozenset({Status.NEW})}
+
 ESCALATION_TRANSITIONS: dict[str, frozenset[str]] = {
     EscalationStatus.NONE: frozenset({EscalationStatus.ESCALATED}),
     EscalationStatus.ESCALATED: frozenset({EscalationStatus.L2_RESOLVED, EscalationStatus.NONE}),
@@ -55,9 +59,11 @@ def status_transition_allowed(current: str, wanted: str) -> bool:
     return wanted in STATUS_TRANSITIONS.get(current, frozenset())
 
 
-def check_status_transition(current: str, wanted: str) -> None:
+def check_status_transition(current: str, wanted: str, *, reopening: bool = False) -> None:
     if wanted not in Status.values:
         raise ValueError(_("“%(wanted)s” is not a ticket status.") % {"wanted": wanted})
+    if reopening and wanted in REOPEN_TRANSITIONS.get(current, frozenset()):
+        return
     if not status_transition_allowed(current, wanted):
         raise InvalidTransition(
             str(_("status")),

@@ -111,6 +111,8 @@ def ticket_page(request: HttpRequest, ticket: Ticket) -> HttpResponse:
             "status_help": STATUS_HELP.get(Status(ticket.status), ""),
             "can_reply": ticket.status != Status.CLOSED,
             "can_mark_solved": ticket.is_open,
+            # Until staff have answered, "solved" is a quiet option, not the main button.
+            "staff_replied": ticket.first_responded_at is not None,
             "can_reopen": ticket.status == Status.RESOLVED,
         },
         status=status,

@@ -6,14 +6,15 @@ those moves are recorded under their name and need no role.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tickets import notifications, roles, sla
-from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket
+from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket, TicketEvent
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_locked
 from tickets.workflow import check_escalation_transition, check_status_transition
@@ -26,12 +27,14 @@ def apply_status(
     label: str | None = None,
     *,
     notify: bool = True,
+    reopening: bool = False,
 ) -> None:
     """Move a locked ticket to ``status`` (checked against the workflow) and record it.
 
     For services that already checked the actor's role for the larger action.
+    ``reopening`` allows the move back to New (:func:`reopen_status`).
     """
-    check_status_transition(ticket.status, status)
+    check_status_transition(ticket.status, status, reopening=reopening)
     old = ticket.get_status_display()
     now = timezone.now()
     update = ["status", "updated_at"]
@@ -41,7 +44,7 @@ def apply_status(
     elif status == Status.CLOSED:
         ticket.closed_at = now
         update.append("closed_at")
-    elif ticket.resolved_at and status == Status.OPEN:
+    elif ticket.resolved_at and status in (Status.NEW, Status.OPEN):
         ticket.resolved_at = None  # reopened: it is no longer resolved
         update.append("resolved_at")
     previous = ticket.status
@@ -81,6 +84,32 @@ def ticket_change_status(
         return ticket
     apply_status(ticket, status, by, notify=notify)
     return ticket
+
+
+def reopen_status(ticket: Ticket) -> str:
+    """Where a resolved ticket goes back to: where triage left it.
+
+    New when it was resolved straight from New (nobody triaged it: it must show
+    up in *New — to triage* again), otherwise Open. Impact and assignee are kept
+    either way. Read from the history: the status it had when it was resolved.
+    """
+    resolved = (
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.STATUS, field="status")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if resolved is not None and resolved.old_value in _labels(Status.NEW):
+        return Status.NEW
+    return Status.OPEN
+
+
+def _labels(status: Status) -> set[str]:
+    """The status's label in every language the history may have been written in."""
+    labels = {str(status.label)}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(str(status.label))
+    return labels
 
 
 def check_not_escalating(status: str) -> None:
@@ -162,6 +191,8 @@ def ticket_requester_mark_solved(*, ticket: Ticket, requester: Requester) -> Tic
 def ticket_requester_reopen(*, ticket: Ticket, requester: Requester) -> Ticket:
     """The requester says the problem is back: a resolved ticket opens again (idempotent).
 
+    It goes back to where triage left it (:func:`reopen_status`).
+
     A closed ticket stays closed (the workflow makes it final); the requester is
     told to start a follow-up request instead.
     """
@@ -175,7 +206,10 @@ def ticket_requester_reopen(*, ticket: Ticket, requester: Requester) -> Ticket:
             % {"ref": ticket.reference},
             code="closed",
         )
-    apply_status(ticket, Status.OPEN, None, label=str(requester))
+    # The page itself says it is reopened: no email (README, "Email").
+    apply_status(
+        ticket, reopen_status(ticket), None, label=str(requester), notify=False, reopening=True
+    )
     return ticket
 
 

@@ -21,7 +21,7 @@ from tickets.models import CannedResponse, Message, MessageKind, Requester, Stat
 from tickets.models.desk import PLACEHOLDER_RE
 from tickets.services.attachments import attachments_store
 from tickets.services.locking import ticket_locked
-from tickets.services.status import apply_status
+from tickets.services.status import apply_status, reopen_status
 from tickets.services.triage import change_fields
 from tickets.uploads import validate_uploads
 
@@ -97,7 +97,11 @@ def add_message(
     )
     attachments_store(message=message, uploads=attachments)
     if kind == MessageKind.CUSTOMER and ticket.status in (Status.WAITING, Status.RESOLVED):
-        apply_status(ticket, Status.OPEN, None, label=str(requester), notify=notify)
+        reopening = ticket.status == Status.RESOLVED
+        back_to = reopen_status(ticket) if reopening else Status.OPEN
+        apply_status(
+            ticket, back_to, None, label=str(requester), notify=notify, reopening=reopening
+        )
     elif kind == MessageKind.REPLY:
         _first_response(ticket, message, by, notify=notify)
     else:
