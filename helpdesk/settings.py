@@ -362,7 +362,9 @@ ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
 ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
 # Files held between the form and its review step are removed after this long.
 PORTAL_DRAFT_MAX_AGE_HOURS = env.int("PORTAL_DRAFT_MAX_AGE_HOURS", default=24)
-# A form sent back faster than a person can fill it in is treated as spam.
+# A half-filled Contact Us form left this long is discarded (shared laptops).
+PORTAL_DRAFT_IDLE_MINUTES = env.int("PORTAL_DRAFT_IDLE_MINUTES", default=120)
+# A form sent back faster than this is asked to confirm on its review step.
 PORTAL_MIN_FILL_SECONDS = env.int("PORTAL_MIN_FILL_SECONDS", default=3)
 # Rate limits per hour (0 turns one off). They count in the cache and let
 # requests through if the cache is down.

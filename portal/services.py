@@ -8,12 +8,12 @@ form and its review step, with the files they attached held under
 ``MEDIA_ROOT/drafts/<draft id>/<file id>`` (random names, never served). The
 session only refers to the draft by its opaque id. Drafts nobody submits are
 removed by :func:`drafts_purge` (Celery beat, hourly) once they are older than
-``PORTAL_DRAFT_MAX_AGE_HOURS``.
+``PORTAL_DRAFT_MAX_AGE_HOURS``. A draft left idle for ``PORTAL_DRAFT_IDLE_MINUTES``
+is not offered again: the next person in the same browser starts empty.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -21,13 +21,11 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -38,6 +36,18 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, Hub, Partner, Product
 from kb import services as kb_services
 from kb.models import Article
+from portal.abuse import (  # re-exported (redundant aliases): the views call them from here
+    filled_too_fast as filled_too_fast,
+)
+from portal.abuse import (
+    form_started_token as form_started_token,
+)
+from portal.abuse import (
+    honeypot_filled as honeypot_filled,
+)
+from portal.abuse import (
+    rate_limit_exceeded as rate_limit_exceeded,
+)
 from tickets import notifications, services
 from tickets.filetypes import FileKind
 from tickets.models import Channel, Requester, Ticket
@@ -47,51 +57,8 @@ logger = logging.getLogger(__name__)
 SESSION_DRAFT = "portal_contact_draft"
 SESSION_SUBMITTED = "portal_contact_submitted"
 DRAFTS_DIR = "drafts"
-STARTED_SALT = "portal.contact.started"
 # How many tickets a re-sent links email lists at most (the newest).
 LINKS_MAX_TICKETS = 20
-
-
-# --- Rate limits ------------------------------------------------------------------
-
-
-def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: int = 3600) -> bool:
-    """Count one more event for ``ident`` in this window; True once it goes over ``limit``.
-
-    Fixed windows in the cache (Redis in production). If the cache fails, the
-    request is let through: a cache outage must never turn into an error page.
-    """
-    if limit <= 0 or not ident:
-        return False
-    window = int(time.time() // window_seconds)
-    digest = hashlib.sha256(ident.strip().lower().encode()).hexdigest()[:32]
-    key = f"portal:rate:{scope}:{digest}:{window}"
-    try:
-        cache.add(key, 0, timeout=window_seconds + 60)
-        count = cache.incr(key)
-    except Exception:
-        logger.warning("Rate limit %s not counted: the cache failed.", scope, exc_info=True)
-        return False
-    return int(count) > limit
-
-
-# --- Spam -------------------------------------------------------------------------
-
-
-def form_started_token() -> str:
-    """A signed timestamp for the form, so a form sent back too fast can be told apart."""
-    return signing.dumps(int(time.time()), salt=STARTED_SALT)
-
-
-def looks_like_spam(*, honeypot: str, started: str) -> bool:
-    """A filled-in hidden field, or a form returned faster than a person could fill it."""
-    if honeypot.strip():
-        return True
-    try:
-        started_at = int(signing.loads(started, salt=STARTED_SALT))
-    except (signing.BadSignature, TypeError, ValueError):
-        return True
-    return time.time() - started_at < settings.PORTAL_MIN_FILL_SECONDS
 
 
 # --- Drafts and held files -----------------------------------------------------------
@@ -113,6 +80,13 @@ class Draft:
     key: str  # the one-time submission key the review form carries
     data: dict[str, Any] = field(default_factory=dict)
     files: list[HeldFile] = field(default_factory=list)
+    saved_at: float = 0.0  # when it was last saved (epoch seconds): idle drafts expire
+    # A form sent too fast: its review may not be sent before this (epoch seconds).
+    confirm_after: float = 0.0
+
+    @property
+    def saved(self) -> datetime:
+        return datetime.fromtimestamp(self.saved_at, tz=UTC)
 
     @property
     def total_bytes(self) -> int:
@@ -126,19 +100,35 @@ def _draft_path(draft_id: str, file_id: str = "") -> str:
     return f"{DRAFTS_DIR}/{draft_id}/{file_id}" if file_id else f"{DRAFTS_DIR}/{draft_id}"
 
 
+def now() -> float:
+    """The clock drafts are timed by (a function, so tests can move it)."""
+    return time.time()
+
+
 def draft_get(session: SessionBase) -> Draft | None:
+    """The session's draft, unless it was left idle for PORTAL_DRAFT_IDLE_MINUTES.
+
+    An idle draft is removed with its files: a shared laptop's next user must
+    not find the last person's request (README, "Customer portal").
+    """
     raw = session.get(SESSION_DRAFT)
     if not isinstance(raw, dict):
         return None
     try:
-        return Draft(
+        draft = Draft(
             id=raw["id"],
             key=raw["key"],
             data=dict(raw.get("data") or {}),
             files=[HeldFile(**held) for held in raw.get("files") or []],
+            saved_at=float(raw.get("saved_at") or 0),
+            confirm_after=float(raw.get("confirm_after") or 0),
         )
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
+    if now() - draft.saved_at > settings.PORTAL_DRAFT_IDLE_MINUTES * 60:
+        draft_discard(session)
+        return None
+    return draft
 
 
 def draft_get_or_start(session: SessionBase) -> Draft:
@@ -146,11 +136,14 @@ def draft_get_or_start(session: SessionBase) -> Draft:
 
 
 def draft_save(session: SessionBase, draft: Draft) -> None:
+    draft.saved_at = now()
     session[SESSION_DRAFT] = {
         "id": draft.id,
         "key": draft.key,
         "data": draft.data,
         "files": [asdict(held) for held in draft.files],
+        "saved_at": draft.saved_at,
+        "confirm_after": draft.confirm_after,
     }
 
 
@@ -193,10 +186,11 @@ def draft_missing_files(draft: Draft) -> list[HeldFile]:
 
 
 def draft_discard(session: SessionBase) -> None:
-    draft = draft_get(session)
-    session.pop(SESSION_DRAFT, None)
-    if draft is not None:
-        _delete_draft_files(draft.id)
+    """Start over: the typed values and the held files are gone (also an idle draft's)."""
+    raw = session.pop(SESSION_DRAFT, None)
+    draft_id = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(draft_id, str) and draft_id.isalnum():
+        _delete_draft_files(draft_id)
 
 
 def _delete_draft_files(draft_id: str) -> None:

@@ -98,6 +98,9 @@ def contact(request: HttpRequest) -> HttpResponse:
     draft = services.draft_get(request.session)
     held = draft.files if draft else []
     if request.method == "GET":
+        if draft is not None and not request.GET.get("resume"):
+            # Never restored silently: the browser may be someone else's now.
+            return render(request, "portal/contact_resume.html", {"draft": draft})
         initial = dict(draft.data) if draft else _initial_from_query(request)
         initial.setdefault("env_computer", request.headers.get("User-Agent", "")[:300])
         return _render_form(request, ContactForm(initial=initial, held_files=held), draft)
@@ -111,9 +114,7 @@ def contact(request: HttpRequest) -> HttpResponse:
         return _render_form(request, form, draft, status=429, rate_limited=True)
     # Removing a held file or showing a product's fields is not a submit yet.
     submitting = not (request.POST.get("remove_file") or request.POST.get("show_product_fields"))
-    if submitting and services.looks_like_spam(
-        honeypot=request.POST.get("website", ""), started=request.POST.get("started", "")
-    ):
+    if submitting and services.honeypot_filled(request.POST.get("website", "")):
         # The bot gets the page a person gets, and is told nothing about why.
         logger.info("Contact Us form treated as spam from %s.", ip)
         return render(request, "portal/contact_received.html")
@@ -127,6 +128,10 @@ def contact(request: HttpRequest) -> HttpResponse:
         # Good files are kept even when other fields need fixing: nothing is lost.
         services.draft_hold_files(request.session, draft, form.accepted_uploads)
     draft.data = form.stored_data()
+    if submitting and services.filled_too_fast(request.POST.get("started", "")):
+        # Autofill and paste are this fast too: never a false "thank you", only a
+        # review that asks to confirm, and not before a person could have read it.
+        draft.confirm_after = services.now() + settings.PORTAL_MIN_FILL_SECONDS
     services.draft_save(request.session, draft)
 
     if not submitting:
@@ -219,6 +224,9 @@ def contact_review(request: HttpRequest) -> HttpResponse:
             "names": ", ".join(held.name for held in missing)
         }
 
+    if request.method == "POST" and not missing and services.now() < draft.confirm_after:
+        # Sent faster than the form could be read: ask again, never claim success.
+        return _render_review(request, form, draft, confirm=True)
     if request.method == "POST" and not missing:
         contact = form.to_request()
         ip = client_ip(request) or ""
@@ -249,6 +257,7 @@ def _render_review(
     status: int = 200,
     rate_limited: bool = False,
     notice: str = "",
+    confirm: bool = False,
 ) -> HttpResponse:
     return render(
         request,
@@ -259,6 +268,8 @@ def _render_review(
             "held_files": draft.files,
             "hints": [message for _field, message in form.completeness_hints()],
             "submission_key": draft.key,
+            # A form sent very fast (autofill): a neutral "please confirm".
+            "confirm": confirm or draft.confirm_after > 0,
             "rate_limited": rate_limited,
             "notice": notice,
         },

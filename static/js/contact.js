@@ -5,7 +5,9 @@
  *  - the bug questions show only for a bug report;
  *  - "this answered my question" shows under a suggestion once it was opened;
  *  - the review step's send button is disabled once pressed (the server also makes a
- *    double submit create one ticket).
+ *    double submit create one ticket);
+ *  - "Continue your draft from 10:42?" shows the time in the reader's own zone, named
+ *    (the server writes it in the site's zone, named, for a page without JavaScript).
  * A static file, so it runs under the strict Content-Security-Policy.
  */
 (function () {
@@ -57,7 +59,18 @@
     });
   }
 
+  function showLocalTimes() {
+    document.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      var when = new Date(element.getAttribute("datetime"));
+      if (isNaN(when.getTime())) { return; }
+      element.textContent = when.toLocaleTimeString([], {
+        hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    showLocalTimes();
     var form = document.getElementById("contact-form");
     if (form) {
       setupBugFields(form);

@@ -1,0 +1,68 @@
+"""The Contact Us form's defences: rate limits counted in the cache, honeypot and fill time.
+
+None of them may ever tell a person "thank you" for a request that was not
+made: only a filled honeypot (people never see it) gets the silent page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+STARTED_SALT = "portal.contact.started"
+
+
+# --- Rate limits ------------------------------------------------------------------
+
+
+def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: int = 3600) -> bool:
+    """Count one more event for ``ident`` in this window; True once it goes over ``limit``.
+
+    Fixed windows in the cache (Redis in production). If the cache fails, the
+    request is let through: a cache outage must never turn into an error page.
+    """
+    if limit <= 0 or not ident:
+        return False
+    window = int(time.time() // window_seconds)
+    digest = hashlib.sha256(ident.strip().lower().encode()).hexdigest()[:32]
+    key = f"portal:rate:{scope}:{digest}:{window}"
+    try:
+        cache.add(key, 0, timeout=window_seconds + 60)
+        count = cache.incr(key)
+    except Exception:
+        logger.warning("Rate limit %s not counted: the cache failed.", scope, exc_info=True)
+        return False
+    return int(count) > limit
+
+
+# --- Spam -------------------------------------------------------------------------
+
+
+def form_started_token() -> str:
+    """A signed timestamp for the form, so a form sent back too fast can be told apart."""
+    return signing.dumps(int(time.time()), salt=STARTED_SALT)
+
+
+def honeypot_filled(honeypot: str) -> bool:
+    """The hidden field people never see was filled in: a bot, told nothing."""
+    return bool(honeypot.strip())
+
+
+def filled_too_fast(started: str) -> bool:
+    """Sent back faster than a person types (or with a forged start time).
+
+    Browser autofill plus paste is that fast too, so this never ends a request
+    silently: the person is asked to confirm on the review step instead.
+    """
+    try:
+        started_at = int(signing.loads(started, salt=STARTED_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return True
+    return time.time() - started_at < settings.PORTAL_MIN_FILL_SECONDS
