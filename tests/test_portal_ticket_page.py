@@ -302,7 +302,42 @@ def test_a_lost_link_is_sent_by_email_without_telling_whether_the_address_has_ti
     deliver_all()
     email = next(m for m in mail.outbox if m.subject == "Your support requests")
     assert f"{settings.SITE_URL}/t/{ticket.token}/" in email.body
-    assert ticket.subject not in email.body  # nothing anyone typed
+    # The subject and product tell requests apart; only the requester's own address gets it.
+    assert email.to == ["kofi@partner.example.org"]
+    assert f"{ticket.reference}: {ticket.subject} (Akvo RSR)" in email.body
+
+
+def test_the_lost_link_email_escapes_and_shortens_each_subject(client, ticket):
+    long_subject = "<script>alert(1)</script> & " + "export " * 30
+    other = services.ticket_create(
+        requester_email="kofi@partner.example.org",
+        requester_name="Kofi Mensah",
+        subject=long_subject,
+        channel=Channel.WEB,
+        description="Second request.",
+    )
+    someone_else = services.ticket_create(
+        requester_email="ama@other.example.org",
+        requester_name="Ama",
+        subject="Not Kofi's request",
+        channel=Channel.WEB,
+        description="Elsewhere.",
+    )
+    mail.outbox.clear()
+    OutboxMessage.objects.all().delete()
+    client.post("/t/lost/", {"email": "kofi@partner.example.org"})
+    deliver_all()
+    [email] = mail.outbox
+    html_part = email.alternatives[0][0]
+    assert email.to == ["kofi@partner.example.org"]
+    assert "<script>" not in html_part
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; export" in html_part
+    assert long_subject not in email.body
+    assert "…" in email.body
+    assert other.reference in email.body
+    assert ticket.reference in email.body
+    assert someone_else.reference not in email.body
+    assert "Not Kofi's request" not in email.body
 
 
 def test_lost_link_requests_are_rate_limited(client, ticket, settings):
