@@ -205,8 +205,15 @@ def _delete_draft_files(draft_id: str) -> None:
 
 
 def drafts_purge(*, now: datetime | None = None) -> int:
-    """Remove held files of drafts untouched for PORTAL_DRAFT_MAX_AGE_HOURS; returns drafts."""
-    cutoff = (now or timezone.now()) - timedelta(hours=settings.PORTAL_DRAFT_MAX_AGE_HOURS)
+    """Remove held files of drafts untouched for PORTAL_DRAFT_MAX_AGE_HOURS; returns drafts.
+
+    Or for PORTAL_DRAFT_IDLE_MINUTES if shorter: such a draft is never offered again.
+    """
+    age = min(
+        timedelta(hours=settings.PORTAL_DRAFT_MAX_AGE_HOURS),
+        timedelta(minutes=settings.PORTAL_DRAFT_IDLE_MINUTES),
+    )
+    cutoff = (now or timezone.now()) - age
     try:
         folders, _ = default_storage.listdir(DRAFTS_DIR)
     except FileNotFoundError:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from tests import factories
 from tests.portal_helpers import EXE_BYTES, deliver_all, screenshot, upload
 from tickets import access, services
 from tickets.models import Channel, EventKind, MessageKind, OutboxMessage, Status, Ticket
+from tickets.queues.definitions import QUEUES
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +187,7 @@ def test_a_reopened_untriaged_ticket_keeps_impact_and_assignee_and_no_email_is_s
     services.ticket_requester_reopen(ticket=ticket, requester=ticket.requester)
     ticket.refresh_from_db()
     assert (ticket.status, ticket.impact, ticket.assignee) == (Status.NEW, high, agent)
+    assert ticket in QUEUES["new"].tickets(agent, timezone.now())  # "New — to triage"
     # README ("Email"): reopening from the page sends nothing; the page says it.
     assert OutboxMessage.objects.count() == before
 

@@ -9,8 +9,11 @@ an idle draft expires.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from portal import services as portal_services
 from tests.portal_helpers import contact_data, screenshot, send_contact_form
@@ -134,3 +137,15 @@ def test_an_idle_draft_expires_with_its_files_and_the_next_person_starts_empty(
     assert page.context["form"]["subject"].value() in (None, "")
     assert not any(default_storage.exists(path) for path in paths)
     assert client.get("/contact/review/")["Location"] == "/contact/"
+
+
+def test_the_hourly_purge_removes_files_of_drafts_idle_longer_than_the_idle_time(
+    client, started, settings
+):
+    settings.PORTAL_DRAFT_IDLE_MINUTES = 120
+    settings.PORTAL_DRAFT_MAX_AGE_HOURS = 24
+    send_contact_form(client, contact_data(started=started), files=[screenshot("idle.png")])
+    paths = held_paths(client)
+    assert portal_services.drafts_purge(now=timezone.now() + timedelta(minutes=119)) == 0
+    assert portal_services.drafts_purge(now=timezone.now() + timedelta(minutes=121)) == 1
+    assert not any(default_storage.exists(path) for path in paths)
