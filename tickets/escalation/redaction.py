@@ -53,8 +53,8 @@ _CREDENTIAL_LABELS = (
     r"private[_ -]?key|auth[_ -]?token|access[_ -]?token|token|bearer"
 )
 _LABELLED_SECRET_RE = re.compile(
-    rf"\b(?:{_CREDENTIAL_LABELS})\b\s*(?:is|est|es|é|ni|adalah|is\s+nu)?\s*[:=]?\s*[\"']?"
-    r"(?P<value>[^\s\"',;]{3,})",
+    rf"(?:\b(?:{_CREDENTIAL_LABELS})\b\s*(?:[:=]|\s(?:is|est|es|é|ni|adalah|is\s+nu)\b\s*[:=]?)"
+    r"|\bbearer\s)\s*[\"']?(?P<value>(?!\[)[^\s\"',;]{3,})",
     re.IGNORECASE,
 )
 _KNOWN_SECRET_RE = re.compile(
