@@ -103,7 +103,7 @@ CASES = [
         f"link: https://other.example/t/{TOKEN}/files/3",
         "link: https://other.example[private link]",
     ),
-    ("GH", f"token {TOKEN} from the email", "token [secret] from the email"),
+    ("GH", f"token {TOKEN} from the email", "token [private link] from the email"),
     ("GH", "https://support.akvo.example/portal/lost?k=abc", "[private link]"),
     # --- secrets ------------------------------------------------------------------------
     ("GH", "password: hunter22", "password: [secret]"),

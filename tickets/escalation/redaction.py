@@ -197,7 +197,7 @@ def _devices(text: str) -> list[Span]:
     return spans
 
 
-_PRIORITY = {SECRET: 0, LINK: 1, EMAIL: 2, DEVICE: 3, PHONE: 4, NAME: 5}
+_PRIORITY = {LINK: 0, SECRET: 1, EMAIL: 2, DEVICE: 3, PHONE: 4, NAME: 5}
 
 
 def _merged(spans: list[Span], text: str) -> list[Span]:
