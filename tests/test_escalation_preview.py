@@ -18,7 +18,7 @@ from integrations.github.handlers import issue_marker
 from tests import factories
 from tests.desk_helpers import logged_in, ticket_from
 from tests.github_factories import REPOSITORY, deliver, github_rows, local_github
-from tickets.models import EscalationStatus, Ticket
+from tickets.models import EscalationStatus, Requester, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,13 @@ PRIVATE = [
     "20 123 4567",
     "356938035643809",
     "S3cretPw!",
+    "Abena",
+    "Owusu",
 ]
 
 
 def leaky_ticket() -> Ticket:
-    return ticket_from(
+    ticket = ticket_from(
         "kwame.mensah@ghana-wash.example.org",
         name="Kwame Mensah",
         subject="Kwame cannot export, call +233 20 123 4567",
@@ -43,9 +45,14 @@ def leaky_ticket() -> Ticket:
         actual="Export stops at 50% on Flow 2.3.14 (IMEI 356938035643809).",
         description=(
             "Mensah says the password: S3cretPw! works on the web. Status page: "
-            "http://127.0.0.1:8000/t/{token}/"
+            "http://127.0.0.1:8000/t/{token}/ (ask ABENA, the partner's data manager)"
         ),
     )
+    # Another contact of the same organisation, named in the report by first name only.
+    Requester.objects.create(
+        email="abena@ghana-wash.example.org", name="Abena Owusu", partner=ticket.partner
+    )
+    return ticket
 
 
 def url(ticket: Ticket) -> str:
@@ -90,7 +97,7 @@ def test_the_preview_is_redacted_highlighted_and_exactly_what_github_receives(se
     assert "[name] phoned from the field office; call back [phone]." in body
     assert "(IMEI [device id])" in body
     assert "password: [secret]" in body
-    assert "Status page: [private link]" in body
+    assert "Status page: [private link] (ask [name], the partner's data manager)" in body
     assert "Flow 2.3.14" in body  # what L2 needs stays
     assert 'id="escalate-preview-body"' in page
     assert "<mark>[phone]</mark>" in page
@@ -164,3 +171,13 @@ def test_a_fixed_edit_is_filed_without_asking_again():
     [row] = github_rows()
     assert row.payload["body"] == body.strip()
     assert row.payload["repository"] == REPOSITORY
+
+
+def test_nothing_else_writes_text_to_github_without_going_through_the_redaction():
+    """Today only the issue (title, body) is written; a new write (a comment, an edit) must
+    publish text checked by tickets.escalation.redaction, like the issue's preview."""
+    from pathlib import Path
+
+    client = Path(__file__).resolve().parent.parent / "integrations/github/client.py"
+    writes = re.findall(r"\.(create_\w+|edit|update_\w+)\(", client.read_text())
+    assert writes == ["create_issue"]
