@@ -74,6 +74,13 @@ _LABELLED_DEVICE_RE = re.compile(
     rf"\b(?:{_DEVICE_WORDS})\s*(?:[:=#]|n[º°o]\.?)?\s*(?P<value>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{{5,}})",
     re.IGNORECASE,
 )
+# A number after a word for phone is one, whatever the country (a hub without one set).
+_LABELLED_PHONE_RE = re.compile(
+    r"\b(?:tel|t[ée]l[ée]phone|phone|mobile|cell(?:ular)?|celular|m[óo]vil|telefone?|telefoon|"
+    r"gsm|simu|nambari|hp|nomor|whats\s*app|portable|contact)\b\.?\s*(?:no\.?|number|n[º°o])?"
+    r"\s*[:=]?\s*(?P<value>\+?\(?\d[\d ().-]{5,}\d)",
+    re.IGNORECASE,
+)
 _IMEI_RE = re.compile(r"(?<![\w-])\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d(?![\w-])")
 _MAC_RE = re.compile(r"(?<![\w:-])(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}(?![\w:-])")
 
@@ -110,7 +117,8 @@ def name_parts(names: Iterable[str]) -> list[str]:
     """Each name's parts worth hiding alone: not particles, not initials."""
     parts = set()
     for name in names:
-        for part in re.split(r"[\s,]+", name or ""):
+        words = re.split(r"[\s,]+", name or "")
+        for part in words + [piece for word in words if "-" in word for piece in word.split("-")]:
             part = part.strip(".'\u2019()\"")
             if len(part) >= 2 and fold(part) not in _PARTICLES and not part.isdigit():
                 parts.add(fold(part))
@@ -137,6 +145,9 @@ def _phones(text: str, context: Context) -> list[Span]:
     for region in (*context.regions, "ZZ"):  # ZZ: international numbers only
         for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ"):
             spans.append(Span(match.start, match.end, PHONE))
+    for match in _LABELLED_PHONE_RE.finditer(text):
+        if len(re.sub(r"\D", "", match.group("value"))) >= 7:
+            spans.append(Span(*match.span("value"), PHONE))
     return spans
 
 
