@@ -145,9 +145,9 @@ def _phones(text: str, context: Context) -> list[Span]:
     for region in (*context.regions, "ZZ"):  # ZZ: international numbers only
         for match in phonenumbers.PhoneNumberMatcher(text, region or "ZZ"):
             spans.append(Span(match.start, match.end, PHONE))
-    for match in _LABELLED_PHONE_RE.finditer(text):
-        if len(re.sub(r"\D", "", match.group("value"))) >= 7:
-            spans.append(Span(*match.span("value"), PHONE))
+    for labelled in _LABELLED_PHONE_RE.finditer(text):
+        if len(re.sub(r"\D", "", labelled.group("value"))) >= 7:
+            spans.append(Span(*labelled.span("value"), PHONE))
     return spans
 
 
