@@ -151,6 +151,7 @@ CASES = [
     ("GH", "Silvana and Mensahs are other words", "Silvana and Mensahs are other words"),
     ("KE", "Export stops at 50% after 12000 rows", "Export stops at 50% after 12000 rows"),
     ("GH", "Contact form 3 has 1200 answers", "Contact form 3 has 1200 answers"),
+    ("ID", "Survei nomor 2231457 gagal diunggah", "Survei nomor 2231457 gagal diunggah"),
     (
         "GH",
         "Desk: https://support.akvo.example/desk/tickets/42/",

@@ -77,7 +77,7 @@ _LABELLED_DEVICE_RE = re.compile(
 # A number after a word for phone is one, whatever the country (a hub without one set).
 _LABELLED_PHONE_RE = re.compile(
     r"\b(?:tel|t[ée]l[ée]phone|phone|mobile|cell(?:ular)?|celular|m[óo]vil|telefone?|telefoon|"
-    r"gsm|simu|nambari|hp|nomor|whats\s*app|portable|contact)\b\.?\s*(?:no\.?|number|n[º°o])?"
+    r"gsm|simu|nambari|hp|whats\s*app|portable|contact)\b\.?\s*(?:no\.?|number|n[º°o])?"
     r"\s*[:=]?\s*(?P<value>\+?\(?\d[\d ().-]{5,}\d)",
     re.IGNORECASE,
 )
