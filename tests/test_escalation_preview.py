@@ -14,6 +14,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from catalog.models import Product
 from integrations.github.handlers import issue_marker
 from tests import factories
 from tests.desk_helpers import logged_in, ticket_from
@@ -181,3 +182,20 @@ def test_nothing_else_writes_text_to_github_without_going_through_the_redaction(
     client = Path(__file__).resolve().parent.parent / "integrations/github/client.py"
     writes = re.findall(r"\.(create_\w+|edit|update_\w+)\(", client.read_text())
     assert writes == ["create_issue"]
+
+
+def test_a_refusal_after_the_preview_keeps_the_agents_edited_text_on_screen():
+    ticket = leaky_ticket()
+    client = logged_in(factories.l1_agent())
+    page = preview(client, ticket, "Needs a server fix.")
+    body = field(page, "body") + "\n\nEdited by the agent."
+    Product.objects.filter(pk=ticket.product_id).update(github_repository="")
+    data = {"version": ticket.version, "technical_summary": "x", "title": field(page, "title")}
+
+    response = client.post(url(ticket), {**data, "body": body})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "has no GitHub repository" in page
+    assert field(page, "body") == body.strip()
+    assert github_rows() == []

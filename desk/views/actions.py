@@ -223,11 +223,7 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except escalation.PersonalDataFound as found:
         form.add_error(None, found.messages[0])
-        preview = {
-            "title": highlighted(data["title"].strip(), found.title_spans),
-            "body": highlighted(data["body"].strip(), found.body_spans),
-            "found": True,
-        }
+        preview = _edited_preview(data, found.title_spans, found.body_spans, found=True)
         return render_workspace(
             request, ticket, status=400, escalate_form=form, escalate_preview=preview
         )
@@ -238,13 +234,28 @@ def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     except REFUSALS as error:
         for message in error_messages(error):
             form.add_error(None, message)
-        return render_workspace(request, ticket, status=400, escalate_form=form)
+        # The agent's edited text stays on screen, as it would be published.
+        preview = _edited_preview(data, [], [], found=False)
+        return render_workspace(
+            request, ticket, status=400, escalate_form=form, escalate_preview=preview
+        )
     messages.success(
         request,
         _("Escalated to L2: the GitHub issue is being filed in %(repo)s.")
         % {"repo": issue.repository},
     )
     return redirect_to_ticket(request, ticket)
+
+
+def _edited_preview(
+    data: dict[str, Any], in_title: list[Any], in_body: list[Any], *, found: bool
+) -> dict[str, Any]:
+    """The agent's title and body as they would be published, ``in_*`` findings marked."""
+    return {
+        "title": highlighted(data["title"].strip(), in_title),
+        "body": highlighted(data["body"].strip(), in_body),
+        "found": found,
+    }
 
 
 def _escalation_preview(request: HttpRequest, ticket: Ticket, form: Any) -> HttpResponse:
