@@ -339,9 +339,13 @@ def test_assign_to_me_and_escalate_from_the_workspace():
     client = logged_in(agent)
     client.post(url("assign_me", ticket), {"version": fresh(ticket).version})
     assert fresh(ticket).assignee == agent
+    data = {"version": fresh(ticket).version, "technical_summary": "Needs a server change."}
+    preview = client.post(url("escalate", ticket), {**data, "preview": "1"})
+    assert fresh(ticket).status != Status.ESCALATED  # a preview files nothing
+    form = preview.context["escalate_form"]
     client.post(
         url("escalate", ticket),
-        {"version": fresh(ticket).version, "technical_summary": "Needs a server change."},
+        {**data, "title": form["title"].value(), "body": form["body"].value()},
     )
     assert fresh(ticket).status == Status.ESCALATED
     assert fresh(ticket).escalation_status == "escalated"

@@ -32,11 +32,19 @@ def test_l1_escalates_from_the_workspace_with_a_technical_summary():
     assert 'id="escalate-form"' in page
     assert 'id="link-issue-form"' in page
 
+    data = {"version": fresh(ticket).version, "technical_summary": "Needs a server fix.",
+            "include_contact": "on"}  # fmt: skip
+    # First the preview of what will be published; nothing is filed yet.
+    response = client.post(url("escalate", ticket), {**data, "preview": "1"})
+    assert response.status_code == 200
+    assert 'id="escalate-preview"' in response.content.decode()
+    assert github_rows() == []
+    draft = escalation.issue_draft(
+        ticket=ticket, summary="Needs a server fix.", include_contact=True
+    )
     response = client.post(
-        url("escalate", ticket),
-        {"version": fresh(ticket).version, "technical_summary": "Needs a server fix.",
-         "include_contact": "on"},
-    )  # fmt: skip
+        url("escalate", ticket), {**data, "title": draft.title, "body": draft.body}
+    )
     assert response.status_code == 302
     ticket = fresh(ticket)
     assert (ticket.status, ticket.escalation_status) == (

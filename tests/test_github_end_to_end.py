@@ -63,11 +63,15 @@ def test_escalate_file_one_issue_close_it_on_github_and_the_ticket_is_back_with_
         use_broker(redis_url, with_run_prefix(settings.REDIS_BROKER_TRANSPORT_OPTIONS)),
         celery_worker(),
     ):
+        escalate = reverse("desk:escalate", kwargs={"ticket_id": ticket.pk})
+        data = {
+            "version": Ticket.objects.get(pk=ticket.pk).version,
+            "technical_summary": "Export worker runs out of memory on big surveys.",
+        }
+        form = client.post(escalate, {**data, "preview": "1"}).context["escalate_form"]
         response = client.post(
-            reverse("desk:escalate", kwargs={"ticket_id": ticket.pk}),
-            {"version": Ticket.objects.get(pk=ticket.pk).version,
-             "technical_summary": "Export worker runs out of memory on big surveys."},
-        )  # fmt: skip
+            escalate, {**data, "title": form["title"].value(), "body": form["body"].value()}
+        )
         assert response.status_code == 302
         wait_for(lambda: EscalationIssue.objects.filter(number__isnull=False).exists(), "the issue")
         issue = EscalationIssue.objects.get()

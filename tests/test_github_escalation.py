@@ -121,7 +121,8 @@ def test_escalation_hands_the_ticket_to_l2_and_writes_one_issue_row_built_from_t
     # No contact details: neither the address nor the name, even where the requester typed them.
     assert "amina@partner.example.org" not in body
     assert "Amina Odhiambo" not in body
-    assert "[requester]" in body
+    assert "[name]" in body
+    assert "[email]" in body
     # What the requester typed is quoted as code, with a fence longer than any inside it.
     assert "````text\nThe progress bar stops at 50% @l2-team ```\n````" in body
     note = Message.objects.filter(ticket=ticket, kind=MessageKind.NOTE).last()
@@ -146,7 +147,7 @@ def test_contact_details_pasted_into_the_technical_summary_stay_out_without_the_
         technical_summary="Amina Odhiambo (amina@partner.example.org) sees it daily. @l2-lead",
     )
     body = github_rows()[0].payload["body"]
-    assert "## Technical summary\n\n[requester] ([requester]) sees it daily. @l2-lead" in body
+    assert "## Technical summary\n\n[name] ([email]) sees it daily. @l2-lead" in body
     assert "amina@partner.example.org" not in body
     assert "Odhiambo" not in body
 

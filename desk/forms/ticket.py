@@ -22,6 +22,7 @@ from desk.forms.common import (
     set_choices,
     text_field,
 )
+from tickets.escalation import EDITED_BODY_MAX, TITLE_MAX
 from tickets.models import CannedResponse, MessageKind, Status, Ticket
 from tickets.queues import DeskLists, reference_pk
 from tickets.uploads import AttachmentsField
@@ -212,6 +213,23 @@ class EscalateForm(VersionedForm):
     )
     include_contact = forms.BooleanField(
         label=gettext_lazy("Include the requester's contact details in the issue"),
+        required=False,
+    )
+    # The previewed issue, as the agent edited it; empty until the preview was shown.
+    title = forms.CharField(
+        label=gettext_lazy("Issue title"), max_length=TITLE_MAX, required=False, strip=False
+    )
+    body = forms.CharField(
+        label=gettext_lazy("Issue body (Markdown)"),
+        max_length=EDITED_BODY_MAX,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+    )
+    publish_anyway = forms.BooleanField(
+        label=gettext_lazy(
+            "I checked the highlighted text: it may be published on the public repository"
+        ),
         required=False,
     )
 

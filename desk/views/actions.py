@@ -22,7 +22,8 @@ from django.views.decorators.http import require_POST
 from desk.access import ESCALATE, NOTE, TRIAGE, agent, desk_view, staff_ticket
 from desk.forms import AssignForm, EscalateForm, LinkIssueForm, MergeForm, ReplyForm, TriageForm
 from desk.views.ticket import error_messages, fresh, redirect_to_ticket, render_workspace
-from tickets import queues, roles, services
+from tickets import escalation, queues, roles, services
+from tickets.escalation.redaction import highlighted
 from tickets.models import MessageKind, Status, Ticket
 from tickets.services import StaleTicket
 from tickets.workflow import InvalidTransition
@@ -195,29 +196,81 @@ def _workspace_form_action(
 @require_POST
 @desk_view(ESCALATE)
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    """File a GitHub issue for the ticket (through the outbox) and hand it to L2."""
+    """Preview the GitHub issue, redacted; file exactly the previewed (edited) text.
+
+    The first post (or *Preview again*) shows the issue as it would be published,
+    what was redacted highlighted, title and body editable. Filing checks the
+    edited text again: personal data found is shown highlighted, to be fixed or
+    confirmed, never published silently.
+    """
     ticket = staff_ticket(request, ticket_id)
-    issue, refused = _workspace_form_action(
-        request,
-        ticket,
-        form=EscalateForm(request.POST),
-        name="escalate_form",
-        act=lambda data: services.ticket_escalate(
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        return render_workspace(request, ticket, status=400, escalate_form=form)
+    data = form.cleaned_data
+    if "preview" in request.POST or not (data["title"].strip() and data["body"].strip()):
+        return _escalation_preview(request, ticket, form)
+    try:
+        issue = services.ticket_escalate(
             ticket=ticket,
             by=agent(request),
             technical_summary=data["technical_summary"],
             include_contact=data["include_contact"],
+            title=data["title"],
+            body=data["body"],
+            publish_anyway=data["publish_anyway"],
             expected_version=data["version"],
-        ),
-    )
-    if refused:
-        return refused
+        )
+    except escalation.PersonalDataFound as found:
+        form.add_error(None, found.messages[0])
+        preview = _edited_preview(data, found.title_spans, found.body_spans, found=True)
+        return render_workspace(
+            request, ticket, status=400, escalate_form=form, escalate_preview=preview
+        )
+    except StaleTicket as stale:
+        return _stale(
+            request, ticket, stale, keep=lambda kept: {"escalate_form": _valid(EscalateForm(kept))}
+        )
+    except REFUSALS as error:
+        for message in error_messages(error):
+            form.add_error(None, message)
+        # The agent's edited text stays on screen, as it would be published.
+        preview = _edited_preview(data, [], [], found=False)
+        return render_workspace(
+            request, ticket, status=400, escalate_form=form, escalate_preview=preview
+        )
     messages.success(
         request,
         _("Escalated to L2: the GitHub issue is being filed in %(repo)s.")
         % {"repo": issue.repository},
     )
     return redirect_to_ticket(request, ticket)
+
+
+def _edited_preview(
+    data: dict[str, Any], in_title: list[Any], in_body: list[Any], *, found: bool
+) -> dict[str, Any]:
+    """The agent's title and body as they would be published, ``in_*`` findings marked."""
+    return {
+        "title": highlighted(data["title"].strip(), in_title),
+        "body": highlighted(data["body"].strip(), in_body),
+        "found": found,
+    }
+
+
+def _escalation_preview(request: HttpRequest, ticket: Ticket, form: Any) -> HttpResponse:
+    """The issue as it would be published: redactions highlighted, title and body editable."""
+    data = form.cleaned_data
+    draft = escalation.issue_draft(
+        ticket=ticket, summary=data["technical_summary"], include_contact=data["include_contact"]
+    )
+    posted = request.POST.copy()
+    posted["title"], posted["body"] = draft.title, draft.body
+    posted.pop("publish_anyway", None)
+    preview = {"title": highlighted(draft.title), "body": highlighted(draft.body), "found": False}
+    return render_workspace(
+        request, ticket, escalate_form=_valid(EscalateForm(posted)), escalate_preview=preview
+    )
 
 
 @require_POST

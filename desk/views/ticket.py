@@ -37,6 +37,7 @@ def _context(
     reply_form: ReplyForm | None = None,
     merge_form: MergeForm | None = None,
     escalate_form: EscalateForm | None = None,
+    escalate_preview: dict[str, Any] | None = None,
     link_form: LinkIssueForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
@@ -51,6 +52,7 @@ def _context(
         "lists": lists,
         "escalation_issue": seen.escalation.issue if seen.escalation else None,
         "escalate_form": escalate_form or EscalateForm(initial=version),
+        "escalate_preview": escalate_preview,
         "link_form": link_form or LinkIssueForm(initial=version),
         "triage_form": triage_form or TriageForm(ticket=ticket, lists=lists),
         "reply_form": reply_form

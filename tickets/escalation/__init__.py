@@ -22,7 +22,10 @@ kinds below and ``integrations.github`` registers their delivery.
 Modules:
 
 * ``records`` — outbox kinds, GitHub's limits; ``IssueUpdate``, ``L2Comment``.
-* ``issue_text`` — the issue's title, body and labels, the requester redacted.
+* ``issue_text`` — the issue's title, body and labels, people and secrets redacted.
+* ``redaction`` — what must never be published (emails, phones, names, device ids,
+  private links, secrets), found, replaced and highlighted.
+* ``publishing`` — the agent's edited preview, checked again before it is filed.
 * ``filing`` — what the outbox delivery of a new issue reports back.
 * ``linking`` — issue references as people paste them.
 * ``updates`` — L2's comments and state changes applied to the tickets following an issue.
@@ -46,9 +49,11 @@ from tickets.escalation.issue_text import (
     IssueDraft,
     issue_draft,
     issue_labels,
+    ticket_context,
     ticket_desk_url,
 )
 from tickets.escalation.linking import parse_issue_reference
+from tickets.escalation.publishing import PersonalDataFound, findings
 from tickets.escalation.reads import (
     escalations_for,
     find_issue,
@@ -60,6 +65,7 @@ from tickets.escalation.reads import (
 )
 from tickets.escalation.records import (
     BODY_MAX,
+    EDITED_BODY_MAX,
     SUPPORT_LABEL,
     TITLE_MAX,
     IssueUpdate,
@@ -69,15 +75,18 @@ from tickets.escalation.updates import issue_apply_comment, issue_apply_update
 
 __all__ = [
     "BODY_MAX",
+    "EDITED_BODY_MAX",
     "ENVIRONMENT_LABELS",
     "SUPPORT_LABEL",
     "TITLE_MAX",
     "IssueDraft",
     "IssueUpdate",
     "L2Comment",
+    "PersonalDataFound",
     "draft_to_show",
     "escalations_for",
     "find_issue",
+    "findings",
     "issue_apply_comment",
     "issue_apply_update",
     "issue_draft",
@@ -92,6 +101,7 @@ __all__ = [
     "may_go_to_l2",
     "parse_issue_reference",
     "repository_is_known",
+    "ticket_context",
     "ticket_desk_url",
     "ticket_escalation",
 ]

@@ -1,17 +1,17 @@
-"""What a filed GitHub issue says: title, Markdown body and labels, the requester redacted."""
+"""What a filed GitHub issue says: title, Markdown body and labels, people and secrets redacted."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
+from catalog.models import Hub
+from tickets.escalation import redaction
 from tickets.escalation.records import BODY_MAX, SUPPORT_LABEL, TITLE_MAX
-from tickets.models import Attachment, Ticket
+from tickets.models import Attachment, Requester, Ticket
 
 ENVIRONMENT_LABELS = {
     "computer_browser": "Computer and browser",
@@ -44,16 +44,35 @@ def _fenced(text: str) -> str:
     return f"{fence}text\n{text.strip()}\n{fence}"
 
 
-def _redactor(ticket: Ticket, include_contact: bool) -> Any:
-    """Hides the requester's address and full name in text, unless the agent chose to keep them."""
+def ticket_context(ticket: Ticket, *, include_contact: bool = False) -> redaction.Context:
+    """What is private about ``ticket``: its requester, their organisation's contacts, its token.
+
+    With ``include_contact`` the requester's own name and address may be published
+    (the agent chose to); phones, other people and secrets never are.
+    """
+    people = [(ticket.requester.name, ticket.requester.email)]
+    if ticket.partner_id is not None:
+        people += list(
+            Requester.objects.filter(partner_id=ticket.partner_id).values_list("name", "email")[
+                :500
+            ]
+        )
+    regions = [ticket.hub.holiday_country if ticket.hub else ""]
+    regions += list(Hub.objects.filter(is_active=True).values_list("holiday_country", flat=True))
+    allowed: frozenset[str] = frozenset()
     if include_contact:
-        return lambda text: text
-    patterns = [re.escape(ticket.requester.email)]
-    name = " ".join(ticket.requester.name.split())
-    if len(name) >= 3:
-        patterns.append(r"\s+".join(re.escape(part) for part in name.split()))
-    pattern = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-    return lambda text: pattern.sub(str(_("[requester]")), text)
+        requester = ticket.requester
+        allowed = frozenset(
+            [redaction.fold(requester.email), *redaction.name_parts([requester.name])]
+        )
+    return redaction.Context(
+        names=tuple(name for name, _email in people if name),
+        emails=tuple(email for _name, email in people),
+        tokens=(ticket.token,),
+        site_url=settings.SITE_URL,
+        regions=tuple(dict.fromkeys(r.upper() for r in regions if r)),
+        allowed=allowed,
+    )
 
 
 def issue_labels(ticket: Ticket) -> list[str]:
@@ -74,7 +93,11 @@ def issue_draft(*, ticket: Ticket, summary: str, include_contact: bool) -> Issue
     repository may be public); what the requester typed is quoted as code, so
     it cannot mention people or inject markup.
     """
-    redact = _redactor(ticket, include_contact)
+    context = ticket_context(ticket, include_contact=include_contact)
+
+    def redact(text: str) -> str:
+        return redaction.redact(text, context)
+
     title = redact(f"{ticket.reference}: {ticket.subject}")[:TITLE_MAX]
     facts = [
         ("Help desk ticket", f"[{ticket.reference}]({ticket_desk_url(ticket)})"),

@@ -13,6 +13,8 @@ SUPPORT_LABEL = "support"
 # GitHub's limits: a title of 256 characters, a body of 65,536.
 TITLE_MAX = 256
 BODY_MAX = 60_000
+# An agent's edit of the previewed body may grow it a little; still well under GitHub's limit.
+EDITED_BODY_MAX = BODY_MAX + 1_000
 
 
 @dataclass(frozen=True)

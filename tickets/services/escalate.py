@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tickets import roles
 from tickets.escalation.issue_text import issue_draft
 from tickets.escalation.linking import parse_issue_reference
+from tickets.escalation.publishing import checked_text
 from tickets.escalation.reads import ticket_escalation
 from tickets.escalation.updates import hand_back
 from tickets.models import (
@@ -42,12 +43,18 @@ def ticket_escalate(
     by: User,
     technical_summary: str,
     include_contact: bool = False,
+    title: str | None = None,
+    body: str | None = None,
+    publish_anyway: bool = False,
     expected_version: int | None = None,
 ) -> EscalationIssue:
     """Hand the ticket to L2 and file a GitHub issue in its product's repository.
 
     The issue is filed by the outbox after commit; the ticket shows it as
-    pending until GitHub has answered.
+    pending until GitHub has answered. Without ``title`` and ``body`` the
+    redacted draft is filed; with them (the agent's edited preview) exactly that
+    text, once redaction finds nothing in it or the agent confirmed with
+    ``publish_anyway`` (else :class:`~tickets.escalation.publishing.PersonalDataFound`).
     """
     roles.require(by, roles.ESCALATE)
     summary = (technical_summary or "").strip()
@@ -62,20 +69,21 @@ def ticket_escalate(
             "requester", "product", "category", "impact", "hub", "partner"
         ).get(pk=ticket.pk)
     )  # fmt: skip
-    product = ticket.product
-    if product is None or not product.github_repository:
-        raise ValidationError(
-            _(
-                "%(product)s has no GitHub repository to file the issue in. An admin can set "
-                "one on the product; or link this ticket to an existing issue."
-            )
-            % {"product": product.name if product else _("A ticket without a product")}
+    repository = _repository(ticket)
+    draft = issue_draft(ticket=ticket, summary=summary, include_contact=include_contact)
+    if title is not None or body is not None:  # the agent's previewed, maybe edited, text
+        draft = checked_text(
+            ticket=ticket,
+            draft=draft,
+            title=title or "",
+            body=body or "",
+            include_contact=include_contact,
+            publish_anyway=publish_anyway,
         )
     link = ticket_escalation(ticket)
     _enter_escalation(ticket, by, link)
-    draft = issue_draft(ticket=ticket, summary=summary, include_contact=include_contact)
     issue = EscalationIssue.objects.create(
-        repository=product.github_repository.lower(),
+        repository=repository,
         title=draft.title,
         technical_summary=summary,
         include_contact=include_contact,
@@ -102,6 +110,20 @@ def ticket_escalate(
         },
     )
     return issue
+
+
+def _repository(ticket: Ticket) -> str:
+    """Where the ticket's issue is filed: its product's repository, or a refusal saying so."""
+    product = ticket.product
+    if product is None or not product.github_repository:
+        raise ValidationError(
+            _(
+                "%(product)s has no GitHub repository to file the issue in. An admin can set "
+                "one on the product; or link this ticket to an existing issue."
+            )
+            % {"product": product.name if product else _("A ticket without a product")}
+        )
+    return product.github_repository.lower()
 
 
 @transaction.atomic
