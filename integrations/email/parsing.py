@@ -4,8 +4,11 @@ Real mail is messy: unknown charsets, 8-bit bytes in headers, two Content-Type
 headers, a multipart with no body. Everything here is written so that no input
 raises: a header that cannot be decoded is read byte for byte, a part whose
 charset is unknown is read as UTF-8 (or Windows-1252), a broken multipart is
-read as text. The compat32 parser is used on purpose: it keeps going where the
-modern policy raises on malformed address headers.
+read as text. The structure is read with the compat32 parser on purpose (it keeps
+going where the modern policy raises), then each field is read on its own: an
+address header with the modern policy (``email.policy.default``, which keeps
+"=?utf-8?Q?Mensah=2C_Kofi?= <kofi@…>" one address), falling back to compat32 and
+then to the raw text; a header with raw 8-bit bytes is read as UTF-8, never lost.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import codecs
 import email
 import email.message
 import email.parser
+import email.policy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -113,6 +117,41 @@ def header_text(value: str | Header | None) -> str:
     return " ".join(text.split())
 
 
+def header_value(part: email.message.Message, name: str) -> str:
+    """One header as text, whatever compat32 made of it (a ``Header`` for 8-bit bytes)."""
+    try:
+        return header_text(part.get(name))
+    except Exception:  # a header no decoder can read: nothing, rather than the whole mail
+        return ""
+
+
+def _raw_header(message: email.message.Message, name: str) -> str:
+    """The header as it came (RFC 2047 words still encoded; 8-bit bytes read as UTF-8)."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            text = value if isinstance(value, str) else str(value)
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return ""
+
+
+def sender(message: email.message.Message) -> tuple[str, str]:
+    """(display name, address) of From, field by field: modern policy, compat32, raw text."""
+    raw = _raw_header(message, "From")
+    try:
+        parsed = email.policy.default.header_factory("From", " ".join(raw.split()))
+        found = [a for a in parsed.addresses if "@" in a.addr_spec]
+    except Exception:  # the modern parser refuses some real-world headers: go on
+        found = []
+    if found:
+        return " ".join(found[0].display_name.split()), found[0].addr_spec.strip().lower()
+    # Undecoded first, so an encoded comma in the name cannot split the address.
+    for value in (raw, header_text(raw)):
+        name, address = parseaddr(value)
+        if "@" in address:
+            return header_text(name).strip(), address.strip().lower()
+    return "", ""
+
+
 def _addresses(message: email.message.Message, names: tuple[str, ...]) -> list[str]:
     values = [header_text(v) for name in names for v in message.get_all(name) or []]
     try:
@@ -149,6 +188,9 @@ def _leaves(part: email.message.Message) -> list[email.message.Message]:
     return [part]
 
 
+_NAME_PARAM_RE = re.compile(r"""(?:^|;)\s*(?:file)?name\*?=\s*(?:"([^"]*)"|([^;\s]+))""", re.I)
+
+
 def _filename(part: email.message.Message) -> str:
     try:
         name = part.get_filename() or part.get_param("name") or ""
@@ -156,11 +198,19 @@ def _filename(part: email.message.Message) -> str:
         name = ""
     if isinstance(name, tuple):  # RFC 2231 value the library could not collapse
         name = name[2]
+    if not name or not isinstance(name, str) or "\ufffd" in name:
+        # A raw 8-bit name (an unencoded UTF-8 file name): the library gives up or
+        # replaces its bytes; the header read as UTF-8 still has it.
+        for header in ("Content-Disposition", "Content-Type"):
+            match = _NAME_PARAM_RE.search(header_value(part, header))
+            if match:
+                name = match.group(1) or match.group(2)
+                break
     return header_text(str(name)) if name else ""
 
 
 def _is_attachment(part: email.message.Message) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = header_value(part, "Content-Disposition").split(";")[0].strip().lower()
     if part.get_content_type() == "message/rfc822":
         return True
     if disposition == "attachment":
@@ -228,8 +278,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
 def _read_headers(parsed: ParsedMail, message: email.message.Message) -> None:
     parsed.headers = {k.lower(): header_text(v) for k, v in reversed(message.items())}
     parsed.message_id = (message_ids(parsed.headers.get("message-id", "")) or [""])[0]
-    name, address = parseaddr(parsed.headers.get("from", ""))
-    parsed.from_name, parsed.from_address = name.strip(), address.strip().lower()
+    parsed.from_name, parsed.from_address = sender(message)
     parsed.recipients = _addresses(message, RECIPIENT_HEADERS)
     parsed.subject = parsed.headers.get("subject", "")
     parsed.in_reply_to = message_ids(parsed.headers.get("in-reply-to", ""))
