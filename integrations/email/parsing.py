@@ -57,6 +57,8 @@ class ParsedMail:
     content_type: str = ""
     # Why the body could not be read (only the headers were), e.g. MIME nested too deep.
     unreadable: str = ""
+    # The content types of the leaf parts, e.g. message/delivery-status in a bounce.
+    part_types: list[str] = field(default_factory=list)
 
     @property
     def reply_text(self) -> str:
@@ -292,6 +294,7 @@ def parse_message(message: email.message.Message) -> ParsedMail:
     texts: list[str] = []
     htmls: list[str] = []
     leaves = _leaves(message)
+    parsed.part_types = [leaf.get_content_type() for leaf in leaves]
     if not leaves and not isinstance(message.get_payload(), list):
         # A multipart whose boundary never appears: read what is there as text.
         leaves = [message] if message.get_content_maintype() != "multipart" else []
