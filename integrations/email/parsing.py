@@ -57,6 +57,8 @@ class ParsedMail:
     content_type: str = ""
     # Why the body could not be read (only the headers were), e.g. MIME nested too deep.
     unreadable: str = ""
+    # Every Authentication-Results header, topmost (added last, nearest to us) first.
+    authentication_results: list[str] = field(default_factory=list)
     # The content types of the leaf parts, e.g. message/delivery-status in a bounce.
     part_types: list[str] = field(default_factory=list)
 
@@ -286,6 +288,9 @@ def _read_headers(parsed: ParsedMail, message: email.message.Message) -> None:
     parsed.in_reply_to = message_ids(parsed.headers.get("in-reply-to", ""))
     parsed.references = message_ids(" ".join(message.get_all("References") or []))
     parsed.content_type = message.get_content_type()
+    parsed.authentication_results = [
+        header_text(value) for value in message.get_all("Authentication-Results") or []
+    ]
 
 
 def parse_message(message: email.message.Message) -> ParsedMail:
