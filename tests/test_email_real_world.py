@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.email.parsing import parse_mail
-from tests.email_helpers import PROCESSED, ingest, sample
+from tests.email_helpers import HELD, PROCESSED, ingest, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +54,30 @@ def test_an_outlook_surname_comma_name_keeps_the_sender_address():
 def test_the_sender_is_read_field_by_field(header, name, address):
     parsed = parse_mail(f"From: {header}\r\nSubject: x\r\n\r\nhello\r\n".encode())
     assert (parsed.from_name, parsed.from_address) == (name, address)
+
+
+def _broken(*args, **kwargs):
+    raise ValueError("unreadable")
+
+
+def test_a_part_that_cannot_be_read_is_named_on_the_ticket_and_the_rest_is_kept(monkeypatch):
+    monkeypatch.setattr("integrations.email.parsing._attached_message", _broken)
+
+    inbound = ingest(sample("forward-as-attachment-apple-mail.eml"))
+
+    assert inbound.status == PROCESSED, inbound.reason
+    body = inbound.ticket.messages.get().body
+    assert "Part 2 (message/rfc822" in body
+    assert "could not be read (ValueError)" in body
+    assert "raw mail, kept under Email → Inbound emails" in body
+    assert bytes(inbound.raw) == sample("forward-as-attachment-apple-mail.eml")
+
+
+def test_a_mail_whose_only_part_cannot_be_read_is_held_with_the_reason(monkeypatch):
+    monkeypatch.setattr("integrations.email.parsing._part_text", _broken)
+
+    inbound = ingest(sample("reply-yahoo.eml"))
+
+    assert inbound.status == HELD
+    assert "Part 1 (text/plain) could not be read (ValueError)" in inbound.reason
+    assert bytes(inbound.raw) == sample("reply-yahoo.eml")

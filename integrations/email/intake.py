@@ -282,7 +282,10 @@ def _attachments(parsed: ParsedMail) -> tuple[list[ContentFile], list[str]]:
     check = check_uploads(
         [ContentFile(part.data, name=part.name) for part in candidates], max_count=limit
     )
-    notes: list[str] = []
+    notes = [
+        _("%(part)s It is in the raw mail, kept under Email → Inbound emails.") % {"part": part}
+        for part in parsed.unread_parts[:NOTES_LISTED]
+    ]
     unlisted = len(parsed.attachments) - len(candidates)
     for refusal in check.refusals:
         if len(notes) < NOTES_LISTED:

@@ -64,6 +64,8 @@ class ParsedMail:
     unreadable: str = ""
     # Every Authentication-Results header, topmost (added last, nearest to us) first.
     authentication_results: list[str] = field(default_factory=list)
+    # Parts that could not be read, described for an agent; the raw mail keeps them.
+    unread_parts: list[str] = field(default_factory=list)
     # The content types of the leaf parts, e.g. message/delivery-status in a bounce.
     part_types: list[str] = field(default_factory=list)
 
@@ -211,22 +213,46 @@ def parse_message(message: email.message.Message) -> ParsedMail:
         if not leaves and str(message.get_payload() or "").strip():
             texts.append(str(message.get_payload()))
     for index, part in enumerate(leaves, start=1):
-        if _is_attachment(part):
-            if part.get_content_type() == "message/rfc822":
-                parsed.attachments.append(_attached_message(part, index))
-            else:
-                data = _part_bytes(part)
-                if data:
-                    name = _filename(part) or f"attachment-{index}"
-                    parsed.attachments.append(MailAttachment(name, part.get_content_type(), data))
-        elif part.get_content_type() == "text/html":
-            htmls.append(_part_text(part))
-        elif part.get_content_maintype() == "text":
-            texts.append(_part_text(part))
+        try:
+            _read_part(parsed, part, index, texts, htmls)
+        except Exception as exc:  # RecursionError too: one bad part must not cost the rest
+            parsed.unread_parts.append(_unread(part, index, exc))
     parsed.html = "\n".join(htmls)
     text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     parsed.text = normalise_text(text or html_to_text(parsed.html, drop_quoted=True))
     return parsed
+
+
+def _read_part(
+    parsed: ParsedMail,
+    part: email.message.Message,
+    index: int,
+    texts: list[str],
+    htmls: list[str],
+) -> None:
+    if _is_attachment(part):
+        if part.get_content_type() == "message/rfc822":
+            parsed.attachments.append(_attached_message(part, index))
+        else:
+            data = _part_bytes(part)
+            if data:
+                name = _filename(part) or f"attachment-{index}"
+                parsed.attachments.append(MailAttachment(name, part.get_content_type(), data))
+    elif part.get_content_type() == "text/html":
+        htmls.append(_part_text(part))
+    elif part.get_content_maintype() == "text":
+        texts.append(_part_text(part))
+
+
+def _unread(part: email.message.Message, index: int, exc: BaseException) -> str:
+    """How an agent will recognise a part that could not be read, in the raw mail."""
+    try:
+        what = part.get_content_type()
+        name = _filename(part)
+    except Exception:  # the part's own headers are what failed
+        what, name = "unknown type", ""
+    label = f"{what}, “{name}”" if name else what
+    return f"Part {index} ({label}) could not be read ({type(exc).__name__})."
 
 
 def normalise_text(text: str) -> str:
