@@ -95,3 +95,58 @@ def test_the_whole_corpus_unsolicited_opens_no_ticket_and_sends_nothing():
         assert ingest((CORPUS / name).read_bytes()).status == IGNORED, name
     assert not Ticket.objects.exists()
     assert not OutboxMessage.objects.exists()
+
+
+def _mail(**headers: str) -> bytes:
+    head = {"From": "Kofi <kofi@partner.example.org>", "Subject": "Question", **headers}
+    lines = "".join(f"{name.replace('_', '-')}: {value}\r\n" for name, value in head.items())
+    return f"{lines}Message-ID: <m@partner.example.org>\r\n\r\nHello\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Return_Path": "<MAILER-DAEMON@mx.example.net>"},
+        {"Return_Path": "<>"},
+        {"From": "Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>"},
+        {"From": "postmaster@example.net"},
+        {"Subject": "failure notice"},
+        {"Subject": "Warning: Delivery failure for kofi@example.net"},
+        {"Subject": "Returned mail: see transcript for details"},
+        {"Subject": "Mail System Error - Returned Mail"},
+        {"Subject": "Your message could not be delivered"},
+        {"Subject": "Undeliverable: Question"},
+        {"Subject": "Unzustellbar: Frage"},
+        {"Subject": "Non remis : Question"},
+        {"Subject": "Não entregue: Pergunta"},
+        {"Subject": "Out of Office: Question"},
+        {"Subject": "Automatic reply: Question"},
+        {"Subject": "Réponse automatique : Question"},
+        {"Subject": "Abwesenheitsnotiz: Frage"},
+        {"Auto_Submitted": "auto-replied"},
+        {"X_Autoreply": "yes"},
+        {"X_Autorespond": "Out of office"},
+        {"Precedence": "auto_reply"},
+        {"Precedence": "junk"},
+        {"List_Id": "<users.lists.example.org>"},
+        {"List_Unsubscribe": "<mailto:leave@lists.example.org>"},
+        {"Content_Type": 'multipart/report; report-type=feedback-report; boundary="b"'},
+    ],
+)
+def test_each_signal_of_machine_mail_is_read(headers):
+    assert automatic_reason(parse_mail(_mail(**headers)))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Subject": "Re: [HD-12] Export of indicators fails"},
+        {"Subject": "Delivery of my order is late"},
+        {"Subject": "Abuse on our account"},
+        {"From": "postmaster@partner.example.org", "User_Agent": "Thunderbird/115.0"},
+        {"Auto_Submitted": "no"},
+    ],
+)
+def test_a_persons_mail_is_not_mistaken_for_machine_mail(headers):
+    assert automatic_reason(parse_mail(_mail(**headers))) == ""
