@@ -28,6 +28,10 @@ INBOUND_ACKS_PER_SENDER_PER_HOUR = env.int("INBOUND_ACKS_PER_SENDER_PER_HOUR", d
 # A stored mail whose processing was cut short this many times is set aside as failed.
 INBOUND_MAX_ATTEMPTS = env.int("INBOUND_MAX_ATTEMPTS", default=3)
 INBOUND_EMAIL_MAX_ATTACHMENTS = env.int("INBOUND_EMAIL_MAX_ATTACHMENTS", default=10)
+# The authserv-id(s) our own receiving server writes in Authentication-Results
+# (e.g. mx.example.org; comma-separated if several): a reply it marks spf/dkim/dmarc=fail
+# is held for an agent. Headers with any other id are ignored. Empty: the check is off.
+INBOUND_EMAIL_AUTHSERV_ID = env("INBOUND_EMAIL_AUTHSERV_ID", default="")
 # The support mailbox, polled by beat: imaps://user:password@host:993/INBOX (TLS) or
 # imap+starttls://user:password@host:143/INBOX. Plain imap:// is refused. Empty: off.
 IMAP_URL = env("IMAP_URL", default="")

@@ -1,10 +1,16 @@
-"""Is a mail written by a machine (auto-reply, bounce, list or bulk mail)? Pure functions.
+"""Is a mail written by a machine (auto-reply, bounce, report, list or bulk mail)? Pure functions.
 
 Such mail must never open a ticket or be answered: answering an auto-reply
 with an acknowledgement that the other side auto-replies to again is how mail
-loops start. RFC 3834 (Auto-Submitted), RFC 3464 (multipart/report) and the
-headers the big providers add instead are all read; the subject is only the
-last resort, for the Exchange and iCloud replies that carry none of them.
+loops start. RFC 3834 (Auto-Submitted), RFC 3464 (multipart/report and its
+delivery-status part), RFC 5965 (ARF feedback reports), RFC 2369/2919 (list
+headers) and the headers the big providers add instead are all read; then the
+sender (postmaster, MAILER-DAEMON, also as return path); the subject is the last
+resort, for older and regional servers and the replies that carry none of them.
+It is matched anywhere in the subject ("Fwd: Returned mail", "DELIVERY FAILURE: …").
+
+Measured on 606 real bounces, feedback reports and auto-replies from some 70
+mail servers (sisimai/set-of-emails, tests/fixtures/email/bounces/): see README.
 """
 
 from __future__ import annotations
@@ -15,12 +21,42 @@ from integrations.email.parsing import ParsedMail
 
 BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 MACHINE_SENDERS = re.compile(
-    r"^(mailer-daemon|mail-daemon|no-?reply|do-?not-?reply|bounces?)([+.\-].*)?@", re.IGNORECASE
+    r"^(mailer[-_]?daemon|mail[-_]?daemon|no-?reply|do-?not-?reply|bounces?)"
+    r"([+.\-].*)?@",
+    re.IGNORECASE,
 )
+# A postmaster is often a person at a small company: one writing from a mail client (it
+# names itself in User-Agent, which servers do not send) is read as a person.
+POSTMASTER = re.compile(r"^post[-_]?master@", re.IGNORECASE)
+MACHINE_RETURN_PATH = re.compile(r"^\s*<?\s*(mailer[-_]?daemon|postmaster)\b", re.IGNORECASE)
+REPORT_PARTS = {
+    "message/delivery-status": "a delivery status report",
+    "message/global-delivery-status": "a delivery status report",
+    "message/feedback-report": "an abuse/feedback report (ARF)",
+    "message/disposition-notification": "a read receipt",
+}
+LIST_HEADERS = (
+    "list-id",
+    "list-unsubscribe",
+    "list-subscribe",
+    "list-post",
+    "list-help",
+    "x-mlserver",
+    "x-ml-name",
+)
+# Bounces, reports and auto-replies, in the languages our senders' servers speak.
+# Kept to phrases servers write and customers rarely do ("non-delivery of my order" is a
+# customer's; "abuse report" may be one too): a subject alone sets a mail aside.
 AUTOMATIC_SUBJECT = re.compile(
-    r"^\s*(auto(matic)?[ -]?(reply|response)|autorespons|out of (the )?office|"
-    r"undeliverable|undelivered mail|delivery status notification|mail delivery (failed|failure)|"
-    r"returned mail|non remis|unzustellbar)",
+    r"auto(matic|matische?)?[ -]?(reply|response|antwort)|autorespons|"
+    r"out of (the )?office|abwesenheitsnotiz|r[ée]ponse automatique|"
+    r"respuesta autom[áa]tica|risposta automatica|resposta autom[áa]tica|automatisch antwoord|"
+    r"undeliver(able|ed) mail|undeliverable|unzustellbar|non remis|n[ãa]o entregue|"
+    r"non recapitabile|onbestelbaar|не доставлено|недоставленное|"
+    r"delivery status notification|delivery (failure|failed|notification)|"
+    r"mail delivery (failed|failure|system)|failure notice|returned mail|"
+    r"mail system error|could not be delivered|"
+    r"complaint about message from|メッセージを配信できません|配信できませんでした",
     re.IGNORECASE,
 )
 SUPPRESS_VALUES = ("all", "oof", "autoreply", "dr", "ndr")
@@ -29,13 +65,11 @@ SUPPRESS_VALUES = ("all", "oof", "autoreply", "dr", "ndr")
 def automatic_reason(mail: ParsedMail) -> str:
     """Why ``mail`` was written by a machine, or "" if a person seems to have written it."""
     headers = mail.headers
-    for check in (_rfc3834, _report, _bulk, _vendor_auto_reply):
+    for check in (_rfc3834, _report, _bulk, _vendor_auto_reply, _machine_sender):
         reason = check(headers, mail)
         if reason:
             return reason
-    if MACHINE_SENDERS.match(mail.from_address):
-        return f"Sent by a machine address ({mail.from_address})."
-    if AUTOMATIC_SUBJECT.match(mail.subject):
+    if AUTOMATIC_SUBJECT.search(mail.subject):
         return f"The subject says it is automatic (“{mail.subject[:80]}”)."
     return ""
 
@@ -50,6 +84,9 @@ def _rfc3834(headers: dict[str, str], mail: ParsedMail) -> str:
 def _report(headers: dict[str, str], mail: ParsedMail) -> str:
     if mail.content_type == "multipart/report":
         return "A delivery or read report (multipart/report), not a message from a person."
+    for part_type in mail.part_types:
+        if part_type in REPORT_PARTS:
+            return f"Carries {REPORT_PARTS[part_type]} ({part_type})."
     if headers.get("x-failed-recipients") or "x-ms-exchange-message-is-ndr" in headers:
         return "A bounce (non-delivery report)."
     if headers.get("return-path", "").strip() == "<>":
@@ -61,8 +98,8 @@ def _bulk(headers: dict[str, str], mail: ParsedMail) -> str:
     precedence = headers.get("precedence", "").strip().lower()
     if precedence in BULK_PRECEDENCE:
         return f"Precedence: {precedence} (bulk or list mail)."
-    if "list-id" in headers or "list-unsubscribe" in headers:
-        return "Mailing-list or newsletter mail (List-Id / List-Unsubscribe)."
+    if any(name in headers for name in LIST_HEADERS):
+        return "Mailing-list or newsletter mail (List-Id / List-Unsubscribe / list headers)."
     return ""
 
 
@@ -76,4 +113,15 @@ def _vendor_auto_reply(headers: dict[str, str], mail: ParsedMail) -> str:
     suppress = headers.get("x-auto-response-suppress", "").lower()
     if any(value in re.split(r"[,\s]+", suppress) for value in SUPPRESS_VALUES):
         return f"Sent by an auto-responder (X-Auto-Response-Suppress: {suppress})."
+    return ""
+
+
+def _machine_sender(headers: dict[str, str], mail: ParsedMail) -> str:
+    if MACHINE_SENDERS.match(mail.from_address):
+        return f"Sent by a machine address ({mail.from_address})."
+    if POSTMASTER.match(mail.from_address) and "user-agent" not in headers:
+        return f"Sent by a mail server's postmaster ({mail.from_address}), not from a mail client."
+    return_path = headers.get("return-path", "")
+    if MACHINE_RETURN_PATH.match(return_path):
+        return f"Returned by a mail server (Return-Path: {return_path[:80]})."
     return ""

@@ -3,8 +3,9 @@
 :func:`decide` reads a stored mail (:mod:`integrations.email.services` stores it
 and records the outcome): machine mail (auto-replies, bounces, lists, our own
 mail) is ignored; a reply is matched to its ticket by the reply address, then
-by the thread headers; a reply from someone other than the requester, or a
-mail that only names a ticket in its subject, is held for an agent; anything
+by the thread headers; a reply from someone other than the requester, one our
+own mail server could not authenticate (:mod:`integrations.email.authentication`),
+or a mail that only names a ticket in its subject, is held for an agent; anything
 else opens a ticket. The files a mail carries go through the same check as
 uploads (:func:`tickets.uploads.check_uploads`).
 """
@@ -22,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.email import addresses
+from integrations.email import addresses, authentication
 from integrations.email.classify import automatic_reason
 from integrations.email.models import InboundEmail, InboundStatus
 from integrations.email.parsing import ParsedMail, parse_mail
@@ -133,6 +134,17 @@ def _ticket_named_in_subject(parsed: ParsedMail) -> Ticket | None:
 
 
 def _reply_to_ticket(inbound: InboundEmail, parsed: ParsedMail, ticket: Ticket) -> Outcome:
+    failed, shown = authentication.failed_checks(parsed, settings.INBOUND_EMAIL_AUTHSERV_ID)
+    if failed:
+        return Outcome(
+            InboundStatus.HELD,
+            _(
+                "A reply to %(ref)s that our mail server could not authenticate (%(failed)s "
+                "failed: %(results)s): it may be forged. Confirm to add it to the ticket."
+            )
+            % {"ref": ticket.reference, "failed": ", ".join(failed), "results": shown},
+            ticket=ticket,
+        )
     if parsed.from_address != ticket.requester.email:
         return Outcome(
             InboundStatus.HELD,
@@ -270,7 +282,10 @@ def _attachments(parsed: ParsedMail) -> tuple[list[ContentFile], list[str]]:
     check = check_uploads(
         [ContentFile(part.data, name=part.name) for part in candidates], max_count=limit
     )
-    notes: list[str] = []
+    notes = [
+        _("%(part)s It is in the raw mail, kept under Email → Inbound emails.") % {"part": part}
+        for part in parsed.unread_parts[:NOTES_LISTED]
+    ]
     unlisted = len(parsed.attachments) - len(candidates)
     for refusal in check.refusals:
         if len(notes) < NOTES_LISTED:

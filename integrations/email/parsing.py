@@ -4,24 +4,33 @@ Real mail is messy: unknown charsets, 8-bit bytes in headers, two Content-Type
 headers, a multipart with no body. Everything here is written so that no input
 raises: a header that cannot be decoded is read byte for byte, a part whose
 charset is unknown is read as UTF-8 (or Windows-1252), a broken multipart is
-read as text. The compat32 parser is used on purpose: it keeps going where the
-modern policy raises on malformed address headers.
+read as text. The structure is read with the compat32 parser on purpose (it keeps
+going where the modern policy raises), then each field is read on its own
+(:mod:`integrations.email.decoding`): an
+address header with the modern policy (``email.policy.default``, which keeps
+"=?utf-8?Q?Mensah=2C_Kofi?= <kofi@…>" one address), falling back to compat32 and
+then to the raw text; a header with raw 8-bit bytes is read as UTF-8, never lost.
 """
 
 from __future__ import annotations
 
-import codecs
 import email
 import email.message
 import email.parser
 import hashlib
 import re
 from dataclasses import dataclass, field
-from email.header import Header, decode_header
-from email.utils import getaddresses, parseaddr
 
 from mailparser_reply import EmailReplyParser
 
+from integrations.email.decoding import (
+    addresses,
+    decode_bytes,
+    header_text,
+    header_value,
+    message_ids,
+    sender,
+)
 from kb.html import MAIL_POLICY, html_to_text, sanitise_html
 
 # Languages whose "On … wrote:" headers the reply parser knows; English is always on.
@@ -53,6 +62,12 @@ class ParsedMail:
     content_type: str = ""
     # Why the body could not be read (only the headers were), e.g. MIME nested too deep.
     unreadable: str = ""
+    # Every Authentication-Results header, topmost (added last, nearest to us) first.
+    authentication_results: list[str] = field(default_factory=list)
+    # Parts that could not be read, described for an agent; the raw mail keeps them.
+    unread_parts: list[str] = field(default_factory=list)
+    # The content types of the leaf parts, e.g. message/delivery-status in a bounce.
+    part_types: list[str] = field(default_factory=list)
 
     @property
     def reply_text(self) -> str:
@@ -62,71 +77,6 @@ class ParsedMail:
     @property
     def sanitised_html(self) -> str:
         return sanitise_html(self.html, MAIL_POLICY)
-
-
-# --------------------------------------------------------------------------- #
-# Decoding                                                                    #
-# --------------------------------------------------------------------------- #
-
-
-def _codec(charset: str | None) -> str | None:
-    if not charset:
-        return None
-    try:
-        return codecs.lookup(charset.strip().strip('"')).name
-    except LookupError:
-        return None
-
-
-def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Bytes in a declared charset; unknown or wrong charsets fall back to UTF-8, then cp1252."""
-    codec = _codec(charset)
-    if codec:
-        try:
-            return data.decode(codec)
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode(codec or "cp1252", errors="replace")
-
-
-def _known(charset: str | None) -> str | None:
-    return None if charset in (None, "unknown-8bit") else charset
-
-
-def header_text(value: str | Header | None) -> str:
-    """A header as text: RFC 2047 words decoded, raw 8-bit bytes read as UTF-8."""
-    if value is None:
-        return ""
-    try:
-        pieces = decode_header(value)
-    except Exception:  # a malformed encoded word: keep the header as it came
-        return " ".join(str(value).split())
-    text = "".join(
-        piece if isinstance(piece, str) else decode_bytes(piece, _known(cs)) for piece, cs in pieces
-    )
-    # Surrogates stand for undecodable 8-bit bytes in compat32 headers: read them as UTF-8.
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        text = decode_bytes(text.encode("utf-8", "surrogateescape"))
-    return " ".join(text.split())
-
-
-def _addresses(message: email.message.Message, names: tuple[str, ...]) -> list[str]:
-    values = [header_text(v) for name in names for v in message.get_all(name) or []]
-    try:
-        pairs = getaddresses(values)
-    except Exception:
-        return []
-    return [addr.strip().lower() for _, addr in pairs if "@" in addr]
-
-
-_MSGID_RE = re.compile(r"<[^<>\s]+>")
-
-
-def message_ids(value: str) -> list[str]:
-    return _MSGID_RE.findall(value or "")
 
 
 # --------------------------------------------------------------------------- #
@@ -149,6 +99,9 @@ def _leaves(part: email.message.Message) -> list[email.message.Message]:
     return [part]
 
 
+_NAME_PARAM_RE = re.compile(r"""(?:^|;)\s*(?:file)?name\*?=\s*(?:"([^"]*)"|([^;\s]+))""", re.I)
+
+
 def _filename(part: email.message.Message) -> str:
     try:
         name = part.get_filename() or part.get_param("name") or ""
@@ -156,11 +109,19 @@ def _filename(part: email.message.Message) -> str:
         name = ""
     if isinstance(name, tuple):  # RFC 2231 value the library could not collapse
         name = name[2]
+    if not name or not isinstance(name, str) or "\ufffd" in name:
+        # A raw 8-bit name (an unencoded UTF-8 file name): the library gives up or
+        # replaces its bytes; the header read as UTF-8 still has it.
+        for header in ("Content-Disposition", "Content-Type"):
+            match = _NAME_PARAM_RE.search(header_value(part, header))
+            if match:
+                name = match.group(1) or match.group(2)
+                break
     return header_text(str(name)) if name else ""
 
 
 def _is_attachment(part: email.message.Message) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    disposition = header_value(part, "Content-Disposition").split(";")[0].strip().lower()
     if part.get_content_type() == "message/rfc822":
         return True
     if disposition == "attachment":
@@ -228,13 +189,15 @@ def parse_mail(raw: bytes) -> ParsedMail:
 def _read_headers(parsed: ParsedMail, message: email.message.Message) -> None:
     parsed.headers = {k.lower(): header_text(v) for k, v in reversed(message.items())}
     parsed.message_id = (message_ids(parsed.headers.get("message-id", "")) or [""])[0]
-    name, address = parseaddr(parsed.headers.get("from", ""))
-    parsed.from_name, parsed.from_address = name.strip(), address.strip().lower()
-    parsed.recipients = _addresses(message, RECIPIENT_HEADERS)
+    parsed.from_name, parsed.from_address = sender(message)
+    parsed.recipients = addresses(message, RECIPIENT_HEADERS)
     parsed.subject = parsed.headers.get("subject", "")
     parsed.in_reply_to = message_ids(parsed.headers.get("in-reply-to", ""))
     parsed.references = message_ids(" ".join(message.get_all("References") or []))
     parsed.content_type = message.get_content_type()
+    parsed.authentication_results = [
+        header_text(value) for value in message.get_all("Authentication-Results") or []
+    ]
 
 
 def parse_message(message: email.message.Message) -> ParsedMail:
@@ -243,28 +206,53 @@ def parse_message(message: email.message.Message) -> ParsedMail:
     texts: list[str] = []
     htmls: list[str] = []
     leaves = _leaves(message)
+    parsed.part_types = [leaf.get_content_type() for leaf in leaves]
     if not leaves and not isinstance(message.get_payload(), list):
         # A multipart whose boundary never appears: read what is there as text.
         leaves = [message] if message.get_content_maintype() != "multipart" else []
         if not leaves and str(message.get_payload() or "").strip():
             texts.append(str(message.get_payload()))
     for index, part in enumerate(leaves, start=1):
-        if _is_attachment(part):
-            if part.get_content_type() == "message/rfc822":
-                parsed.attachments.append(_attached_message(part, index))
-            else:
-                data = _part_bytes(part)
-                if data:
-                    name = _filename(part) or f"attachment-{index}"
-                    parsed.attachments.append(MailAttachment(name, part.get_content_type(), data))
-        elif part.get_content_type() == "text/html":
-            htmls.append(_part_text(part))
-        elif part.get_content_maintype() == "text":
-            texts.append(_part_text(part))
+        try:
+            _read_part(parsed, part, index, texts, htmls)
+        except Exception as exc:  # RecursionError too: one bad part must not cost the rest
+            parsed.unread_parts.append(_unread(part, index, exc))
     parsed.html = "\n".join(htmls)
     text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     parsed.text = normalise_text(text or html_to_text(parsed.html, drop_quoted=True))
     return parsed
+
+
+def _read_part(
+    parsed: ParsedMail,
+    part: email.message.Message,
+    index: int,
+    texts: list[str],
+    htmls: list[str],
+) -> None:
+    if _is_attachment(part):
+        if part.get_content_type() == "message/rfc822":
+            parsed.attachments.append(_attached_message(part, index))
+        else:
+            data = _part_bytes(part)
+            if data:
+                name = _filename(part) or f"attachment-{index}"
+                parsed.attachments.append(MailAttachment(name, part.get_content_type(), data))
+    elif part.get_content_type() == "text/html":
+        htmls.append(_part_text(part))
+    elif part.get_content_maintype() == "text":
+        texts.append(_part_text(part))
+
+
+def _unread(part: email.message.Message, index: int, exc: BaseException) -> str:
+    """How an agent will recognise a part that could not be read, in the raw mail."""
+    try:
+        what = part.get_content_type()
+        name = _filename(part)
+    except Exception:  # the part's own headers are what failed
+        what, name = "unknown type", ""
+    label = f"{what}, “{name}”" if name else what
+    return f"Part {index} ({label}) could not be read ({type(exc).__name__})."
 
 
 def normalise_text(text: str) -> str:
