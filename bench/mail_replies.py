@@ -84,7 +84,7 @@ def load_cases() -> list[Case]:
         elif expected and expected.startswith("@"):
             expected = (CORPUS / expected[1:]).read_text(encoding="utf-8")
         keep = tuple(item.get("keep", ()))
-        if expected is not None:
+        if expected is not None and not keep:
             keep = tuple(line for line in expected.split("\n") if line.strip())
         cases.append(
             Case(item["file"], item["source"], text, expected, keep, tuple(item.get("drop", ())))
