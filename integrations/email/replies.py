@@ -31,7 +31,7 @@ import re
 _WROTE = (
     r"wrote|writes|schrieb|schreef|a\s+écrit|escribió|escreveu|ha\s+scritto|scrisse|"
     r"napisał|napisała|napsal|napsala|написал|написала|написав|пишет|kirjoitti|skrev|"
-    r"skriver|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
+    r"skriver|geschreven|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
 )
 _WROTE_RE = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE})\b[^:]{{0,80}}:\s*$", re.IGNORECASE)
 # "On Wed, 14 Nov 2018 … John <john@doe.com> wrote" (no colon), and "---- On … wrote ----".
@@ -60,7 +60,13 @@ _FORWARD_RE = re.compile(
     re.IGNORECASE,
 )
 # "-----Original Message-----", "-------- Message d'origine --------", "--- Oprindelig besked ---".
-_SEPARATOR_RE = re.compile(r"^\s*-{2,}\s*[^\W\d_][\w' ]{2,40}?\s*-{2,}\s*$")
+_SEPARATOR_RE = re.compile(
+    r"^\s*-{2,}\s*(?:original\s+message|oprindelig\s+besked|message\s+d'origine|ursprüngliche\s+"
+    r"nachricht|mensaje\s+original|mensagem\s+original|oorspronkelijk\s+bericht|messaggio\s+"
+    r"originale|исходное\s+сообщение|alkuperäinen\s+viesti|opprinnelig\s+melding|ursprungligt\s+"
+    r"meddelande|původní\s+zpráva|wiadomość\s+oryginalna|eredeti\s+üzenet)\s*-{2,}\s*$",
+    re.IGNORECASE,
+)
 _RULE_RE = re.compile(r"^\s*[-_=*]{2,}\s*$")
 _FOOTER_RE = re.compile(
     r"^\s*(?:sent\s+(?:from|with|using|via)|get\s+outlook\s+for|envoyé\s+(?:de|depuis|à\s+"
@@ -116,8 +122,9 @@ def _header_block_at(lines: list[str], index: int) -> bool:
     """An Outlook-style header block starts here: "From:" and another header below it."""
     if not _FROM_RE.match(lines[index]):
         return False
-    below = lines[index + 1 : index + 6]
-    return sum(1 for line in below if _HEADER_RE.match(line)) >= 1
+    headers = sum(1 for line in lines[index + 1 : index + 6] if _HEADER_RE.match(line))
+    # "From: Kumasi / To: Accra" in a customer's text is not enough: an address or a third header.
+    return headers >= 2 or (headers >= 1 and "@" in lines[index])
 
 
 def _rule_before_history(lines: list[str], index: int) -> bool:
@@ -192,17 +199,33 @@ def _drop_footer(kept: list[str]) -> None:
 
 
 def _drop_quotes(lines: list[str]) -> list[str]:
-    """``>`` lines go; so does a line wrapped out of a quote (quoted lines on both sides)."""
-    kept = []
+    """``>`` lines go, and lines wrapped out of a quote; blank lines left around them shrink."""
+    kept: list[str] = []
+    dropped = False
     for index, line in enumerate(lines):
         if _quoted(line):
+            dropped = True
             continue
-        above = index > 0 and _quoted(lines[index - 1])
-        below = index + 1 < len(lines) and _quoted(lines[index + 1])
-        if line.strip() and above and below:
+        if dropped and not line.strip() and (not kept or not kept[-1].strip()):
+            continue  # the blank lines around a dropped quote: one is enough
+        dropped = dropped and not line.strip()
+        if _wrapped_out_of_quote(lines, index):
             continue
         kept.append(line)
     return kept
+
+
+def _wrapped_out_of_quote(lines: list[str], index: int) -> bool:
+    """A long quoted line's tail that a client wrapped without its ">".
+
+    Only a line that goes on in lower case between two quoted lines, under a
+    long one: an answer written between quotes starts its own sentence.
+    """
+    line = lines[index].strip()
+    if not line or not line[0].islower() or index == 0 or index + 1 >= len(lines):
+        return False
+    above, below = lines[index - 1], lines[index + 1]
+    return _quoted(above) and _quoted(below) and len(above) >= 60
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
