@@ -19,6 +19,7 @@ after our MIME parsing of the ``.eml`` cases) and ``--outputs`` (its answers); s
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -73,10 +74,61 @@ def _text_of(path: Path) -> str:
     return raw.decode("utf-8").replace("\r\n", "\n")
 
 
+def _literal(node: ast.expr, names: dict[str, object]) -> object:
+    if isinstance(node, ast.Name):
+        return names.get(node.id)
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        return None
+
+
+def _checks(function: ast.FunctionDef) -> list[tuple[str, str]]:
+    """(mail, expected) of each ``eq_(expected, quotations.extract_from_plain(mail))``."""
+    names: dict[str, object] = {}
+    found = []
+    for statement in function.body:
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+            names[statement.targets[0].id] = _literal(statement.value, names)
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if not isinstance(call, ast.Call) or ast.unparse(call.func) != "eq_":
+            continue
+        expected, actual = (call.args + [ast.Constant(None)] * 2)[:2]
+        if not isinstance(actual, ast.Call) or len(actual.args) != 1:
+            continue
+        if ast.unparse(actual.func) != "quotations.extract_from_plain":
+            continue
+        mail, want = _literal(actual.args[0], names), _literal(expected, names)
+        if isinstance(mail, str) and isinstance(want, str):
+            found.append((mail, want))
+    return found
+
+
+def talon_test_cases(path: Path) -> list[Case]:
+    """The plain-text cases of talon's own tests: each literal mail and the reply it asserts.
+
+    Read from the copied test module's syntax tree (nothing of it is run); tests that
+    build their mail in code or check something else are left out.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    cases = []
+    for function in tree.body:
+        if not isinstance(function, ast.FunctionDef) or not function.name.startswith("test_"):
+            continue
+        for index, (mail, want) in enumerate(_checks(function)):
+            name = f"talon/{path.name}::{function.name}[{index}]"
+            lines = tuple(line for line in want.split("\n") if line.strip())
+            cases.append(Case(name, "talon", mail, want, lines))
+    return cases
+
+
 def load_cases() -> list[Case]:
     spec = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
     cases = []
     for item in spec["cases"]:
+        if item.get("expected") == "@talon-tests":
+            cases.extend(talon_test_cases(CORPUS / item["file"]))
+            continue
         text = _text_of(CORPUS / item["file"])
         expected = item.get("expected")
         if expected == "@whole":
@@ -101,7 +153,7 @@ def quote_removed(case: Case, output: str) -> bool | None:
     """None when the case says nothing about what must go."""
     if case.expected is not None:
         allowed = {squash(line) for line in case.expected.split("\n")}
-        return all(squash(line) in allowed for line in output.split("\n"))
+        return all(squash(line) in allowed for line in output.split("\n") if line.strip())
     if not case.drop:
         return None
     got = squash(output)

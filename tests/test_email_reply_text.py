@@ -17,7 +17,7 @@ from integrations.email.replies import strip_reply
 CASES = load_cases()
 
 # The score recorded in the README (python -m bench.mail_replies); it may only go up.
-EXACT_FLOOR = 0.92
+EXACT_FLOOR = 0.93
 REMOVED_FLOOR = 0.95
 
 

@@ -31,11 +31,17 @@ import re
 _WROTE = (
     r"wrote|writes|schrieb|schreef|a\s+écrit|escribió|escreveu|ha\s+scritto|scrisse|"
     r"napisał|napisała|napsal|napsala|написал|написала|написав|пишет|kirjoitti|skrev|"
-    r"skriver|geschreven|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
+    r"skriver|geschreven|sent|đã\s+viết|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
 )
 _WROTE_RE = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE})\b[^:]{{0,80}}:\s*$", re.IGNORECASE)
 # "On Wed, 14 Nov 2018 … John <john@doe.com> wrote" (no colon), and "---- On … wrote ----".
-_ON_WROTE_RE = re.compile(r"^-*\s*On\s.{0,200}\d.{0,200}\swrote\s*-*$", re.IGNORECASE)
+_ON_WROTE_RE = re.compile(
+    r"^(?:-*\s*On\s.{0,200}\d.{0,200}\swrote\s*-*|-{2,}\s*.{1,200}\swrote\s*-{2,})$", re.IGNORECASE
+)
+# "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:": the answer shares the line.
+_SHARED_LINE_RE = re.compile(r"^(?P<before>.*?\S)\s*-*\s*On\s.{0,200}\d.{0,200}\swrote:\s*$")
+# "2011/4/7 Nathan <support@example.com>" without a colon: an attribution only above a quote.
+_DATE_ADDRESS_BARE_RE = re.compile(r"^\d.{0,200}<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>\s*$")
 # "30.09.2017, 18.30, "John" <j@x.com>:" — a date and an address, then a colon.
 _DATE_ADDRESS_RE = re.compile(r"\d.{0,200}[\w.+-]+@[\w-]+(?:\.[\w-]+)+[>)\]\"]*\s*:\s*$")
 
@@ -49,7 +55,7 @@ _HEADER_NAMES = (
 _HEADER_RE = re.compile(rf"^\s*\*?(?:{_HEADER_NAMES})\*?\s*:", re.IGNORECASE)
 _FROM_RE = re.compile(
     r"^\s*\*?(?:from|de|von|van|da|od|от|fra|från|lähettäjä|feladó|kimden|від|mittente|"
-    r"remitente|expéditeur|afzender|message\s+du|sender)\*?\s*:",
+    r"remitente|expéditeur|afzender|message\s+du|sender|date|datum|fecha|дата)\*?\s*:",
     re.IGNORECASE,
 )
 _FORWARD_RE = re.compile(
@@ -86,8 +92,9 @@ def _normalise(text: str) -> str:
 
 
 def _quoted(line: str) -> bool:
-    stripped = line.lstrip()  # ">:" ends a wrapped attribution ("<a@b.c" then ">:")
-    return stripped.startswith(">") and not stripped.startswith(">:")
+    stripped = line.strip()  # ">:" ends a wrapped attribution ("<a@b.c" then ">:")
+    # ">>> http://example.com <<<" is a pointer at a link, not a quote.
+    return stripped.startswith(">") and not stripped.startswith(">:") and stripped[-1] != "<"
 
 
 def _is_attribution(text: str) -> bool:
@@ -122,9 +129,9 @@ def _header_block_at(lines: list[str], index: int) -> bool:
     """An Outlook-style header block starts here: "From:" and another header below it."""
     if not _FROM_RE.match(lines[index]):
         return False
-    headers = sum(1 for line in lines[index + 1 : index + 6] if _HEADER_RE.match(line))
+    below = [line for line in lines[index + 1 : index + 6] if _HEADER_RE.match(line)]
     # "From: Kumasi / To: Accra" in a customer's text is not enough: an address or a third header.
-    return headers >= 2 or (headers >= 1 and "@" in lines[index])
+    return len(below) >= 2 or (len(below) == 1 and "@" in lines[index] + below[0])
 
 
 def _rule_before_history(lines: list[str], index: int) -> bool:
@@ -156,6 +163,8 @@ def _history_start(lines: list[str], begin: int = 0) -> tuple[int, int] | None:
         start = _attribution_at(lines, index)
         if start is not None and start >= begin:
             return start, index + 1
+        if _DATE_ADDRESS_BARE_RE.match(line.strip()) and _quote_follows(lines, index + 1):
+            return index, index + 1
         if _SEPARATOR_RE.match(line) or _header_block_at(lines, index):
             return index, len(lines)
         if _rule_before_history(lines, index):
@@ -181,6 +190,9 @@ def _cut_history(lines: list[str]) -> list[str]:
             return kept
         start, after = found
         kept.extend(lines[position:start])
+        shared = _SHARED_LINE_RE.match(lines[start]) if after == start + 1 else None
+        if shared and not re.match(r"\s*-*\s*On\s", lines[start]):
+            kept.append(shared["before"].rstrip(" -"))
         if after >= len(lines) or not _quote_follows(lines, after):
             _drop_footer(kept)
             return kept  # unquoted history (Outlook, Gmail from a phone): all of it goes
@@ -222,10 +234,13 @@ def _wrapped_out_of_quote(lines: list[str], index: int) -> bool:
     long one: an answer written between quotes starts its own sentence.
     """
     line = lines[index].strip()
-    if not line or not line[0].islower() or index == 0 or index + 1 >= len(lines):
+    if not line or index == 0 or index + 1 >= len(lines):
         return False
     above, below = lines[index - 1], lines[index + 1]
-    return _quoted(above) and _quoted(below) and len(above) >= 60
+    if not (_quoted(above) and _quoted(below)):
+        return False
+    # A link's tail ("_nonce=3dd5)", " (http://…) >") or a sentence going on in lower case.
+    return line[0] in "(_[/=&?#%" or (line[0].islower() and len(above) >= 60)
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
