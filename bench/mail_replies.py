@@ -116,7 +116,7 @@ def talon_test_cases(path: Path) -> list[Case]:
         if not isinstance(function, ast.FunctionDef) or not function.name.startswith("test_"):
             continue
         for index, (mail, want) in enumerate(_checks(function)):
-            name = f"talon/{path.name}::{function.name}[{index}]"
+            name = f"talon/{path.name.removesuffix('.txt')}::{function.name}[{index}]"
             lines = tuple(line for line in want.split("\n") if line.strip())
             cases.append(Case(name, "talon", mail, want, lines))
     return cases
