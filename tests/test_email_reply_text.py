@@ -73,6 +73,7 @@ HISTORIES = {
     "numeric-date": "2025-03-03 10:12 GMT+01:00 Support <support@example.org>:\n> Hello …",
     "nbsp": "On\xa0Mon, 3\xa0Mar 2025 at\xa010:12, Support <support@example.org>\xa0wrote:\n"
     "> Hello",
+    "no-date-above-quote": "On Tue, Support wrote:\n> Hello …",
     "yahoo": "----- Original Message -----\nFrom: Support <support@example.org>\n"
     "To: Awa\nSent: Monday\n\nHello …",
     "outlook-de-separator": "-----Ursprüngliche Nachricht-----\nVon: Support\nGesendet: Montag\n"

@@ -34,6 +34,8 @@ _WROTE = (
     r"skriver|geschreven|sent|đã\s+viết|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
 )
 _WROTE_RE = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE})\b[^:]{{0,80}}:\s*$", re.IGNORECASE)
+# A line that starts with the verb is the tail of a wrapped attribution ("Sent from" is not).
+_VERB_FIRST_RE = re.compile(rf"(?!sent\s+from\b)(?:{_WROTE})\b", re.IGNORECASE)
 # "On Wed, 14 Nov 2018 … John <john@doe.com> wrote" (no colon), and "---- On … wrote ----".
 _ON_WROTE_RE = re.compile(
     r"^(?:-*\s*On\s.{0,200}\d.{0,200}\swrote\s*-*|-{2,}\s*.{1,200}\swrote\s*-{2,})$", re.IGNORECASE
@@ -97,13 +99,14 @@ def _quoted(line: str) -> bool:
     return stripped.startswith(">") and not stripped.startswith(">:") and stripped[-1] != "<"
 
 
-def _is_attribution(text: str) -> bool:
+def _is_attribution(text: str, *, above_quote: bool) -> bool:
     if len(text) > 400:
         return False
     if _ON_WROTE_RE.search(text):
         return True
     if _WROTE_RE.search(text):
-        return bool(re.search(r"\d|@", text))
+        # "On Tue, Support wrote:" names no date or address: enough only above a quote.
+        return above_quote or bool(re.search(r"\d|@", text))
     return bool(_DATE_ADDRESS_RE.search(text))
 
 
@@ -112,15 +115,17 @@ def _attribution_at(lines: list[str], end: int) -> int | None:
     line = lines[end].strip()
     if not line or _quoted(line) or not (line.endswith(":") or _ON_WROTE_RE.search(line)):
         return None
+    above_quote = _quote_follows(lines, end + 1)
     for start in range(end, max(end - 3, -1), -1):
         first = lines[start].strip()
         if not first or _quoted(first):
             return None
-        if first[0] in "<([" or first.startswith((">:", "wrote")):
+        if first[0] in "<([" or first.startswith(">:") or _VERB_FIRST_RE.match(first):
             continue  # the wrapped tail of an address or a verb: look one line up
         if start > 0 and lines[start - 1].rstrip().endswith(("<", "(", "[")):
             continue  # the line above opened what this one closes
-        if _is_attribution(" ".join(part.strip() for part in lines[start : end + 1])):
+        text = " ".join(part.strip() for part in lines[start : end + 1])
+        if _is_attribution(text, above_quote=above_quote):
             return start
     return None
 
