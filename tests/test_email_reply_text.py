@@ -123,6 +123,13 @@ def test_an_inline_forward_is_kept_whole():
     assert strip_reply(mail) == mail
 
 
+@pytest.mark.parametrize("subject", ["Fwd: Sync fails", "TR: Synchro", "WG: Sync", "RV: Sync"])
+def test_a_mail_forwarded_under_an_original_message_separator_is_kept_whole(subject):
+    mail = f"See below.\n\n{HISTORIES['yahoo']}"
+    assert strip_reply(mail, subject=subject) == mail
+    assert strip_reply(mail, subject="Re: Sync fails") == "See below."
+
+
 @pytest.mark.parametrize(
     "text",
     [

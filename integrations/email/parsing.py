@@ -54,7 +54,7 @@ class ParsedMail:
     @property
     def reply_text(self) -> str:
         """The new text only: quoted history and signatures removed."""
-        return strip_reply(self.text)
+        return strip_reply(self.text, subject=self.subject)
 
     @property
     def sanitised_html(self) -> str:

@@ -67,6 +67,12 @@ _FORWARD_RE = re.compile(
     r"videresendt\s+melding|vidarebefordrat\s+meddelande|välitetty\s+viesti)",
     re.IGNORECASE,
 )
+# Outlook forwards under "-----Original Message-----" too: the subject tells them apart.
+_FORWARD_SUBJECT_RE = re.compile(
+    r"^\s*(?:(?:re|aw|sv|antw|r|rif)\s*:\s*)*(?:fwd?|fw|tr|wg|rv|enc|i|doorst|vs|vb|pd|"
+    r"переслано|fwd?\[\d+\])\s*:",
+    re.IGNORECASE,
+)
 # "-----Original Message-----", "-------- Message d'origine --------", "--- Oprindelig besked ---".
 _SEPARATOR_RE = re.compile(
     r"^\s*-{2,}\s*(?:original\s+message|oprindelig\s+besked|message\s+d'origine|ursprüngliche\s+"
@@ -276,17 +282,18 @@ def _forward_first(lines: list[str]) -> bool:
     return False
 
 
-def strip_reply(text: str) -> str:
+def strip_reply(text: str, *, subject: str = "") -> str:
     """The latest reply in ``text``: quoted history and signature removed.
 
-    The whole text is kept when it forwards a mail before any history, and
-    whenever stripping would leave nothing.
+    The whole text is kept when it forwards a mail (its subject says "Fwd:", or a
+    forward header comes before any history), and whenever stripping would leave
+    nothing.
     """
     text = _normalise(text)
     if not text:
         return ""
     lines = text.split("\n")
-    if _forward_first(lines):
+    if _FORWARD_SUBJECT_RE.match(subject) or _forward_first(lines):
         return text
     reply = _normalise("\n".join(_drop_quotes(_cut_history(_cut_signature(lines)))))
     return reply or text
