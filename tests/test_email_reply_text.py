@@ -9,6 +9,8 @@ non-breaking spaces, bottom-posted and interleaved answers, inline forwards.
 # ruff: noqa: RUF001 - Russian mail: Cyrillic letters are the text, not look-alikes.
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bench.mail_replies import customer_text_kept, load_cases, ours
@@ -148,3 +150,21 @@ def test_text_that_only_looks_like_history_is_kept(text):
 def test_a_reply_that_is_only_a_quote_keeps_everything_rather_than_nothing():
     mail = "From: Support <support@example.org>\nSent: Monday\nTo: Awa\n\nHello"
     assert strip_reply(mail) == mail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi\n" + "-- \n" * 20000,
+        "Hi\n" + "--\n" * 20000,
+        "On 1 Jan 2020, X <x@y.z> wrote:\n> q\n\nanswer\n\n" * 5000,
+        "Hi\nOn Tue, X wrote:\n" + "\n" * 100000 + "> q",
+        "From: a@b.c\nTo: x\n" * 20000,
+        "a" * 200000 + " wrote:",
+    ],
+    ids=["signature-markers", "bare-dashes", "attributions", "blank-lines", "headers", "long"],
+)
+def test_a_pathological_body_is_read_in_linear_time(text):
+    started = time.perf_counter()
+    strip_reply(text)
+    assert time.perf_counter() - started < 5  # seconds, on a busy shared machine

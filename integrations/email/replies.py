@@ -257,19 +257,21 @@ def _wrapped_out_of_quote(lines: list[str], index: int) -> bool:
 def _cut_signature(lines: list[str]) -> list[str]:
     """Drop a signature: "-- " and what follows up to the history, at most 10 lines.
 
-    A bare "--" counts only at the very end, above at most 4 lines.
+    Only the first "-- " under some text counts (RFC 3676), so a long run of them costs
+    one look. A bare "--" counts only among the last five lines.
     """
-    for index, line in enumerate(lines):
-        if line not in ("-- ", "--") or not any(part.strip() for part in lines[:index]):
-            continue
-        rest = lines[index + 1 :]
+    first_text = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    marker = next((i for i in range(first_text + 1, len(lines)) if lines[i] == "-- "), None)
+    if marker is not None:
+        rest = lines[marker + 1 :]
         found = _history_start(rest)
         end = found[0] if found else len(rest)
-        limit = 10 if line == "-- " else 4
-        if line == "--" and found is not None:
-            continue
-        if len([part for part in rest[:end] if part.strip()]) <= limit:
-            return lines[:index] + rest[end:]
+        if sum(1 for part in rest[:end] if part.strip()) <= 10:
+            return lines[:marker] + rest[end:]
+        return lines
+    for index in range(max(first_text + 1, len(lines) - 5), len(lines)):
+        if lines[index] == "--":
+            return lines[:index]
     return lines
 
 
