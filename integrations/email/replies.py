@@ -31,14 +31,15 @@ import re
 _WROTE = (
     r"wrote|writes|schrieb|schreef|a\s+écrit|escribió|escreveu|ha\s+scritto|scrisse|"
     r"napisał|napisała|napsal|napsala|написал|написала|написав|пишет|kirjoitti|skrev|"
-    r"skriver|geschreven|sent|đã\s+viết|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
+    r"skriver|geschreven|đã\s+viết|írta|yazdı|έγραψε|rašė|kirjutas|写道|のメッセージ|님이\s*작성"  # noqa: RUF001 - Turkish, not a look-alike
 )
 _WROTE_RE = re.compile(rf"(?:^|[\s,\"'>)])(?:{_WROTE})\b[^:]{{0,80}}:\s*$", re.IGNORECASE)
-# A line that starts with the verb is the tail of a wrapped attribution ("Sent from" is not).
-_VERB_FIRST_RE = re.compile(rf"(?!sent\s+from\b)(?:{_WROTE})\b", re.IGNORECASE)
-# "On Wed, 14 Nov 2018 … John <john@doe.com> wrote" (no colon), and "---- On … wrote ----".
+# A line that starts with the verb is the tail of a wrapped attribution.
+_VERB_FIRST_RE = re.compile(rf"(?:{_WROTE})\b", re.IGNORECASE)
+# "On Wed, 14 Nov 2018 … John <john@doe.com> wrote" (no colon), "On … sent:", "---- X wrote ----".
 _ON_WROTE_RE = re.compile(
-    r"^(?:-*\s*On\s.{0,200}\d.{0,200}\swrote\s*-*|-{2,}\s*.{1,200}\swrote\s*-{2,})$", re.IGNORECASE
+    r"^(?:-*\s*On\s.{0,200}\d.{0,200}\s(?:wrote|sent)\s*:?\s*-*|-{2,}\s*.{1,200}\swrote\s*-{2,})$",
+    re.IGNORECASE,
 )
 # "reply On Wed, Apr 4, 2012 at 3:59 PM, bob@example.com wrote:": the answer shares the line.
 _SHARED_LINE_RE = re.compile(r"^(?P<before>.*?\S)\s*-*\s*On\s.{0,200}\d.{0,200}\swrote:\s*$")
@@ -107,6 +108,11 @@ def _quoted(line: str) -> bool:
 
 def _is_attribution(text: str, *, above_quote: bool) -> bool:
     if len(text) > 400:
+        return False
+    if text.startswith("--") and _ON_WROTE_RE.search(text):
+        return True  # "------On 12/29/1987 17:32 PM, Julius Caesar wrote-----": a client's
+    if not above_quote and "@" not in text:
+        # Everything after it would go: "My colleague wrote on 3 March:" is the customer's.
         return False
     if _ON_WROTE_RE.search(text):
         return True
