@@ -136,6 +136,7 @@ def test_a_mail_forwarded_under_an_original_message_separator_is_kept_whole(subj
         "The data comes From: our database, not From: external sources.\nSent: twice.",
         "On Monday we wrote: the export again, and it failed.\n\nCan you check?",
         "My colleague wrote on 3 March:\n\nThe export fails on every phone.",
+        "Call 0244 123 456 or write to kwame@example.org:\n\nhe has the phone.",
         "On 3 March I sent:\n\nthe export, twice.",
         "Our form says:\n\nName: Kwame\nFrom: Kumasi\nTo: Accra",
         "--- Key points ---\n\n1. export\n2. sync",

@@ -46,7 +46,8 @@ _SHARED_LINE_RE = re.compile(r"^(?P<before>.*?\S)\s*-*\s*On\s.{0,200}\d.{0,200}\
 # "2011/4/7 Nathan <support@example.com>" without a colon: an attribution only above a quote.
 _DATE_ADDRESS_BARE_RE = re.compile(r"^\d.{0,200}<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>\s*$")
 # "30.09.2017, 18.30, "John" <j@x.com>:" — a date and an address, then a colon.
-_DATE_ADDRESS_RE = re.compile(r"\d.{0,200}[\w.+-]+@[\w-]+(?:\.[\w-]+)+[>)\]\"]*\s*:\s*$")
+# The address in angle brackets: "call 0244 123 456 or write to kwame@example.org:" is not one.
+_DATE_ADDRESS_RE = re.compile(r"\d.{0,200}<\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*>[)\]\"]*\s*:\s*$")
 
 _HEADER_NAMES = (
     r"from|de|von|van|da|od|от|fra|från|lähettäjä|feladó|kimden|від|mittente|remitente|"
