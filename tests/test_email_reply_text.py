@@ -95,6 +95,13 @@ def test_the_phones_footer_just_above_the_history_goes():
     assert strip_reply(mail) == NEW
 
 
+def test_a_sentence_of_the_customers_above_the_history_is_not_taken_for_a_footer():
+    mail = (
+        f"{NEW}\n\nSent from the field office, the report is attached.\n\n{HISTORIES['gmail-fr']}"
+    )
+    assert strip_reply(mail) == f"{NEW}\n\nSent from the field office, the report is attached."
+
+
 def test_a_bottom_posted_answer_under_the_quote_is_kept():
     mail = (
         "On Mon, 3 Mar 2025 at 10:12, Support <support@example.org> wrote:\n"

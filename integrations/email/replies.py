@@ -222,10 +222,15 @@ def _drop_footer(kept: list[str]) -> None:
     """The client's own line just above the history ("Sent from my iPhone"), and rules."""
     while kept and (not kept[-1].strip() or _RULE_RE.match(kept[-1])):
         kept.pop()
-    if kept and _FOOTER_RE.match(kept[-1]) and (len(kept) == 1 or not kept[-2].strip()):
+    if kept and _is_footer(kept[-1]) and (len(kept) == 1 or not kept[-2].strip()):
         kept.pop()
     while kept and (not kept[-1].strip() or _RULE_RE.match(kept[-1])):
         kept.pop()
+
+
+def _is_footer(line: str) -> bool:
+    """ "Sent from my iPhone", not "Sent from the field office, the report is attached."."""
+    return bool(_FOOTER_RE.match(line)) and not re.search(r"[.!?]\s*$|[,;]\s", line)
 
 
 def _drop_quotes(lines: list[str]) -> list[str]:
