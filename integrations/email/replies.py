@@ -251,19 +251,21 @@ def _drop_quotes(lines: list[str]) -> list[str]:
 
 
 def _wrapped_out_of_quote(lines: list[str], index: int) -> bool:
-    """A long quoted line's tail that a client wrapped without its ">".
+    """A quoted line's tail that a client wrapped without its ">", between two quoted lines.
 
-    Only a line that goes on in lower case between two quoted lines, under a
-    long one: an answer written between quotes starts its own sentence.
+    A link's tail ("_nonce=3dd5)", "(http://…) >"), or a line going on in lower case
+    under a long quoted line cut mid-sentence. Under a finished sentence a lower-case
+    line may be a short interleaved answer ("yes, 2.4"), so it stays.
     """
     line = lines[index].strip()
     if not line or index == 0 or index + 1 >= len(lines):
         return False
-    above, below = lines[index - 1], lines[index + 1]
+    above, below = lines[index - 1].rstrip(), lines[index + 1]
     if not (_quoted(above) and _quoted(below)):
         return False
-    # A link's tail ("_nonce=3dd5)", " (http://…) >") or a sentence going on in lower case.
-    return line[0] in "(_[/=&?#%" or (line[0].islower() and len(above) >= 60)
+    if line[0] in "_=&?#%" or re.match(r"\(?https?://", line):
+        return True
+    return line[0].islower() and len(above) >= 60 and above[-1] not in ".?!:;"
 
 
 def _cut_signature(lines: list[str]) -> list[str]:
