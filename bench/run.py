@@ -33,6 +33,8 @@ DEFAULT_SCALE = 100_000
 DEFAULT_REPEAT = 5
 DEFAULT_SEED = 2026
 POSTGRES_SCHEMES = ("postgres", "postgresql")
+# Known before Django starts (the registry is filled only after django.setup()).
+NO_DATABASE_SCENARIOS = {"mail_reply_extraction"}
 
 
 class BenchError(Exception):
@@ -82,7 +84,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def configure_environment() -> str:
+def configure_environment(*, database: bool = True) -> str:
     """Environment defaults for a benchmark process; returns the database URL."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -94,7 +96,7 @@ def configure_environment() -> str:
         # requests and keeps no sessions, so a throwaway one is enough.
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     url = os.environ["DATABASE_URL"]
-    if urlsplit(url).scheme not in POSTGRES_SCHEMES:
+    if database and urlsplit(url).scheme not in POSTGRES_SCHEMES:
         raise BenchError(
             "The benchmarks run on PostgreSQL only: set DATABASE_URL to a postgres:// "
             f"address (default {DEFAULT_DATABASE_URL})."
@@ -215,10 +217,27 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
+def start_database(url: str, args: argparse.Namespace) -> None:
+    if ensure_database(url):
+        print(f"Created the database {urlsplit(url).path.lstrip('/')}.", flush=True)
+    prepare(args.scale, args.seed)
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    debug = "on: Django logs every query, figures are a little slower" if settings.DEBUG else "off"
+    print(f"\nPostgreSQL {version} at {redact(url)}", flush=True)
+    print(f"Scale {args.scale:,} tickets; DEBUG {debug}.", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        url = configure_environment()
+        # Scenarios on pure code (e.g. mail_reply_extraction) run without PostgreSQL.
+        no_database = set(args.scenarios or ()) <= NO_DATABASE_SCENARIOS and bool(args.scenarios)
+        url = configure_environment(database=not no_database)
         import django
 
         django.setup()
@@ -235,20 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BenchError(
                 f"Unknown scenario {', '.join(unknown)}; choose from: {', '.join(registry)}."
             )
-        if ensure_database(url):
-            print(f"Created the database {urlsplit(url).path.lstrip('/')}.", flush=True)
-        prepare(args.scale, args.seed)
-        from django.conf import settings
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        debug = (
-            "on: Django logs every query, figures are a little slower" if settings.DEBUG else "off"
-        )
-        print(f"\nPostgreSQL {version} at {redact(url)}", flush=True)
-        print(f"Scale {args.scale:,} tickets; DEBUG {debug}.", flush=True)
+        if any(registry[name].database for name in names):
+            start_database(url, args)
         results = run_scenarios([registry[name] for name in names], args)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)

@@ -43,6 +43,9 @@ class Scenario:
     unit: str
     function: ScenarioFunction
     description: str
+    # False for a scenario that measures pure code (no table, no seeded data): a run of
+    # only such scenarios needs no PostgreSQL.
+    database: bool = True
 
     @property
     def timed_by_runner(self) -> bool:
@@ -53,7 +56,7 @@ _registry: dict[str, Scenario] = {}
 
 
 def scenario(
-    name: str, *, unit: str = TIMED_UNIT
+    name: str, *, unit: str = TIMED_UNIT, database: bool = True
 ) -> Callable[[ScenarioFunction], ScenarioFunction]:
     """Register a scenario; its docstring's first line describes it in ``--list``."""
 
@@ -66,6 +69,7 @@ def scenario(
             unit=unit,
             function=function,
             description=doc.splitlines()[0] if doc else "",
+            database=database,
         )
         return function
 

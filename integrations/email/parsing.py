@@ -21,8 +21,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from mailparser_reply import EmailReplyParser
-
 from integrations.email.decoding import (
     addresses,
     decode_bytes,
@@ -31,10 +29,9 @@ from integrations.email.decoding import (
     message_ids,
     sender,
 )
+from integrations.email.replies import strip_reply
 from kb.html import MAIL_POLICY, html_to_text, sanitise_html
 
-# Languages whose "On … wrote:" headers the reply parser knows; English is always on.
-REPLY_LANGUAGES = ["en", "de", "fr", "es", "cs", "it", "nl", "pl", "ja", "da", "sv"]
 # Where the recipients of a mail may be named (the envelope ones are added by MTAs).
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To", "X-Envelope-To")
 
@@ -72,7 +69,7 @@ class ParsedMail:
     @property
     def reply_text(self) -> str:
         """The new text only: quoted history and signatures removed."""
-        return strip_reply(self.text)
+        return strip_reply(self.text, subject=self.subject)
 
     @property
     def sanitised_html(self) -> str:
@@ -265,65 +262,3 @@ def normalise_text(text: str) -> str:
 def fallback_message_id(raw: bytes) -> str:
     """For a mail without Message-ID: a stable id from its bytes, so it is stored once."""
     return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id>"
-
-
-# --------------------------------------------------------------------------- #
-# Replies                                                                     #
-# --------------------------------------------------------------------------- #
-
-# Attribution lines the reply parser does not know (e.g. Russian, often wrapped over
-# two lines), and the common separators, after which everything is history.
-_ATTRIBUTION = (
-    r".{0,200}(?:\n.{0,200})?"
-    r"(?:wrote|написал|написала|написав|napsal|napsala|schrieb|a écrit|escribió)\s*:\s*$"
-)
-_EXTRA_CUTS = re.compile(
-    rf"^(?:{_ATTRIBUTION}|-{{2,}}\s*Original Message\s*-{{2,}}|-{{3,}} On .{{0,200}} wrote:\s*$)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_ATTRIBUTION_END_RE = re.compile(
-    r"(?:wrote|написал\w*|napsal\w*|schrieb|a écrit|escribió)\s*:\s*$", re.IGNORECASE
-)
-# RFC 3676: a line of exactly "-- " starts the signature.
-_SIGNATURE_RE = re.compile(r"^-- $", re.MULTILINE)
-
-
-def strip_reply(text: str) -> str:
-    """The latest reply in ``text``: quoted history and signature removed.
-
-    mail-parser-reply does most of the work. What it leaves is cut again at
-    attributions it does not know (Russian, wrapped lines), and ``>`` quoted
-    lines are dropped, which also reads a bottom-posted reply (the quote first,
-    the answer under it). The full text is kept whenever stripping leaves nothing.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
-    if not text.strip():
-        return ""
-    signature = _SIGNATURE_RE.search(text)
-    if signature and text[: signature.start()].strip():
-        text = text[: signature.start()]
-    try:
-        reply = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text) or ""
-    except Exception:  # the parser is regex-heavy; a pathological body must not stop ingestion
-        reply = text
-    return (
-        _drop_quoted(normalise_text(reply))
-        or _drop_quoted(normalise_text(text))
-        or (normalise_text(text))
-    )
-
-
-def _drop_quoted(text: str) -> str:
-    match = _EXTRA_CUTS.search(text)
-    if match and match.start() > 0:
-        text = text[: match.start()]
-    kept: list[str] = []
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if line.lstrip().startswith(">"):
-            continue
-        quote_follows = any(n.lstrip().startswith(">") for n in lines[index + 1 : index + 3])
-        if quote_follows and _ATTRIBUTION_END_RE.search(line):
-            continue  # "On … wrote:" heading a quote
-        kept.append(line)
-    return normalise_text("\n".join(kept))
