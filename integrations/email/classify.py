@@ -7,9 +7,10 @@ delivery-status part), RFC 5965 (ARF feedback reports), RFC 2369/2919 (list
 headers) and the headers the big providers add instead are all read; then the
 sender (postmaster, MAILER-DAEMON, also as return path); the subject is the last
 resort, for older and regional servers and the replies that carry none of them.
-It is matched anywhere in the subject ("Fwd: Returned mail", "DELIVERY FAILURE: …").
+It is matched anywhere in the subject ("Fwd: Returned mail", "DELIVERY FAILURE: …"),
+and on its own it holds the mail for an agent instead of ignoring it.
 
-Measured on 606 real bounces, feedback reports and auto-replies from some 70
+Measured on 311 real bounces, feedback reports and auto-replies from 74
 mail servers (sisimai/set-of-emails, tests/fixtures/email/bounces/): see README.
 """
 
@@ -46,7 +47,7 @@ LIST_HEADERS = (
 )
 # Bounces, reports and auto-replies, in the languages our senders' servers speak.
 # Kept to phrases servers write and customers rarely do ("non-delivery of my order" is a
-# customer's; "abuse report" may be one too): a subject alone sets a mail aside.
+# customer's; "abuse report" may be one too). A subject alone only holds a mail for an agent.
 AUTOMATIC_SUBJECT = re.compile(
     r"auto(matic|matische?)?[ -]?(reply|response|antwort)|autorespons|"
     r"out of (the )?office|abwesenheitsnotiz|r[ée]ponse automatique|"
@@ -69,8 +70,17 @@ def automatic_reason(mail: ParsedMail) -> str:
         reason = check(headers, mail)
         if reason:
             return reason
+    return ""
+
+
+def automatic_subject(mail: ParsedMail) -> str:
+    """Why the subject alone reads like a bounce or an auto-reply, or "".
+
+    A subject is the weakest signal: a partner may well write "Survey could not be
+    delivered to the phones". Such a mail is held for an agent, never ignored.
+    """
     if AUTOMATIC_SUBJECT.search(mail.subject):
-        return f"The subject says it is automatic (“{mail.subject[:80]}”)."
+        return f"The subject reads like an automatic notice (“{mail.subject[:80]}”)."
     return ""
 
 

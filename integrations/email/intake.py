@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integrations.email import addresses, authentication
-from integrations.email.classify import automatic_reason
+from integrations.email.classify import automatic_reason, automatic_subject
 from integrations.email.models import InboundEmail, InboundStatus
 from integrations.email.parsing import ParsedMail, parse_mail
 from tickets import services
@@ -60,6 +60,13 @@ def decide(inbound: InboundEmail) -> Outcome:
     reason = _loop_reason(parsed) or automatic_reason(parsed)
     if reason:
         return Outcome(InboundStatus.IGNORED, reason)
+    looks_automatic = automatic_subject(parsed)
+    if looks_automatic:
+        return Outcome(
+            InboundStatus.HELD,
+            _("%(why)s Held so an agent can check that no person wrote it.")
+            % {"why": looks_automatic},
+        )
     if parsed.unreadable:
         return Outcome(
             InboundStatus.FAILED,
