@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -119,6 +120,25 @@ def test_moving_the_ticket_to_another_hub_recomputes_on_that_calendar():
     bogota = ZoneInfo("America/Bogota")
     # 08:00 in Bogotá: the clock starts at 09:00 and the 8 hours fit in Friday.
     assert first_response(ticket).due_at == datetime(2026, 11, 20, 17, 0, tzinfo=bogota)
+
+
+def test_a_ticket_moved_to_a_hub_is_due_from_its_arrival_on_that_hubs_calendar():
+    # Arrived on a Sunday with no hub known; triaged to East Africa on Monday morning.
+    ticket = services.ticket_create(
+        requester_email="kofi@unknown.example.org",
+        subject="Sync fails",
+        channel=Channel.EMAIL,
+        received_at=datetime(2026, 11, 22, 4, 39, tzinfo=UTC),
+    )
+    with time_machine.travel(datetime(2026, 11, 23, 7, 0, tzinfo=UTC), tick=False):
+        services.ticket_change_fields(
+            ticket=ticket, by=None, changes={"hub": factories.hub("east-africa")}
+        )
+
+    clock = first_response(ticket)
+    # Nairobi opens Monday 09:00 (06:00 UTC); one working day of 8 hours later.
+    assert clock.started_at == datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    assert clock.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
 
 def test_resolution_time_pauses_while_waiting_on_the_customer():

@@ -157,7 +157,7 @@ def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None
 
 
 def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
-    """The impact or hub changed: new windows on the (new) calendar, from the same start."""
+    """The impact or hub changed: new windows on the (new) calendar, from the arrival."""
     calendar = calendar_for(ticket.hub)
     targets = targets_for(ticket.impact)
     days = {
@@ -185,6 +185,9 @@ def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
         if clock.paused_at is not None:
             clock.remaining = window - (old_window - (clock.remaining or timedelta(0)))
         elif not clock.ticket.sla_events.filter(target=target, kind=SlaEventKind.PAUSED).exists():
+            # From the arrival on this calendar: a start taken on the old hub's
+            # calendar (its opening hours, its zone) would move the due time.
+            clock.started_at = calendar.clock_start(ticket.received_at or ticket.created_at)
             _plan_from_start(clock, calendar)
         else:
             used = old_window - _signed_remaining(calendar, at, clock.due_at)
