@@ -57,3 +57,14 @@ def test_a_cache_outage_does_not_break_pages_or_logins(client, settings):
     }
     assert client.get("/").status_code == 200
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_signed_in_staff_find_the_desk_from_the_portal_and_requesters_do_not(client):
+    from tests import factories
+
+    assert 'href="/desk/"' not in client.get("/").content.decode()
+
+    client.force_login(factories.l1_agent())
+    page = client.get("/").content.decode()
+
+    assert 'href="/desk/"' in page
