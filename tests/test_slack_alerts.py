@@ -29,6 +29,7 @@ def test_sla_warnings_and_breaches_alert_the_channel_once_each_next_to_the_email
     )
     late = datetime(2026, 11, 23, 16, 5, tzinfo=NAIROBI)
 
+    sla.sla_check(now=late.replace(hour=14, minute=1))  # three quarters of the window
     sla.sla_check(now=late)
     sla.sla_check(now=late.replace(minute=6))
 

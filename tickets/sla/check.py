@@ -76,7 +76,9 @@ def _process(
 def _warn(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
     SlaClock.objects.filter(pk__in=[c.pk for c in clocks]).update(warned_at=now, updated_at=now)
     record_clock_events(clocks, SlaEventKind.WARNED, now)
-    _notify_staff(clocks, "sla_warning", recipients)
+    # A clock already past due (a ticket logged late, a check that did not run) is
+    # breached by this same check: one breach notice says it, not a warning too.
+    _notify_staff([c for c in clocks if c.due_at and c.due_at > now], "sla_warning", recipients)
 
 
 def _breach(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> None:
