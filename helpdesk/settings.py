@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Desk and report pages: times in the reading staff member's own zone.
+    "desk.middleware.StaffTimeZoneMiddleware",
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,7 +160,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Authentication -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the staff profile (time zone) with the user.
+    "desk.backends.StaffProfileBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -352,6 +355,8 @@ SLA_DEFAULT_TIME_ZONE = env("SLA_DEFAULT_TIME_ZONE", default="UTC")
 SLA_DEFAULT_WORK_STARTS = env("SLA_DEFAULT_WORK_STARTS", default="09:00")
 SLA_DEFAULT_WORK_ENDS = env("SLA_DEFAULT_WORK_ENDS", default="17:00")
 SLA_DEFAULT_HOLIDAY_COUNTRY = env("SLA_DEFAULT_HOLIDAY_COUNTRY", default="")
+# Staff without a time zone of their own or a hub read desk times in this zone.
+DESK_DEFAULT_TIME_ZONE = env("DESK_DEFAULT_TIME_ZONE", default=TIME_ZONE)
 # SLA warnings and breaches of unassigned tickets go here; if empty, to every L1 agent.
 SUPPORT_TEAM_EMAIL = env("SUPPORT_TEAM_EMAIL", default="")
 

@@ -9,6 +9,7 @@ from tickets.models.escalation import (
 )
 from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
+from tickets.models.staff import StaffProfile
 from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
 from tickets.models.ticket import (
     OPEN_STATUSES,
@@ -41,6 +42,7 @@ __all__ = [
     "SlaEventKind",
     "SlaPolicy",
     "SlaTarget",
+    "StaffProfile",
     "Status",
     "Ticket",
     "TicketEvent",
