@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import actions, create, queue, ticket
+from desk.views import actions, create, profile, queue, ticket
 
 app_name = "desk"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("views/", queue.save_view, name="save_view"),
     path("views/<int:view_id>/delete/", queue.delete_view, name="delete_view"),
     path("tickets/new/", create.log_ticket, name="log_ticket"),
+    path("profile/", profile.profile, name="profile"),
     path("tickets/<int:ticket_id>/", ticket.workspace, name="ticket"),
     path("tickets/<int:ticket_id>/triage/", actions.triage, name="triage"),
     path("tickets/<int:ticket_id>/reply/", actions.reply, name="reply"),

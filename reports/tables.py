@@ -11,8 +11,10 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -114,12 +116,17 @@ def _breached(report: Report) -> Table:
                 clock.ticket.assignee.get_full_name() or clock.ticket.assignee.get_username()
                 if clock.ticket.assignee
                 else "",
-                clock.due_at.isoformat() if clock.due_at else "",
-                clock.breached_at.isoformat() if clock.breached_at else "",
+                _local_iso(clock.due_at),
+                _local_iso(clock.breached_at),
             ]
             for clock in report.breached
         ],
     )
+
+
+def _local_iso(moment: datetime | None) -> str:
+    """A moment in the reader's zone, with its UTC offset: sortable, and unambiguous in a sheet."""
+    return timezone.localtime(moment).isoformat(timespec="minutes") if moment else ""
 
 
 TABLES: dict[str, Callable[[Report], Table]] = {

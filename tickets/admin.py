@@ -345,3 +345,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+# Staff profiles (time zone, hub), with their inline on each user.
+from tickets import staff_admin  # noqa: E402, F401

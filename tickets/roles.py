@@ -112,6 +112,8 @@ MANAGER_PERMISSIONS = (
         for action in ("add", "change", "delete")
     ]
     + [VIEW_OUTBOX, "tickets.change_outboxmessage", VIEW_REPORTS]
+    # Staff time zones and hubs (never the accounts themselves: that would grant roles).
+    + [f"tickets.{action}_staffprofile" for action in ("view", "add", "change")]
     # Escalation issues (why one needs attention) and GitHub's webhook deliveries, read-only.
     + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
     + _KB_MANAGE

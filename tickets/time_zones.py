@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.utils import dateformat, timezone
@@ -63,7 +63,11 @@ def staff_zone(user: AbstractBaseUser | AnonymousUser | None) -> zoneinfo.ZoneIn
     """
     if user is None or not user.is_authenticated or user.pk is None:
         return desk_default_zone()
-    profile = staff_profile_of(user)
+    return profile_zone(staff_profile_of(user))
+
+
+def profile_zone(profile: StaffProfile | None) -> zoneinfo.ZoneInfo:
+    """The zone a profile gives: its own, else its hub's, else the desk default."""
     if profile is not None and profile.time_zone:
         return zone_named(profile.time_zone)
     if profile is not None and profile.hub is not None:
@@ -74,10 +78,10 @@ def staff_zone(user: AbstractBaseUser | AnonymousUser | None) -> zoneinfo.ZoneIn
 def staff_profile_of(user: AbstractBaseUser) -> StaffProfile | None:
     """The user's StaffProfile (with its hub) or None, read at most once per user object."""
     related = StaffProfile._meta.get_field("user").remote_field
-    if related.is_cached(user):  # type: ignore[attr-defined]
-        return related.get_cached_value(user)  # type: ignore[attr-defined, no-any-return]
+    if related.is_cached(user):
+        return cast("StaffProfile | None", related.get_cached_value(user))
     profile = StaffProfile.objects.select_related("hub").filter(user_id=user.pk).first()
-    related.set_cached_value(user, profile)  # type: ignore[attr-defined]
+    related.set_cached_value(user, profile)
     return profile
 
 
@@ -131,3 +135,11 @@ def format_zoned(instant: datetime | None, zone: tzinfo | str | None = None) -> 
     this_year = timezone.now().astimezone(zone).year
     pattern = "D j M H:i" if local.year == this_year else "D j M Y H:i"
     return f"{dateformat.format(local, pattern)} {zone_abbreviation(instant, zone)}"
+
+
+def time_zone_choices(blank_label: str) -> list[tuple[str, str]]:
+    """Every IANA zone a person may choose (sorted), after a blank choice."""
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")
+    )
+    return [("", blank_label), *((z, z.replace("_", " ")) for z in [*zones, "UTC"])]

@@ -20,6 +20,7 @@ from desk.forms.common import (
     set_choices,
     text_field,
 )
+from desk.forms.zoned import LocalDateTimeField, name_zones
 from tickets.models import Channel
 from tickets.queues import DeskLists
 from tickets.uploads import AttachmentsField
@@ -59,11 +60,9 @@ class OnBehalfForm(forms.Form):
             (c.value, c.label) for c in (Channel.PHONE, Channel.SLACK, Channel.EMAIL, Channel.OTHER)
         ],
     )
-    received_at = forms.DateTimeField(
+    received_at = LocalDateTimeField(
         label=gettext_lazy("When did they first reach out?"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
         help_text=gettext_lazy("Leave empty for now. The SLA clock starts at this time."),
     )
     product = forms.ChoiceField(label=gettext_lazy("Product"), required=False)
@@ -91,6 +90,7 @@ class OnBehalfForm(forms.Form):
     def __init__(self, *args: Any, lists: DeskLists, products: Sequence[Product] = (),
                  **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        name_zones(self)
         unset = [(NOT_SET, _("— not set —"))]
         set_choices(self, "partner", unset + choice_options(lists.partners))
         set_choices(self, "hub", unset + choice_options(lists.hubs))

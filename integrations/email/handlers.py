@@ -12,17 +12,20 @@ address, so their answer finds the ticket without trusting the subject.
 from __future__ import annotations
 
 import hashlib
+from datetime import tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations.email.addresses import reply_to_header, thread_tag
 from tickets.escalation import ticket_desk_url
 from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
 from tickets.outbox_kinds import OutboxKind, register_handler
+from tickets.time_zones import hub_zone, ticket_zone, zone_named
 
 
 def stable_message_id(key: str, ticket: Ticket | None = None) -> str:
@@ -64,11 +67,19 @@ def thread_headers(ticket: Ticket, row: OutboxMessage) -> dict[str, str]:
     return {"In-Reply-To": thread, "References": thread}
 
 
+def mail_zone(payload: dict[str, Any], ticket: Ticket | None) -> tzinfo:
+    """The zone a mail's times are written in: the one its writer chose for the reader
+    (staff mail), else the ticket's hub zone (the requester's)."""
+    if payload.get("time_zone"):
+        return zone_named(payload["time_zone"])
+    return ticket_zone(ticket) if ticket is not None else hub_zone(None)
+
+
 def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
     payload = row.payload
     ticket = None
     if payload.get("ticket_id"):
-        ticket = Ticket.objects.select_related("requester", "product", "category").get(
+        ticket = Ticket.objects.select_related("requester", "product", "category", "hub").get(
             pk=payload["ticket_id"]
         )
         requester = ticket.requester
@@ -101,9 +112,10 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
         },
     }
     template = payload["template"]
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    text = render_to_string(f"emails/{template}.txt", context)
-    html = render_to_string(f"emails/{template}.html", context)
+    with timezone.override(mail_zone(payload, ticket)):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        text = render_to_string(f"emails/{template}.txt", context)
+        html = render_to_string(f"emails/{template}.html", context)
     headers = {"Message-ID": stable_message_id(row.key, ticket)}
     reply_to: list[str] = []
     if ticket is not None:

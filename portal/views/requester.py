@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +29,7 @@ from tickets import access
 from tickets import services as ticket_services
 from tickets.filetypes import SAFE_CONTENT_TYPES
 from tickets.models import MessageKind, Status, Ticket
+from tickets.time_zones import ticket_zone
 from tickets.workflow import InvalidTransition
 
 View = Callable[..., HttpResponseBase]
@@ -63,11 +65,13 @@ def requester_ticket(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         ticket = access.ticket_for_requester(
-            token, Ticket.objects.select_related("requester", "product", "category")
+            token, Ticket.objects.select_related("requester", "product", "category", "hub")
         )
         if ticket is None:
             raise Http404(_("No request has this link."))
-        return _private(view(request, ticket, *args, **kwargs))
+        # The requester reads times in their hub's zone, named ("Mon 7 Dec 09:30 EAT").
+        with timezone.override(ticket_zone(ticket)):
+            return _private(view(request, ticket, *args, **kwargs))
 
     return wrapper
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,6 +22,7 @@ from tickets.models.sla import SlaClock, SlaEventKind, SlaTarget
 from tickets.outbox import OutboxItem, outbox_add_many
 from tickets.outbox_kinds import OutboxKind
 from tickets.sla.clocks import local_time, record_clock_events
+from tickets.time_zones import format_zoned, hub_zone, staff_zone
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,7 @@ def _process(
             batch = list(
                 SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(condition)
-                .select_related("ticket__assignee", "ticket__hub")
+                .select_related("ticket__assignee__staff_profile__hub", "ticket__hub")
                 .order_by(order)[:batch_size]
             )
             if batch:
@@ -116,6 +118,13 @@ class _Recipients:
             self._team = team_to_notify()
         return self._team
 
+    @staticmethod
+    def zone_for(ticket: Ticket) -> ZoneInfo:
+        """The zone the mail's reader reads it in: the assignee's own, else the hub's."""
+        if ticket.assignee and ticket.assignee.email:
+            return staff_zone(ticket.assignee)
+        return hub_zone(ticket.hub)
+
 
 def staff_to_notify(ticket: Ticket) -> list[str]:
     """Who hears about one ticket: its assignee, else the team."""
@@ -139,11 +148,11 @@ def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Rec
         if not to:
             logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
             continue
-        due = _due_key(clock)
+        zone = recipients.zone_for(clock.ticket)
         items.append(
             OutboxItem(
                 kind=OutboxKind.EMAIL,
-                key=f"email:{template}:{clock.pk}:{due}",
+                key=f"email:{template}:{clock.pk}:{_due_key(clock)}",
                 ticket_id=clock.ticket_id,
                 payload={
                     "template": template,
@@ -151,7 +160,12 @@ def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Rec
                     "ticket_id": clock.ticket_id,
                     "message_id": None,
                     "automatic": True,
-                    "context": {"target": str(clock.get_target_display()), "due_at": due},
+                    # Written for its reader: "Mon 7 Dec 09:30 EAT" in their zone.
+                    "time_zone": zone.key,
+                    "context": {
+                        "target": str(clock.get_target_display()),
+                        "due_at": format_zoned(clock.due_at, zone),
+                    },
                 },
             )
         )
