@@ -95,8 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Desk and report pages: times in the reading staff member's own zone.
-    "desk.middleware.StaffTimeZoneMiddleware",
+    "desk.middleware.StaffTimeZoneMiddleware",  # desk and reports: the reader's time zone
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,8 +159,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # --- Authentication -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, loading the staff profile (time zone) with the user.
-    "desk.backends.StaffProfileBackend",
+    "desk.backends.StaffProfileBackend",  # ModelBackend, loading the staff profile with the user
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
