@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -210,3 +211,43 @@ def test_reading_the_queue_in_ones_own_zone_costs_no_extra_query():
     assert queue_queries(agent_in(hub="east-africa", time_zone="Asia/Jakarta")) == queue_queries(
         factories.l1_agent()
     )
+
+
+def test_a_manager_sets_an_agents_time_zone_in_the_back_office_but_not_their_account():
+    agent = factories.l1_agent()
+    client = logged_in(factories.support_manager())
+
+    response = client.post(
+        reverse("admin:tickets_staffprofile_add"),
+        {"user": agent.pk, "time_zone": "Africa/Nairobi", "hub": factories.hub("europe").pk},
+    )
+
+    assert response.status_code == 302
+    assert staff_zone(User.objects.get(pk=agent.pk)) == NAIROBI  # their own zone beats the hub's
+    assert client.get(reverse("admin:auth_user_change", args=[agent.pk])).status_code == 403
+
+
+def test_a_superuser_finds_the_time_zone_inline_on_each_user():
+    agent = agent_in(time_zone="Africa/Nairobi")
+    client = logged_in(factories.support_manager(is_superuser=True))
+    page = client.get(reverse("admin:auth_user_change", args=[agent.pk])).content.decode()
+    assert 'name="staff_profile-0-time_zone"' in page
+    assert '<option value="Africa/Nairobi" selected>' in page
+
+
+def test_a_manager_reads_the_breached_tickets_table_in_their_own_zone():
+    with time_machine.travel(MONDAY_MORNING_IN_NAIROBI, tick=False):
+        ticket = ticket_from(partner=factories.PartnerFactory(hub=factories.hub("east-africa")))
+    clock = ticket.sla_clocks.get(target=SlaTarget.FIRST_RESPONSE)
+    assert sla.sla_check(now=clock.due_at + timedelta(minutes=1)).breached == 1
+    manager = factories.support_manager()
+    StaffProfile.objects.create(user=manager, time_zone="Asia/Jakarta")
+
+    with time_machine.travel(clock.due_at + timedelta(hours=1), tick=False):
+        page = logged_in(manager).get(
+            reverse("reports:dashboard"), {"start": "2026-12-01", "end": "2026-12-31"}
+        )
+        due = format_zoned(clock.due_at, "Asia/Jakarta")
+
+    assert due.endswith(" WIB")
+    assert f"<td>{due}</td>" in page.content.decode()
