@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 
 from catalog.models import Hub, Partner
 from tickets import roles, services
-from tickets.models import Requester
+from tickets.models import Requester, StaffProfile
 
 DEFAULT_SEED = 2026
 DEFAULT_DEMO_TICKETS = 300
@@ -50,6 +50,9 @@ DEMO_STAFF = (
     DemoStaff("maria", "María", "Gómez", roles.SUPPORT_MANAGER, "demo-maria-2026"),
 )
 STAFF_EMAIL_DOMAIN = "support.example.org"
+# The hub each demo person works for: the desk shows them times in its zone.
+DEMO_STAFF_HUBS = {"amina": "east-africa", "joost": "europe", "wanjiru": "east-africa",
+                   "maria": "americas"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,9 @@ def seed_staff(*, debug: bool) -> list[StaffAccount]:
             user.save(update_fields=["password"])
             if staff.role:
                 user.groups.add(Group.objects.get(name=staff.role))
+        if created and staff.username in DEMO_STAFF_HUBS:
+            hub = Hub.objects.filter(slug=DEMO_STAFF_HUBS[staff.username]).first()
+            StaffProfile.objects.get_or_create(user=user, defaults={"hub": hub})
         # Show a password only in development, and only if it is still the one we set.
         known = debug and (created or user.check_password(staff.demo_password))
         accounts.append(
