@@ -54,6 +54,18 @@ def ticket_zone(ticket: Ticket) -> zoneinfo.ZoneInfo:
     return hub_zone(ticket.hub)
 
 
+def staff_mail_zone(ticket: Ticket) -> zoneinfo.ZoneInfo:
+    """The zone of staff mail about a ticket: its assignee's own when it goes to them,
+    else (the team address, every L1 agent) the ticket's hub zone.
+
+    Mail writers put its key in the outbox payload as ``"time_zone"``; the email
+    handler renders the mail in it.
+    """
+    if ticket.assignee and ticket.assignee.email:
+        return staff_zone(ticket.assignee)
+    return hub_zone(ticket.hub)
+
+
 def staff_zone(user: AbstractBaseUser | AnonymousUser | None) -> zoneinfo.ZoneInfo:
     """A staff member's zone: their profile's, else their hub's, else the desk default.
 

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -22,7 +21,7 @@ from tickets.models.sla import SlaClock, SlaEventKind, SlaTarget
 from tickets.outbox import OutboxItem, outbox_add_many
 from tickets.outbox_kinds import OutboxKind
 from tickets.sla.clocks import local_time, record_clock_events
-from tickets.time_zones import format_zoned, hub_zone, staff_zone
+from tickets.time_zones import format_zoned, staff_mail_zone
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +117,6 @@ class _Recipients:
             self._team = team_to_notify()
         return self._team
 
-    @staticmethod
-    def zone_for(ticket: Ticket) -> ZoneInfo:
-        """The zone the mail's reader reads it in: the assignee's own, else the hub's."""
-        if ticket.assignee and ticket.assignee.email:
-            return staff_zone(ticket.assignee)
-        return hub_zone(ticket.hub)
-
 
 def staff_to_notify(ticket: Ticket) -> list[str]:
     """Who hears about one ticket: its assignee, else the team."""
@@ -148,7 +140,7 @@ def _notify_staff(clocks: list[SlaClock], template: AlertEvent, recipients: _Rec
         if not to:
             logger.warning("No one to tell about %s on %s", template, clock.ticket.reference)
             continue
-        zone = recipients.zone_for(clock.ticket)
+        zone = staff_mail_zone(clock.ticket)
         items.append(
             OutboxItem(
                 kind=OutboxKind.EMAIL,
