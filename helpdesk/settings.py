@@ -160,6 +160,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "desk.backends.StaffProfileBackend",  # ModelBackend, loading the staff profile with the user
+    "django.contrib.auth.backends.ModelBackend",  # sessions from before it stay signed in
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
