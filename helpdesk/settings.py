@@ -354,6 +354,9 @@ SLA_DEFAULT_WORK_ENDS = env("SLA_DEFAULT_WORK_ENDS", default="17:00")
 SLA_DEFAULT_HOLIDAY_COUNTRY = env("SLA_DEFAULT_HOLIDAY_COUNTRY", default="")
 # SLA warnings and breaches of unassigned tickets go here; if empty, to every L1 agent.
 SUPPORT_TEAM_EMAIL = env("SUPPORT_TEAM_EMAIL", default="")
+# Customer replies within this many minutes of the last notice about them add no new
+# notice: a requester who sends five short messages in a row is one email to the agent.
+CUSTOMER_REPLY_NOTICE_MINUTES = env.int("CUSTOMER_REPLY_NOTICE_MINUTES", default=10)
 
 # --- Portal (Contact Us form and the requester's ticket page) -------------------
 # Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.
