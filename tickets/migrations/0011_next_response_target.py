@@ -68,58 +68,106 @@ def backfill_conversation(apps, schema_editor):
     ).update(customer_replied_at=Subquery(customer_after))
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('tickets', '0010_taxonomy_to_catalog'),
+        ("catalog", "0001_initial"),
+        ("tickets", "0010_taxonomy_to_catalog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='slapolicy',
-            name='next_response_days',
-            field=models.DecimalField(decimal_places=2, default=Decimal('1'), help_text='From a customer message that follows our public reply to our next public reply.', max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.05'))], verbose_name='next response within (working days)'),
+            model_name="slapolicy",
+            name="next_response_days",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("1"),
+                help_text="From a customer message that follows our public reply to our next public reply.",
+                max_digits=5,
+                validators=[django.core.validators.MinValueValidator(Decimal("0.05"))],
+                verbose_name="next response within (working days)",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='customer_replied_at',
-            field=models.DateTimeField(blank=True, help_text="The requester's latest message since our last public reply; empty once we reply.", null=True, verbose_name='customer replied'),
+            model_name="ticket",
+            name="customer_replied_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="The requester's latest message since our last public reply; empty once we reply.",
+                null=True,
+                verbose_name="customer replied",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='customer_reply_notice_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='When staff were last told of a customer reply (replies in a burst: one notice).', null=True, verbose_name='customer reply notice sent'),
+            model_name="ticket",
+            name="customer_reply_notice_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="When staff were last told of a customer reply (replies in a burst: one notice).",
+                null=True,
+                verbose_name="customer reply notice sent",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='last_public_reply_at',
-            field=models.DateTimeField(blank=True, help_text='Our latest reply to them.', null=True, verbose_name='last public reply'),
+            model_name="ticket",
+            name="last_public_reply_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Our latest reply to them.",
+                null=True,
+                verbose_name="last public reply",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='next_response_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='next response due'),
+            model_name="ticket",
+            name="next_response_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="next response due"),
         ),
         migrations.AlterField(
-            model_name='slaclock',
-            name='target',
-            field=models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('next_response', 'Next response')], max_length=20, verbose_name='target'),
+            model_name="slaclock",
+            name="target",
+            field=models.CharField(
+                choices=[
+                    ("first_response", "First response"),
+                    ("resolution", "Resolution"),
+                    ("next_response", "Next response"),
+                ],
+                max_length=20,
+                verbose_name="target",
+            ),
         ),
         migrations.AlterField(
-            model_name='slaevent',
-            name='target',
-            field=models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('next_response', 'Next response')], max_length=20, verbose_name='target'),
+            model_name="slaevent",
+            name="target",
+            field=models.CharField(
+                choices=[
+                    ("first_response", "First response"),
+                    ("resolution", "Resolution"),
+                    ("next_response", "Next response"),
+                ],
+                max_length=20,
+                verbose_name="target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('customer_replied_at__isnull', False), ('status__in', ('new', 'open', 'waiting', 'escalated'))), fields=['next_response_due_at', 'id'], name='ticket_needs_reply_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(
+                    ("customer_replied_at__isnull", False),
+                    ("status__in", ("new", "open", "waiting", "escalated")),
+                ),
+                fields=["next_response_due_at", "id"],
+                name="ticket_needs_reply_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('next_response_due_at__isnull', False)), fields=['next_response_due_at', 'id'], name='ticket_next_response_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("next_response_due_at__isnull", False)),
+                fields=["next_response_due_at", "id"],
+                name="ticket_next_response_due",
+            ),
         ),
         migrations.RunPython(seed_next_response_policies, migrations.RunPython.noop),
         migrations.RunPython(backfill_conversation, migrations.RunPython.noop),

@@ -236,7 +236,9 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text=_("When staff were last told of a customer reply (replies in a burst: one notice)."),
+        help_text=_(
+            "When staff were last told of a customer reply (replies in a burst: one notice)."
+        ),
     )
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
