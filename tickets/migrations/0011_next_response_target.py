@@ -11,8 +11,9 @@ Existing tickets get their last public reply and, when open, the customer reply
 that came after it; no next-response clock is started for them.
 """
 
-import django.core.validators
 from decimal import Decimal
+
+import django.core.validators
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery

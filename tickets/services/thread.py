@@ -2,7 +2,8 @@
 
 A public reply is emailed to the requester and is the ticket's first response if
 none came before; a customer message brings a waiting or resolved ticket back to
-the team, which hears of it (``conversation``). Public replies need the reply role, notes the note role (L2 too).
+the team, which hears of it (``conversation``). Public replies need the reply
+role, notes the note role (L2 too).
 """
 
 from __future__ import annotations
