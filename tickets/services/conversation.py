@@ -30,15 +30,18 @@ from tickets.sla.clocks import local_time
 logger = logging.getLogger(__name__)
 
 
-def customer_replied(ticket: Ticket, message: Message) -> None:
-    """A customer message on a locked ticket, after its status moved (see the module)."""
+def customer_replied(ticket: Ticket, message: Message, *, notify: bool = True) -> None:
+    """A customer message on a locked ticket, after its status moved (see the module).
+
+    ``notify=False`` (demo data, imports) marks the ticket and runs the clock, silently.
+    """
     if sla.first_response_owed(ticket):
         return  # still the first request: its own clock and queues cover it
     at = message.created_at
     ticket.customer_replied_at = at
     update = ["customer_replied_at", "updated_at"]
     sla.sla_customer_message(ticket, at)
-    if notice_due(ticket, at):
+    if notify and notice_due(ticket, at):
         ticket.customer_reply_notice_at = at
         update.append("customer_reply_notice_at")
         notify_customer_reply(ticket, message)

@@ -109,7 +109,7 @@ def add_message(
     else:
         ticket.save(update_fields=["updated_at"])
     if kind == MessageKind.CUSTOMER:
-        conversation.customer_replied(ticket, message)
+        conversation.customer_replied(ticket, message, notify=notify)
     return message
 
 
