@@ -26,6 +26,7 @@ from tickets.sla.next_response import (
     first_response_owed,
     sla_customer_message,
     sla_next_response,
+    sla_restate_next_response,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "sla_next_response",
     "sla_recompute",
     "sla_restate_first_response",
+    "sla_restate_next_response",
     "sla_start",
     "sla_status_changed",
     "staff_to_notify",

@@ -139,3 +139,22 @@ def sync_next_response_due(ticket: Ticket, clock: SlaClock) -> None:
     if ticket.next_response_due_at != due:
         ticket.next_response_due_at = due
         Ticket.objects.filter(pk=ticket.pk).update(next_response_due_at=due)
+
+
+def sla_restate_next_response(
+    ticket: Ticket, *, customer_at: datetime | None, as_of: datetime
+) -> SlaClock | None:
+    """For tickets written after the fact (the demo): a running round as if it began at
+    ``customer_at``, warned and breached as the beat check would have left it by ``as_of``."""
+    clock = _clock(ticket, SlaTarget.NEXT_RESPONSE)
+    if clock is None or clock.met_at is not None or customer_at is None:
+        return clock
+    if clock.paused_at is None:
+        calendar = calendar_for(ticket.hub)
+        clock.started_at = calendar.clock_start(customer_at)
+        _plan_from_start(clock, calendar)
+        clock.warned_at = clock.warn_at if clock.warn_at and as_of > clock.warn_at else None
+        clock.breached_at = clock.due_at if clock.due_at and as_of > clock.due_at else None
+        clock.save()
+    sync_next_response_due(ticket, clock)
+    return clock
