@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -27,6 +28,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.queues import QUEUES
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +321,21 @@ def test_the_workspace_header_shows_the_marker():
     header = html[html.index("desk-ticket-header") : html.index("</header>")]
     assert 'data-testid="customer-replied"' in header
     assert "customer replied 12\xa0minutes ago" in header
+
+
+def test_needs_reply_reads_its_own_small_index_on_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("partial-index plans are what this proves; SQLite plans differ")
+    ticket = answered_ticket()
+    reply_on_the_page(ticket, nairobi(2026, 11, 24, 10, 0))
+    needs_reply = QUEUES["needs_reply"].tickets(ticket.assignee, nairobi(2026, 11, 24, 10, 5))
+    first_page = needs_reply.filter(next_response_due_at__isnull=False).order_by(
+        "next_response_due_at", "id"
+    )[:51]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask what it could use
+        plan = first_page.explain()
+
+    assert "ticket_needs_reply_due" in plan
+    assert list(first_page) == [ticket]
