@@ -19,6 +19,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from tickets import sla
 from tickets.alerts import alert_team, should_alert_slack_on_reply
@@ -93,5 +94,5 @@ def notify_customer_reply(ticket: Ticket, message: Message) -> None:
             ticket=ticket,
             event="customer_replied",
             key=f"slack_alert:customer_replied:{key}",
-            detail=f"Next reply due {due}" if due else "",
+            detail=_("Next reply due %(due)s") % {"due": due} if due else "",
         )
