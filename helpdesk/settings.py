@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
+from helpdesk.settings_support import *  # noqa: F403 - likewise
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -348,35 +349,7 @@ CELERY_BEAT_SCHEDULE["tickets-auto-close"] = {
     "schedule": crontab(minute=42),  # hourly; each run closes what is due
 }
 
-# --- SLA ----------------------------------------------------------------------
-# Tickets without a hub are timed on this calendar (Monday to Friday).
-SLA_DEFAULT_TIME_ZONE = env("SLA_DEFAULT_TIME_ZONE", default="UTC")
-SLA_DEFAULT_WORK_STARTS = env("SLA_DEFAULT_WORK_STARTS", default="09:00")
-SLA_DEFAULT_WORK_ENDS = env("SLA_DEFAULT_WORK_ENDS", default="17:00")
-SLA_DEFAULT_HOLIDAY_COUNTRY = env("SLA_DEFAULT_HOLIDAY_COUNTRY", default="")
-# Staff without a time zone of their own or a hub read desk times in this zone.
-DESK_DEFAULT_TIME_ZONE = env("DESK_DEFAULT_TIME_ZONE", default=TIME_ZONE)
-# SLA warnings and breaches of unassigned tickets go here; if empty, to every L1 agent.
-SUPPORT_TEAM_EMAIL = env("SUPPORT_TEAM_EMAIL", default="")
-
-# --- Portal (Contact Us form and the requester's ticket page) -------------------
-# Files one request or reply may carry; each is also held to ATTACHMENT_MAX_BYTES.
-ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
-# All the files on one message together (a mail with many big files is refused whole).
-ATTACHMENT_MAX_TOTAL_BYTES = env.int("ATTACHMENT_MAX_TOTAL_BYTES", default=25 * 1024 * 1024)
-# Files held between the form and its review step are removed after this long.
-PORTAL_DRAFT_MAX_AGE_HOURS = env.int("PORTAL_DRAFT_MAX_AGE_HOURS", default=24)
-# A half-filled Contact Us form left this long is discarded (shared laptops).
-PORTAL_DRAFT_IDLE_MINUTES = env.int("PORTAL_DRAFT_IDLE_MINUTES", default=120)
-# A form sent back faster than this is asked to confirm on its review step.
-PORTAL_MIN_FILL_SECONDS = env.int("PORTAL_MIN_FILL_SECONDS", default=3)
-# Rate limits per hour (0 turns one off). They count in the cache and let
-# requests through if the cache is down.
-PORTAL_SUBMISSIONS_PER_IP_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_IP_PER_HOUR", default=10)
-PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR", default=5)
-PORTAL_FORM_POSTS_PER_IP_PER_HOUR = env.int("PORTAL_FORM_POSTS_PER_IP_PER_HOUR", default=60)
-PORTAL_LINK_REQUESTS_PER_HOUR = env.int("PORTAL_LINK_REQUESTS_PER_HOUR", default=5)
-PORTAL_REPLIES_PER_TICKET_PER_HOUR = env.int("PORTAL_REPLIES_PER_TICKET_PER_HOUR", default=30)
+# The SLA and portal settings are in helpdesk.settings_support.
 CELERY_BEAT_SCHEDULE["portal-purge-drafts"] = {
     "task": "portal.tasks.portal_purge_drafts",
     "schedule": timedelta(hours=1),

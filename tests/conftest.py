@@ -94,3 +94,5 @@ def _default_taxonomy_in_transactional_tests(request):
     seed_default_taxonomy()
     sla = importlib.import_module("tickets.migrations.0004_sla_clocks_policies_closures")
     sla.default_policy(apps, None)
+    following = importlib.import_module("tickets.migrations.0012_next_response_target")
+    following.seed_next_response_policies(apps, None)

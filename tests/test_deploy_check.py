@@ -22,6 +22,7 @@ PRODUCTION_ENV = PROJECT_ROOT / "deploy" / "production.env.example"
 SETTINGS = [
     PROJECT_ROOT / "helpdesk" / "settings.py",
     PROJECT_ROOT / "helpdesk" / "settings_integrations.py",
+    PROJECT_ROOT / "helpdesk" / "settings_support.py",
 ]
 
 # Read by docker-compose.yml or the image, not by the settings.

@@ -6,6 +6,7 @@ from django.core import mail
 from tests import factories
 from tickets import outbox, services
 from tickets.models import Channel, MessageKind, OutboxMessage, OutboxStatus
+from tickets.templatetags.sla_promises import hub_time
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,8 @@ def test_the_requester_gets_an_automatic_acknowledgement_with_the_reference():
     assert "Kofi" not in email.body
     assert "Product: Akvo RSR" in email.body
     assert f"/t/{ticket.token}/" in email.body
-    assert "within 1 working day" in email.body
+    ticket.refresh_from_db()
+    assert f"answer by {hub_time(ticket.first_response_due_at, ticket.hub)}." in email.body
     assert email.extra_headers["Auto-Submitted"] == "auto-generated"
     assert email.extra_headers["X-Helpdesk-Ticket"] == ticket.reference
     html, mimetype = email.alternatives[0]

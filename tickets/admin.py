@@ -41,7 +41,13 @@ def staff_user(request: HttpRequest) -> User:
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "impact", "first_response_days", "resolution_days"]
+    list_display = [
+        "__str__",
+        "impact",
+        "first_response_days",
+        "next_response_days",
+        "resolution_days",
+    ]
     list_select_related = ["impact"]
 
 
@@ -123,6 +129,9 @@ TICKET_TIMES = [
     "first_response_due_at",
     "first_responded_at",
     "first_response_breached_at",
+    "last_public_reply_at",
+    "customer_replied_at",
+    "next_response_due_at",
     "resolved_at",
     "closed_at",
     "created_at",

@@ -24,6 +24,7 @@ AlertEvent = Literal[
     "sla_warning",  # 75% of an SLA window used
     "sla_breach",  # an SLA window passed
     "l2_update",  # L2 commented on, closed or reopened the linked GitHub issue
+    "customer_replied",  # the requester replied to a watched ticket after our reply
 ]
 
 
@@ -59,6 +60,14 @@ def alert_team_many(alerts: Sequence[tuple[int, AlertEvent, str, str]]) -> None:
 def impact_is_watched(impact: Impact | None) -> bool:
     """Whether new tickets of this impact alert the team (``SLACK_ALERT_IMPACTS``, by slug)."""
     return impact is not None and impact.slug in settings.SLACK_ALERT_IMPACTS
+
+
+def should_alert_slack_on_reply(ticket: Ticket) -> bool:
+    """Whether a customer's reply to this ticket alerts the team channel as well as its agent.
+
+    Today: its impact is watched (Critical, by default); the urgent flag joins here.
+    """
+    return impact_is_watched(ticket.impact)
 
 
 def alert_if_urgent(*, ticket: Ticket, detail: str = "") -> None:

@@ -20,6 +20,7 @@ from demo.people import (
 from demo.stories.catalogue import Catalogue
 from demo.stories.teller import DemoStories
 from tickets.models import Ticket
+from tickets.sla.defaults import seed_default_policies
 
 
 @dataclass
@@ -45,6 +46,7 @@ def seed_demo(
     email, and only the tickets missing from ``tickets`` are added.
     """
     seed_default_taxonomy()  # the stories tag with it, and a flushed database has none
+    seed_default_policies()  # per-impact SLA targets, where none exist yet
     staff = seed_staff(debug=debug)
     partners, partners_created = seed_partners()
     requesters, requesters_created = seed_requesters(partners)

@@ -288,6 +288,10 @@ class DemoStories:
             stopped_at=at.get("resolve") or at.get("close"),
             as_of=self.now,
         )
+        # The customer spoke last (the service marked it) at their last dated message.
+        replied_last = at.get("last_reply")
+        spoke_last = at.get("last_customer") if ticket.customer_replied_at else None
+        sla.sla_restate_next_response(ticket, customer_at=spoke_last, as_of=self.now)
         due = clock.due_at if clock and clock.due_at else first_response_due(received)
         breached = due if (responded or self.now) > due else None
         Ticket.objects.filter(pk=ticket.pk).update(
@@ -296,6 +300,8 @@ class DemoStories:
             first_responded_at=responded,
             first_response_due_at=due,
             first_response_breached_at=breached,
+            last_public_reply_at=replied_last,
+            customer_replied_at=spoke_last,
             resolved_at=at.get("last_resolve") if ticket.resolved_at else None,
             closed_at=at.get("close") if ticket.closed_at else None,
         )

@@ -31,6 +31,7 @@ EVENT_HEADLINES = {
     "sla_warning": ":hourglass_flowing_sand: SLA warning",
     "sla_breach": ":red_circle: SLA breached",
     "l2_update": ":speech_balloon: L2 update",
+    "customer_replied": ":incoming_envelope: Customer replied",
 }
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalog.models import Category, Impact, Product
+from tickets.sla.promises import promised_targets
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,6 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "products": Product.objects.active(),
             "categories": Category.objects.active(),
-            "impacts": Impact.objects.active(),
+            # Each impact with its response targets (its policy, else the default), one query.
+            "impacts": Impact.objects.active().annotate(**promised_targets()),
         },
     )

@@ -35,9 +35,7 @@ from tickets.workflow import InvalidTransition
 View = Callable[..., HttpResponseBase]
 
 STATUS_HELP = {
-    Status.NEW: gettext_lazy(
-        "We have received your request; our first-line team will answer within 1 working day."
-    ),
+    Status.NEW: gettext_lazy("We have received your request; our first-line team will answer it."),
     Status.OPEN: gettext_lazy("Our support team is working on your request."),
     Status.WAITING: gettext_lazy("We are waiting for your answer: please reply below."),
     Status.ESCALATED: gettext_lazy("Our engineers are working on it; we will keep you informed."),

@@ -13,7 +13,14 @@ from reports.figures.common import (
 )
 from reports.figures.escalation import reopen_rate, time_in_l2
 from reports.figures.selfhelp import Deflection, Helpfulness, article_helpfulness, deflection
-from reports.figures.sla import Compliance, breached_tickets, first_response_time, sla_figures
+from reports.figures.sla import (
+    Compliance,
+    NextResponseCompliance,
+    breached_tickets,
+    first_response_time,
+    next_response_compliance,
+    sla_figures,
+)
 from reports.figures.volume import (
     created_figures,
     open_at_end,
@@ -38,6 +45,7 @@ class Report:
     sla_hubs: list[Compliance]
     sla_trend: list[Compliance]
     first_response: Spread
+    next_response: NextResponseCompliance
     resolution: Spread
     escalation: Rate
     l2_time: Spread
@@ -78,6 +86,7 @@ def build_report(filters: ReportFilters, lists: DeskLists) -> Report:
         sla_hubs=sla.by_hub,
         sla_trend=sla.trend,
         first_response=first_response_time(filters),
+        next_response=next_response_compliance(filters),
         resolution=resolution_time(filters),
         escalation=where.escalation,
         l2_time=time_in_l2(filters),

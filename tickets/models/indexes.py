@@ -41,6 +41,18 @@ TICKET_DESK_INDEXES = [
         name="ticket_unresponded_due",
         condition=models.Q(first_responded_at__isnull=True, status__in=_OPEN),
     ),
+    # "Needs reply": open tickets where the customer spoke last, next reply due soonest.
+    models.Index(
+        fields=["next_response_due_at", "id"],
+        name="ticket_needs_reply_due",
+        condition=models.Q(customer_replied_at__isnull=False, status__in=_OPEN),
+    ),
+    # The "reply due" sort over any queue (tickets without a next reply due sort by age).
+    models.Index(
+        fields=["next_response_due_at", "id"],
+        name="ticket_next_response_due",
+        condition=models.Q(next_response_due_at__isnull=False),
+    ),
     # The channel filter, newest first.
     models.Index(fields=["channel", "-created_at"], name="ticket_channel_created"),
     # The impact sort walks one impact at a time, oldest first within it.

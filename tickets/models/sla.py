@@ -18,6 +18,7 @@ from tickets.models.ticket import Ticket
 class SlaTarget(models.TextChoices):
     FIRST_RESPONSE = "first_response", _("First response")
     RESOLUTION = "resolution", _("Resolution")
+    NEXT_RESPONSE = "next_response", _("Next response")
 
 
 class SlaPolicy(models.Model):
@@ -38,6 +39,16 @@ class SlaPolicy(models.Model):
         decimal_places=2,
         default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.05"))],
+    )
+    next_response_days = models.DecimalField(
+        _("next response within (working days)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.05"))],
+        help_text=_(
+            "From a customer message that follows our public reply to our next public reply."
+        ),
     )
     resolution_days = models.DecimalField(
         _("resolution within (working days)"),

@@ -220,6 +220,27 @@ class Ticket(models.Model):
     first_response_breached_at = models.DateTimeField(
         _("first response breached"), null=True, blank=True
     )
+    last_public_reply_at = models.DateTimeField(
+        _("last public reply"), null=True, blank=True, help_text=_("Our latest reply to them.")
+    )
+    customer_replied_at = models.DateTimeField(
+        _("customer replied"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The requester's latest message since our last public reply; empty once we reply."
+        ),
+    )
+    customer_reply_notice_at = models.DateTimeField(
+        _("customer reply notice sent"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When staff were last told of a customer reply (replies in a burst: one notice)."
+        ),
+    )
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -43,6 +43,15 @@ def sla_at_risk_condition(now: datetime) -> Q:
     )
 
 
+def needs_reply_condition() -> Q:
+    """Open, and the customer spoke last: their message came after our last public reply.
+
+    ``customer_replied_at`` is set only after the first response and cleared by our
+    next public reply; the partial index ``ticket_needs_reply_due`` holds exactly these.
+    """
+    return Q(customer_replied_at__isnull=False, status__in=OPEN_STATUSES)
+
+
 _QUEUE_FILTERS = {
     "new": lambda user, now: Ticket.objects.filter(status=Status.NEW),
     "mine": lambda user, now: Ticket.objects.filter(assignee=user, status__in=OPEN_STATUSES),
@@ -51,6 +60,7 @@ _QUEUE_FILTERS = {
     ),
     "waiting": lambda user, now: Ticket.objects.filter(status=Status.WAITING),
     "escalated": lambda user, now: Ticket.objects.filter(status=Status.ESCALATED),
+    "needs_reply": lambda user, now: Ticket.objects.filter(needs_reply_condition()),
     "sla_risk": lambda user, now: Ticket.objects.filter(sla_at_risk_condition(now)),
     "resolved": lambda user, now: Ticket.objects.filter(status=Status.RESOLVED),
     "all": lambda user, now: Ticket.objects.all(),
@@ -69,6 +79,8 @@ QUEUES: dict[str, QueueDef] = {
                  gettext_lazy("We answered; the requester's move.")),
         QueueDef("escalated", gettext_lazy("Escalated to L2"), "-updated",
                  gettext_lazy("With engineering.")),
+        QueueDef("needs_reply", gettext_lazy("Needs reply"), "reply_due",
+                 gettext_lazy("The customer spoke last; next reply due soonest first.")),
         QueueDef("sla_risk", gettext_lazy("SLA at risk"), "due",
                  gettext_lazy("Not answered yet and warned or overdue, soonest due first.")),
         QueueDef("resolved", gettext_lazy("Resolved"), "-updated",

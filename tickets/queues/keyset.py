@@ -50,6 +50,7 @@ class Segment:
 
 SORTS: dict[str, Any] = {
     "due": gettext_lazy("Due soonest"),
+    "reply_due": gettext_lazy("Next reply due soonest"),
     "-updated": gettext_lazy("Recently updated"),
     "updated": gettext_lazy("Least recently updated"),
     "-created": gettext_lazy("Newest"),
@@ -68,6 +69,13 @@ def segments_for(sort: str, lists: DeskLists) -> list[Segment]:
                     lambda t: t.first_response_due_at is not None),
             Segment(Q(first_response_due_at__isnull=True), "created_at", False,
                     lambda t: t.first_response_due_at is None),
+        ]  # fmt: skip
+    if sort == "reply_due":
+        return [
+            Segment(Q(next_response_due_at__isnull=False), "next_response_due_at", False,
+                    lambda t: t.next_response_due_at is not None),
+            Segment(Q(next_response_due_at__isnull=True), "created_at", False,
+                    lambda t: t.next_response_due_at is None),
         ]  # fmt: skip
     if sort == "impact":
         # One segment per impact, most severe first (level order), then "not set";

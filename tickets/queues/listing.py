@@ -78,7 +78,7 @@ ROW_FIELDS = (
     "id", "subject", "status", "escalation_status", "channel", "version", "partner", "hub",
     "product", "category", "impact", "assignee", "first_response_due_at", "first_responded_at",
     "first_response_breached_at", "created_at", "updated_at", "requester__name",
-    "requester__email",
+    "requester__email", "customer_replied_at", "next_response_due_at",
 )  # fmt: skip
 
 
@@ -218,7 +218,7 @@ def neighbours(
     except ValueError:
         return None, None
     tickets = filtered_tickets(query, user, now).only(
-        "pk", "first_response_due_at", "impact", "created_at", "updated_at"
+        "pk", "first_response_due_at", "next_response_due_at", "impact", "created_at", "updated_at"
     )
     before, _ = keyset_page(tickets, segments, cursor=here, size=1, backwards=True)
     after, _ = keyset_page(tickets, segments, cursor=here, size=1)

@@ -2,7 +2,8 @@
 
 A public reply is emailed to the requester and is the ticket's first response if
 none came before; a customer message brings a waiting or resolved ticket back to
-the team. Public replies need the reply role, notes the note role (L2 too).
+the team, which hears of it (``conversation``). Public replies need the reply
+role, notes the note role (L2 too).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from tickets import notifications, roles, sla
 from tickets.models import CannedResponse, Message, MessageKind, Requester, Status, Ticket
 from tickets.models.desk import PLACEHOLDER_RE
+from tickets.services import conversation
 from tickets.services.attachments import attachments_store
 from tickets.services.locking import ticket_locked
 from tickets.services.status import apply_status, reopen_status
@@ -106,12 +108,14 @@ def add_message(
         _first_response(ticket, message, by, notify=notify)
     else:
         ticket.save(update_fields=["updated_at"])
+    if kind == MessageKind.CUSTOMER:
+        conversation.customer_replied(ticket, message, notify=notify)
     return message
 
 
 def _first_response(ticket: Ticket, message: Message, by: User | None, *, notify: bool) -> None:
     """A public reply: the first response's clock, a new ticket opened, the email sent."""
-    update = ["updated_at"]
+    update = ["updated_at", *conversation.public_reply_sent(ticket, message)]
     if ticket.first_responded_at is None:
         ticket.first_responded_at = message.created_at
         update.append("first_responded_at")

@@ -2,6 +2,8 @@
 
 * ``clocks`` — calendars and targets; the clock changes the ticket services make
   inside their transaction (start, first response, pause/resume, recompute).
+* ``next_response`` — the next-response clock, one round per customer message
+  that follows our reply.
 * ``check`` — the beat check: warnings and breaches, recorded and notified once.
 
 Callers use ``sla.<name>``; the public names are re-exported here.
@@ -20,6 +22,12 @@ from tickets.sla.clocks import (
     sla_status_changed,
     targets_for,
 )
+from tickets.sla.next_response import (
+    first_response_owed,
+    sla_customer_message,
+    sla_next_response,
+    sla_restate_next_response,
+)
 
 __all__ = [
     "STOPPED_STATUSES",
@@ -27,10 +35,14 @@ __all__ = [
     "CheckResult",
     "Targets",
     "calendar_for",
+    "first_response_owed",
     "sla_check",
+    "sla_customer_message",
     "sla_first_response",
+    "sla_next_response",
     "sla_recompute",
     "sla_restate_first_response",
+    "sla_restate_next_response",
     "sla_start",
     "sla_status_changed",
     "staff_to_notify",

@@ -53,6 +53,7 @@ def calendar_for(hub: Hub | None) -> WorkingCalendar:
 class Targets:
     first_response_days: Decimal
     resolution_days: Decimal | None
+    next_response_days: Decimal = Decimal("1")
 
 
 def targets_for(impact: Impact | None) -> Targets:
@@ -64,7 +65,7 @@ def targets_for(impact: Impact | None) -> Targets:
             chosen = policy
     if chosen is None:
         return Targets(Decimal("1"), None)
-    return Targets(chosen.first_response_days, chosen.resolution_days)
+    return Targets(chosen.first_response_days, chosen.resolution_days, chosen.next_response_days)
 
 
 def _window(calendar: WorkingCalendar, days: Decimal) -> timedelta:
@@ -154,6 +155,9 @@ def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None
         elif old == Status.WAITING and resolution.paused_at is not None:
             _resume(resolution, at)
     _sync_ticket(ticket)
+    from tickets.sla.next_response import next_response_status_changed  # it builds on this module
+
+    next_response_status_changed(ticket, old, new, at)
 
 
 def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
@@ -197,6 +201,9 @@ def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
         clock.save()
         _event(clock, SlaEventKind.RECOMPUTED, at=at, note=reason)
     _sync_ticket(ticket)
+    from tickets.sla.next_response import next_response_recompute  # it builds on this module
+
+    next_response_recompute(ticket, at, reason)
 
 
 # --- Helpers ------------------------------------------------------------------------
