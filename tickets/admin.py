@@ -41,7 +41,7 @@ def staff_user(request: HttpRequest) -> User:
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "impact", "first_response_days", "resolution_days"]
+    list_display = ["__str__", "impact", "urgent", "first_response_days", "resolution_days"]
     list_select_related = ["impact"]
 
 

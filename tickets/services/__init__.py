@@ -20,7 +20,7 @@ and ``locking`` are the steps they share. Callers use ``services.<name>``.
 
 from tickets.services.assign import ticket_assign
 from tickets.services.attachments import attachment_add, attachments_store
-from tickets.services.attention import ticket_acknowledge, ticket_flag_urgent
+from tickets.services.attention import ticket_acknowledge, ticket_set_urgent
 from tickets.services.bulk import (
     BULK_ACTIONS,
     BULK_MAX,
@@ -77,7 +77,6 @@ __all__ = [
     "ticket_change_status",
     "ticket_create",
     "ticket_escalate",
-    "ticket_flag_urgent",
     "ticket_link_issue",
     "ticket_mark_escalated",
     "ticket_merge",
@@ -85,6 +84,7 @@ __all__ = [
     "ticket_requester_mark_solved",
     "ticket_requester_reopen",
     "ticket_set_issue_tags",
+    "ticket_set_urgent",
     "ticket_triage",
     "tickets_auto_close",
     "tickets_bulk_update",

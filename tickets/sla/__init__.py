@@ -13,12 +13,14 @@ from tickets.sla.clocks import (
     WARN_AT_SHARE,
     Targets,
     calendar_for,
+    policy_for,
     sla_first_response,
     sla_recompute,
     sla_restate_first_response,
     sla_start,
     sla_status_changed,
     targets_for,
+    ticket_targets,
 )
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "CheckResult",
     "Targets",
     "calendar_for",
+    "policy_for",
     "sla_check",
     "sla_first_response",
     "sla_recompute",
@@ -35,5 +38,6 @@ __all__ = [
     "sla_status_changed",
     "staff_to_notify",
     "targets_for",
+    "ticket_targets",
     "team_to_notify",
 ]
