@@ -4,7 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 # One working hour of first response: an eighth of the default 09:00-17:00 working day.
 URGENT_FIRST_RESPONSE_DAYS = "0.125"
 URGENT_RESOLUTION_DAYS = "1"
@@ -22,53 +21,88 @@ def seed_urgent_policy(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('tickets', '0010_taxonomy_to_catalog'),
+        ("catalog", "0001_initial"),
+        ("tickets", "0010_taxonomy_to_catalog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='slapolicy',
-            name='urgent',
-            field=models.BooleanField(db_default=False, default=False, help_text='The targets of tickets marked urgent, whatever their impact. At most one, without an impact.', verbose_name='urgent policy'),
+            model_name="slapolicy",
+            name="urgent",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="The targets of tickets marked urgent, whatever their impact. At most one, without an impact.",
+                verbose_name="urgent policy",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='is_urgent',
-            field=models.BooleanField(db_default=False, default=False, help_text='Set by an agent (desk or Slack): sorts first in every queue and runs on the urgent SLA policy while set.', verbose_name='urgent'),
+            model_name="ticket",
+            name="is_urgent",
+            field=models.BooleanField(
+                db_default=False,
+                default=False,
+                help_text="Set by an agent (desk or Slack): sorts first in every queue and runs on the urgent SLA policy while set.",
+                verbose_name="urgent",
+            ),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='urgent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='urgent since'),
+            model_name="ticket",
+            name="urgent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="urgent since"),
         ),
         migrations.AddField(
-            model_name='ticket',
-            name='urgent_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='marked urgent by'),
+            model_name="ticket",
+            name="urgent_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="marked urgent by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('is_urgent', True)), fields=['first_response_due_at', 'id'], name='ticket_urgent_due'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("is_urgent", True)),
+                fields=["first_response_due_at", "id"],
+                name="ticket_urgent_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('is_urgent', True)), fields=['created_at', 'id'], name='ticket_urgent_created'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("is_urgent", True)),
+                fields=["created_at", "id"],
+                name="ticket_urgent_created",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(condition=models.Q(('is_urgent', True)), fields=['updated_at', 'id'], name='ticket_urgent_updated'),
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("is_urgent", True)),
+                fields=["updated_at", "id"],
+                name="ticket_urgent_updated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('urgent', True)), fields=('urgent',), name='sla_policy_one_urgent'),
+            model_name="slapolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("urgent", True)),
+                fields=("urgent",),
+                name="sla_policy_one_urgent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('urgent', False), ('impact__isnull', True), _connector='OR'), name='sla_policy_urgent_without_impact'),
+            model_name="slapolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("urgent", False), ("impact__isnull", True), _connector="OR"),
+                name="sla_policy_urgent_without_impact",
+            ),
         ),
         migrations.RunPython(seed_urgent_policy, migrations.RunPython.noop),
     ]

@@ -56,10 +56,14 @@ TICKET_DESK_INDEXES = [
         condition=models.Q(is_urgent=True),
     ),
     models.Index(
-        fields=["created_at", "id"], name="ticket_urgent_created", condition=models.Q(is_urgent=True)
+        fields=["created_at", "id"],
+        name="ticket_urgent_created",
+        condition=models.Q(is_urgent=True),
     ),
     models.Index(
-        fields=["updated_at", "id"], name="ticket_urgent_updated", condition=models.Q(is_urgent=True)
+        fields=["updated_at", "id"],
+        name="ticket_urgent_updated",
+        condition=models.Q(is_urgent=True),
     ),
 ]
 

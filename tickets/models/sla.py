@@ -76,10 +76,9 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.urgent:
-            scope = _("urgent tickets")
-        else:
-            scope = self.impact.name if self.impact else _("every impact")
+        scope: str = str(_("urgent tickets"))
+        if not self.urgent:
+            scope = self.impact.name if self.impact else str(_("every impact"))
         return _("%(scope)s: first response within %(days)s working day(s)") % {
             "scope": scope,
             "days": self.first_response_days.normalize(),

@@ -128,7 +128,7 @@ def decode_cursor(raw: str, segments: Sequence[Segment]) -> Cursor | None:
         segment, pk = int(segment), int(pk)
         if not 0 <= segment < len(segments) or segments[segment].urgent is not urgent:
             return None
-        return Cursor(segment, datetime.fromisoformat(value), pk, urgent=urgent)
+        return Cursor(segment, datetime.fromisoformat(value), pk, urgent=bool(urgent))
     except (signing.BadSignature, ValueError, TypeError):
         return None
 

@@ -38,6 +38,6 @@ __all__ = [
     "sla_status_changed",
     "staff_to_notify",
     "targets_for",
-    "ticket_targets",
     "team_to_notify",
+    "ticket_targets",
 ]
