@@ -145,7 +145,11 @@ class TriageForm(VersionedForm):
         both chosen contradict each other and are refused."""
         data = self.cleaned_data
         ticket = self.ticket
-        hub_id, partner_id = data.get("hub") or "", data.get("partner") or ""
+        # A post without the fields (an older page, another client) leaves them alone.
+        hub_id = data.get("hub") or "" if "hub" in self.data else str(ticket.hub_id or "")
+        partner_id = (
+            data.get("partner") or "" if "partner" in self.data else str(ticket.partner_id or "")
+        )
         hub_changed = hub_id != str(ticket.hub_id or "")
         if partner_id != str(ticket.partner_id or ""):
             partner = resolve_choice(Partner, partner_id, "partner")
