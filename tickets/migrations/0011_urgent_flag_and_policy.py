@@ -4,8 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# One working hour of first response: an eighth of the default 09:00-17:00 working day.
-URGENT_FIRST_RESPONSE_DAYS = "0.125"
+# Two working hours of first response: a quarter of the default 09:00-17:00 working day.
+URGENT_FIRST_RESPONSE_DAYS = "0.25"
 URGENT_RESOLUTION_DAYS = "1"
 
 
