@@ -303,3 +303,39 @@ def test_no_suggestion_once_the_ticket_has_a_partner_or_when_nothing_was_written
     for ticket in (ticket_from(organisation_name="Acme Ltd"), from_email()):
         page = client.get(url("ticket", ticket)).content.decode()
         assert 'data-testid="organisation-suggestion"' not in page
+
+
+# --- Duplicates merged later in the back office -------------------------------------------
+
+
+def test_a_manager_merges_a_duplicate_partner_its_tickets_and_requesters_move():
+    manager = factories.support_manager()
+    kept = factories.PartnerFactory(name="Kisumu Water", hub=factories.hub("east-africa"))
+    duplicate = factories.PartnerFactory(name="Kisumu Water Co", hub=factories.hub("east-africa"))
+    ticket = ticket_from(partner=duplicate)
+    changelist = reverse("admin:catalog_partner_changelist")
+
+    response = logged_in(manager).post(
+        changelist,
+        {"action": "merge_into", "_selected_action": [duplicate.pk], "into": kept.pk},
+    )
+
+    assert response.status_code == 302
+    assert fresh(ticket).partner == kept
+    assert Requester.objects.get(pk=ticket.requester_id).partner == kept
+    duplicate.refresh_from_db()
+    assert not duplicate.is_active
+    event = TicketEvent.objects.get(ticket=ticket, field="partner", actor=manager)
+    assert (event.old_value, event.new_value) == ("Kisumu Water Co", "Kisumu Water")
+
+
+def test_merging_partners_without_choosing_the_one_that_stays_changes_nothing():
+    manager = factories.support_manager()
+    duplicate = factories.PartnerFactory(name="Kisumu Water Co")
+    ticket_from(partner=duplicate)
+    client = logged_in(manager)
+    with nothing_changes():
+        client.post(
+            reverse("admin:catalog_partner_changelist"),
+            {"action": "merge_into", "_selected_action": [duplicate.pk], "into": ""},
+        )

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tickets import services
+from tickets import partner_admin, services  # noqa: F401 - partner_admin registers "merge into…"
 from tickets.models import (
     Attachment,
     Message,

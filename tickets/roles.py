@@ -34,6 +34,7 @@ LOG_TICKET = "tickets.add_ticket"  # log a ticket on a client's behalf
 VIEW_REPORTS = "tickets.view_reports"  # the managers' reports
 VIEW_OUTBOX = "tickets.view_outboxmessage"  # deliveries waiting or failed (integration health)
 ADD_PARTNER = "catalog.add_partner"  # a new partner organisation, while triaging
+MERGE_PARTNERS = "catalog.change_partner"  # merge duplicate partners (back office)
 
 REFUSALS = {
     VIEW: _("Your account has no role on the desk yet."),
@@ -45,6 +46,7 @@ REFUSALS = {
     VIEW_REPORTS: _("Reports are for support managers."),
     VIEW_OUTBOX: _("Your role cannot see the integrations' deliveries."),
     ADD_PARTNER: _("Your role cannot add partner organisations."),
+    MERGE_PARTNERS: _("Your role cannot merge partner organisations."),
 }
 
 

@@ -80,7 +80,7 @@ def partner_merge(*, duplicate: Partner, into: Partner, by: User | None) -> int:
     Each moved ticket gets a history row; the duplicate stays (inactive) so old
     reports and links still name it. Returns how many tickets moved.
     """
-    roles.require(by, "catalog.change_partner")
+    roles.require(by, roles.MERGE_PARTNERS)
     if duplicate.pk == into.pk:
         raise ValidationError(_("A partner cannot be merged into itself."))
     moved = 0
