@@ -67,7 +67,7 @@ def _context(
         "reply_form": reply_form
         or ReplyForm(initial={**version, "body": seen.l2_draft}, can_reply=seen.can_reply),
         "merge_form": merge_form or MergeForm(initial=version),
-        "urgent_form": UrgentForm(initial={**version, "urgent": not ticket.is_urgent}),
+        "urgent_form": UrgentForm(initial={**version, "urgent": "0" if ticket.is_urgent else "1"}),
         **_partner_context(ticket, lists, partner_form),
         "stale": stale,
         "tried": tried or [],
