@@ -249,8 +249,7 @@ def test_the_urgent_policy_shortens_the_due_time_and_unsetting_restores_it():
         services.ticket_set_urgent(ticket=ticket, by=agent, urgent=True)
     assert due() == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # two working hours
     assert fresh(ticket).first_response_due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-    resolution = ticket.sla_clocks.get(target=SlaTarget.RESOLUTION)
-    assert resolution.due_at == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    assert not ticket.sla_clocks.filter(target=SlaTarget.RESOLUTION).exists()
 
     services.ticket_set_urgent(ticket=ticket, by=agent, urgent=False)
 
@@ -306,6 +305,22 @@ def test_marking_urgent_on_a_stale_page_is_refused_and_nothing_changes():
         )
     assert response.status_code == 409
     assert "was changed by" in response.content.decode()
+
+
+def test_a_closed_ticket_cannot_be_marked_urgent_and_nothing_changes():
+    agent = factories.l1_agent()
+    ticket = request_from()
+    services.ticket_change_status(ticket=ticket, status="resolved", by=agent)
+    client = logged_in(agent)
+    with nothing_changes():
+        response = client.post(
+            reverse("desk:urgent", kwargs={"ticket_id": ticket.pk}),
+            {"version": fresh(ticket).version, "urgent": "1"},
+            follow=True,
+        )
+    assert f"{ticket.reference} is resolved: reopen it before marking it urgent." in (
+        response.content.decode()
+    )
 
 
 def test_a_slack_button_for_an_unknown_ticket_changes_nothing_and_says_why_privately():

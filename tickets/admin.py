@@ -151,6 +151,7 @@ class TicketAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        "is_urgent",
         "escalation_status",
         "channel",
         "impact",

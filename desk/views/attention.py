@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,6 +36,10 @@ def urgent(request: HttpRequest, ticket_id: int) -> HttpResponse:
         )
     except StaleTicket as stale:
         return _stale(request, ticket, stale)
+    except ValidationError as refused:
+        for message in refused.messages:
+            messages.error(request, message)
+        return redirect_to_ticket(request, ticket)
     if data["urgent"]:
         messages.success(request, _("Marked urgent; the team is alerted in Slack."))
     else:

@@ -6,7 +6,9 @@ from django.db import migrations, models
 
 # Two working hours of first response: a quarter of the default 09:00-17:00 working day.
 URGENT_FIRST_RESPONSE_DAYS = "0.25"
-URGENT_RESOLUTION_DAYS = "1"
+# No resolution target of its own: marking urgent and back must not start and stop a
+# resolution clock that the default policy does not have (reports would count it).
+URGENT_RESOLUTION_DAYS = None
 
 
 def seed_urgent_policy(apps, schema_editor):

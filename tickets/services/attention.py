@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,11 @@ def ticket_set_urgent(
     ticket = ticket_locked(ticket, expected_version)
     if ticket.is_urgent == urgent:
         return ticket
+    if urgent and not ticket.is_open:
+        raise ValidationError(
+            _("%(ref)s is %(status)s: reopen it before marking it urgent.")
+            % {"ref": ticket.reference, "status": ticket.get_status_display().lower()}
+        )
     now = timezone.now()
     ticket.is_urgent = urgent
     ticket.urgent_at = now if urgent else None
