@@ -210,6 +210,8 @@ def _later_rows(
     each segment's own field (segments of one sort share a direction), then id."""
     if len({s.descending for s in later}) != 1:
         raise ValueError("The segments of a sort must share one direction.")
+    if len(later) == 1:
+        return tickets.filter(later[0].where).order_by(*later[0].order(backwards))
     condition = Q()
     for s in later:
         condition |= s.where
@@ -218,8 +220,6 @@ def _later_rows(
         default=Value(len(later)),
         output_field=IntegerField(),
     )
-    if len(later) == 1:
-        return tickets.filter(later[0].where).order_by(*later[0].order(backwards))
     fields = {s.field for s in later}
     if len(fields) == 1:
         return (
