@@ -182,6 +182,8 @@ def test_an_agent_marks_a_ticket_urgent_in_the_desk_and_history_says_who_and_whe
     page = client.get(reverse("desk:ticket", kwargs={"ticket_id": ticket.pk})).content.decode()
     assert 'data-testid="urgent-badge"' in page
     assert "marked urgent by Amina Otieno, 23 Nov, 07:30 UTC" in page
+    history = r"07:30</time>\s+· Amina Otieno:\s+Urgent: no → yes: Board meeting"
+    assert re.search(history, page)
     assert "Not urgent any more" in page
 
     assert press_the_urgent_button(client, ticket).status_code == 302

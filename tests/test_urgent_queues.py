@@ -124,3 +124,20 @@ def test_the_urgent_filter_finds_urgent_tickets_or_the_others():
     assert '<select class="form-select form-select-sm" id="f-urgent" name="urgent">' in (
         page.content.decode()
     )
+
+
+@pytest.mark.parametrize("sort", ["due", "impact", "-updated"])
+def test_a_queue_page_with_urgent_tickets_costs_at_most_12_queries(
+    sort, django_assert_max_num_queries
+):
+    agent = factories.l1_agent()
+    tickets = factories.TicketFactory.create_batch(8, impact=factories.impact("critical"))
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[::3]]).update(is_urgent=True)
+    client = logged_in(agent)
+    client.get(reverse("desk:queue", kwargs={"queue": "all"}))  # a warm session
+
+    with django_assert_max_num_queries(12):
+        order = queue_order(client, f"?sort={sort}&size=25")
+
+    assert set(order[:3]) == {t.pk for t in tickets[::3]}
+    assert len(order) == 8
