@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import actions, create, profile, queue, ticket
+from desk.views import actions, attention, create, profile, queue, taxonomy, ticket
 
 app_name = "desk"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/escalate/", actions.escalate, name="escalate"),
     path("tickets/<int:ticket_id>/link-issue/", actions.link_issue, name="link_issue"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path("tickets/<int:ticket_id>/urgent/", attention.urgent, name="urgent"),
+    path("tickets/<int:ticket_id>/partner/", taxonomy.new_partner, name="new_partner"),
+    path("partners/options/", taxonomy.partner_options, name="partner_options"),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         ticket.attachment,

@@ -96,3 +96,5 @@ def _default_taxonomy_in_transactional_tests(request):
     sla.default_policy(apps, None)
     following = importlib.import_module("tickets.migrations.0012_next_response_target")
     following.seed_next_response_policies(apps, None)
+    urgent = importlib.import_module("tickets.migrations.0013_urgent_flag_and_policy")
+    urgent.seed_urgent_policy(apps, None)

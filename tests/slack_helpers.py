@@ -70,6 +70,13 @@ def expected_blocks(
                     "text": {"type": "plain_text", "text": "Assign to me"},
                     "value": str(ticket.pk),
                 },
+                {
+                    "type": "button",
+                    "action_id": "helpdesk_mark_urgent",
+                    "style": "danger",
+                    "text": {"type": "plain_text", "text": "Mark urgent"},
+                    "value": str(ticket.pk),
+                },
             ],
         },
     ]

@@ -85,7 +85,8 @@ def test_seeding_the_defaults_again_never_changes_an_admins_policy():
     assert mine.first_response_days == Decimal("0.1")  # the admin's value stays
     significant = SlaPolicy.objects.get(impact=factories.impact("significant"))
     assert significant.first_response_days == Decimal("0.5")  # the missing one comes back
-    assert SlaPolicy.objects.filter(impact__isnull=True).count() == 1
+    assert SlaPolicy.objects.filter(impact__isnull=True, urgent=False).count() == 1
+    assert SlaPolicy.objects.filter(urgent=True).count() == 1
 
 
 def test_the_back_office_shows_and_edits_the_next_response_target():

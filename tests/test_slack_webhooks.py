@@ -249,7 +249,7 @@ def command(text: str, **kwargs):
     return response.json()["text"]
 
 
-def test_urgent_flags_the_ticket_with_a_note_a_history_event_and_an_alert():
+def test_urgent_marks_the_ticket_with_a_note_a_history_event_and_an_alert():
     agent = linked_agent()
     quiet = services.ticket_create(
         requester_email="a@partner.example.org", subject="Exports slow", channel=Channel.WEB
@@ -257,24 +257,37 @@ def test_urgent_flags_the_ticket_with_a_note_a_history_event_and_an_alert():
 
     answer = command(f"urgent {quiet.reference} partner demo in an hour <!channel>")
 
-    assert answer == f"{quiet.reference} is flagged urgent; the team is alerted."
+    assert answer == f"{quiet.reference} is marked urgent; the team is alerted."
+    quiet.refresh_from_db()
+    assert (quiet.is_urgent, quiet.urgent_by) == (True, agent)
     note = quiet.messages.get(kind=MessageKind.NOTE)
-    assert note.body == "Flagged urgent: partner demo in an hour <!channel>"
+    assert note.body == "Marked urgent: partner demo in an hour <!channel>"
     assert note.author_user == agent
-    event = quiet.events.get(field="urgent")
-    assert (event.actor, event.new_value) == (agent, "partner demo in an hour <!channel>")
+    event = quiet.events.get(field="is_urgent")
+    assert (event.actor, event.old_value, event.new_value) == (
+        agent,
+        "no",
+        "yes: partner demo in an hour <!channel>",
+    )
     [alert] = OutboxMessage.objects.filter(kind="slack_alert", ticket=quiet)
     assert alert.payload["event"] == "flagged_urgent"
     assert alert.payload["detail"] == (
-        "Flagged urgent by Amina Otieno: partner demo in an hour <!channel>"
+        "Marked urgent by Amina Otieno: partner demo in an hour <!channel>"
     )
 
 
-def test_urgent_without_a_reason_changes_nothing():
+def test_urgent_without_a_reason_marks_it_too_and_twice_alerts_once():
     linked_agent()
     quiet = ticket()
-    assert command(f"urgent {quiet.reference}").startswith("Usage:")
+    assert command(f"urgent {quiet.reference}").endswith("is marked urgent; the team is alerted.")
+    assert command(f"urgent {quiet.reference} again") == f"{quiet.reference} is already urgent."
     assert not quiet.messages.filter(kind=MessageKind.NOTE).exists()
+    assert (
+        OutboxMessage.objects.filter(
+            kind="slack_alert", ticket=quiet, payload__event="flagged_urgent"
+        ).count()
+        == 1
+    )
 
 
 def test_status_answers_privately_with_status_assignee_and_sla():

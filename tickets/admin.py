@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tickets import services
+from tickets import partner_admin, services  # noqa: F401 - partner_admin registers "merge into…"
 from tickets.models import (
     Attachment,
     Message,
@@ -44,6 +44,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "impact",
+        "urgent",
         "first_response_days",
         "next_response_days",
         "resolution_days",
@@ -160,6 +161,7 @@ class TicketAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "status",
+        "is_urgent",
         "escalation_status",
         "channel",
         "impact",

@@ -63,11 +63,9 @@ def impact_is_watched(impact: Impact | None) -> bool:
 
 
 def should_alert_slack_on_reply(ticket: Ticket) -> bool:
-    """Whether a customer's reply to this ticket alerts the team channel as well as its agent.
-
-    Today: its impact is watched (Critical, by default); the urgent flag joins here.
-    """
-    return impact_is_watched(ticket.impact)
+    """Whether a customer's reply to this ticket alerts the team channel as well as its agent:
+    the ticket is urgent, or its impact is watched (Critical, by default)."""
+    return ticket.is_urgent or impact_is_watched(ticket.impact)
 
 
 def alert_if_urgent(*, ticket: Ticket, detail: str = "") -> None:

@@ -45,6 +45,13 @@ class Choices(Protocol):
     def by_id(self, kind: str) -> dict[int, Any]: ...
 
 
+class Urgency(models.TextChoices):
+    """The urgent filter's values (``urgent=yes``)."""
+
+    URGENT = "yes", gettext_lazy("Urgent")
+    NOT_URGENT = "no", gettext_lazy("Not urgent")
+
+
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
@@ -129,6 +136,8 @@ class TicketFilter:
                 ticket_id=OuterRef(prefix + "pk"), issuetag_id__in=values
             )
             return Q(Exists(through))
+        if self.choices is Urgency:
+            values = [value == Urgency.URGENT for value in values]
         lookup = f"{column}_id__in" if self.listed else f"{column}__in"
         condition = Q(**{lookup: list(values)}) if values else Q(pk__in=[])
         return condition | Q(**{f"{column}__isnull": True}) if unset else condition
@@ -157,6 +166,7 @@ FILTERS: dict[str, TicketFilter] = {
         # The reports' name for the assignee: one agent's tickets, no "me" nor "nobody".
         _filter("agent", gettext_lazy("Agent"), "assignee", listed="staff", by_slug=False),
         _filter("channel", gettext_lazy("Channel"), "channel", choices=Channel),
+        _filter("urgent", gettext_lazy("Urgent"), "is_urgent", choices=Urgency),
         _filter("created_from", gettext_lazy("Created from"), "created_at", dated="from"),
         _filter("created_to", gettext_lazy("Created until"), "created_at", dated="to"),
     )

@@ -33,6 +33,8 @@ ESCALATE = "tickets.escalate_ticket"  # hand to L2: file or link a GitHub issue
 LOG_TICKET = "tickets.add_ticket"  # log a ticket on a client's behalf
 VIEW_REPORTS = "tickets.view_reports"  # the managers' reports
 VIEW_OUTBOX = "tickets.view_outboxmessage"  # deliveries waiting or failed (integration health)
+ADD_PARTNER = "catalog.add_partner"  # a new partner organisation, while triaging
+MERGE_PARTNERS = "catalog.change_partner"  # merge duplicate partners (back office)
 
 REFUSALS = {
     VIEW: _("Your account has no role on the desk yet."),
@@ -43,6 +45,8 @@ REFUSALS = {
     LOG_TICKET: _("Your role cannot log tickets for clients."),
     VIEW_REPORTS: _("Reports are for support managers."),
     VIEW_OUTBOX: _("Your role cannot see the integrations' deliveries."),
+    ADD_PARTNER: _("Your role cannot add partner organisations."),
+    MERGE_PARTNERS: _("Your role cannot merge partner organisations."),
 }
 
 
@@ -91,6 +95,9 @@ L1_PERMISSIONS = (
     + [f"tickets.add_{m}" for m in _THREAD]
     + [f"tickets.change_{m}" for m in ("ticket", "requester")]
     + [TRIAGE, REPLY, ESCALATE]
+    # L1 meets new organisations first (email, Slack, Contact Us): they add them while
+    # triaging; managers merge duplicates later in the back office.
+    + [ADD_PARTNER]
     + ["tickets.view_cannedresponse"]
     + _KB_READ
     + _KB_WRITE

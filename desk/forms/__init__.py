@@ -14,6 +14,7 @@ from desk.forms.ticket import (
     MergeForm,
     ReplyForm,
     TriageForm,
+    UrgentForm,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "ReplyForm",
     "SavedViewForm",
     "TriageForm",
+    "UrgentForm",
 ]

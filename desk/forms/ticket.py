@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Category, Impact, IssueTag, Product
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from desk.forms.common import (
     BODY_MAX,
     NOT_SET,
@@ -22,6 +22,7 @@ from desk.forms.common import (
     set_choices,
     text_field,
 )
+from desk.forms.partners import partners_of
 from tickets.escalation import EDITED_BODY_MAX, TITLE_MAX
 from tickets.models import CannedResponse, MessageKind, Status, Ticket
 from tickets.queues import DeskLists, reference_pk
@@ -29,6 +30,8 @@ from tickets.uploads import AttachmentsField
 
 
 class TriageForm(VersionedForm):
+    hub = forms.ChoiceField(label=gettext_lazy("Hub"), required=False)
+    partner = forms.ChoiceField(label=gettext_lazy("Partner"), required=False)
     category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
     impact = forms.ChoiceField(
         label=gettext_lazy("Impact"), required=False, widget=forms.RadioSelect
@@ -43,12 +46,14 @@ class TriageForm(VersionedForm):
     # what this agent changed (not what others changed since).
     loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    FIELDS = ("category", "impact", "product", "tags", "assignee", "status")
+    FIELDS = ("hub", "partner", "category", "impact", "product", "tags", "assignee", "status")
 
     def __init__(self, *args: Any, ticket: Ticket, lists: DeskLists, **kwargs: Any) -> None:
         tag_ids = [t.pk for t in ticket.issue_tags.all()]
         initial: dict[str, Any] = {
             "version": ticket.version,
+            "hub": str(ticket.hub_id or ""),
+            "partner": str(ticket.partner_id or ""),
             "category": str(ticket.category_id or ""),
             "impact": str(ticket.impact_id or ""),
             "product": str(ticket.product_id or ""),
@@ -64,6 +69,15 @@ class TriageForm(VersionedForm):
         self.ticket = ticket
         self.lists = lists
         unset = [(NOT_SET, _("— not set —"))]
+        set_choices(self, "hub", unset + choice_options(lists.hubs, ticket.hub_id))
+        set_choices(
+            self,
+            "partner",
+            unset
+            + [
+                (str(c.id), c.label) for c in partners_of(lists, None, current_id=ticket.partner_id)
+            ],
+        )
         set_choices(self, "category", unset + choice_options(lists.categories, ticket.category_id))
         set_choices(self, "impact", unset + choice_options(lists.impacts, ticket.impact_id))
         set_choices(self, "product", unset + choice_options(lists.products, ticket.product_id))
@@ -85,6 +99,14 @@ class TriageForm(VersionedForm):
             ],
         )
 
+    def partner_choices(self) -> list[tuple[str, str]]:
+        """The partners shown: those of the hub chosen (or the ticket's), with the current one."""
+        hub = str(self["hub"].value() or "")
+        current = self["partner"].value()
+        current_id = int(current) if str(current or "").isdigit() else self.ticket.partner_id
+        listed = partners_of(self.lists, int(hub) if hub.isdigit() else None, current_id=current_id)
+        return [(NOT_SET, str(_("— not set —")))] + [(str(c.id), c.label) for c in listed]
+
     def impact_definitions(self) -> dict[str, str]:
         return {str(c.id): c.extra for c in self.lists.impacts}
 
@@ -93,6 +115,7 @@ class TriageForm(VersionedForm):
         data = self.cleaned_data
         ticket = self.ticket
         result: dict[str, Any] = {}
+        self._taxonomy_changes(result)
         for name, model in (("category", Category), ("impact", Impact), ("product", Product)):
             posted = data.get(name) or ""
             if posted != str(getattr(ticket, f"{name}_id") or ""):
@@ -115,6 +138,37 @@ class TriageForm(VersionedForm):
         if data.get("status") and data["status"] != ticket.status:
             result["status"] = data["status"]
         return result
+
+    def _taxonomy_changes(self, result: dict[str, Any]) -> None:
+        """Hub and partner. A partner belongs to one hub: a partner chosen without a hub
+        (or with the hub left as it was) brings its own; a partner and a different hub
+        both chosen contradict each other and are refused."""
+        data = self.cleaned_data
+        ticket = self.ticket
+        # A post without the fields (an older page, another client) leaves them alone.
+        hub_id = data.get("hub") or "" if "hub" in self.data else str(ticket.hub_id or "")
+        partner_id = (
+            data.get("partner") or "" if "partner" in self.data else str(ticket.partner_id or "")
+        )
+        hub_changed = hub_id != str(ticket.hub_id or "")
+        if partner_id != str(ticket.partner_id or ""):
+            partner = resolve_choice(Partner, partner_id, "partner")
+            result["partner"] = partner
+            if partner is not None and (not hub_id or not hub_changed):
+                hub_id, hub_changed = str(partner.hub_id), partner.hub_id != ticket.hub_id
+            elif partner is not None and hub_id != str(partner.hub_id):
+                raise ValidationError(
+                    {
+                        "partner": _("%(partner)s is a partner of %(hub)s, not of %(chosen)s.")
+                        % {
+                            "partner": partner,
+                            "hub": partner.hub,
+                            "chosen": resolve_choice(Hub, hub_id, "hub"),
+                        }
+                    }
+                )
+        if hub_changed:
+            result["hub"] = resolve_choice(Hub, hub_id, "hub")
 
     def changed_since_loaded(self) -> list[tuple[str, list[str]]]:
         """(field, posted values) the agent changed from what their page showed."""
@@ -242,4 +296,19 @@ class LinkIssueForm(VersionedForm):
         max_length=300,
         help_text=gettext_lazy("Its address, owner/name#12, or #12 in the product's repository."),
         error_messages={"required": gettext_lazy("Paste the issue's address or number.")},
+    )
+
+
+class UrgentForm(VersionedForm):
+    """Mark the ticket urgent, or not any more; the reason goes to an internal note."""
+
+    urgent = forms.TypedChoiceField(
+        choices=[("1", gettext_lazy("Urgent")), ("0", gettext_lazy("Not urgent"))],
+        coerce=lambda value: value == "1",
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why (optional, added as an internal note)"),
+        max_length=500,
+        required=False,
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from desk.access import TRIAGE, agent, desk_view
 from desk.forms import BulkForm, SavedViewForm
 from tickets import escalation, queues, services
+from tickets.filters import Urgency
 from tickets.models import Channel, EscalationStatus, SavedView, Status
 
 
@@ -64,6 +65,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
             "statuses": Status.choices,
             "escalations": EscalationStatus.choices,
             "channels": Channel.choices,
+            "urgencies": Urgency.choices,
             "here": here,
             "links": links,
             "issues": issues,

@@ -18,7 +18,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from desk.access import agent, desk_view, staff_ticket, workspace_tickets
-from desk.forms import EscalateForm, LinkIssueForm, MergeForm, ReplyForm, TriageForm
+from desk.forms import (
+    EscalateForm,
+    LinkIssueForm,
+    MergeForm,
+    ReplyForm,
+    TriageForm,
+    UrgentForm,
+)
+from desk.forms.partners import NewPartnerForm, organisation_suggestion
 from desk.views.queue import parse_from
 from tickets import queues
 from tickets.filetypes import SAFE_CONTENT_TYPES
@@ -39,6 +47,7 @@ def _context(
     escalate_form: EscalateForm | None = None,
     escalate_preview: dict[str, Any] | None = None,
     link_form: LinkIssueForm | None = None,
+    partner_form: NewPartnerForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -58,9 +67,27 @@ def _context(
         "reply_form": reply_form
         or ReplyForm(initial={**version, "body": seen.l2_draft}, can_reply=seen.can_reply),
         "merge_form": merge_form or MergeForm(initial=version),
+        "urgent_form": UrgentForm(initial={**version, "urgent": "0" if ticket.is_urgent else "1"}),
+        **_partner_context(ticket, lists, partner_form),
         "stale": stale,
         "tried": tried or [],
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],
+    }
+
+
+def _partner_context(
+    ticket: Ticket, lists: queues.DeskLists, form: NewPartnerForm | None
+) -> dict[str, Any]:
+    """The inline new-partner form, prefilled with what the requester wrote (if anything)."""
+    suggestion = organisation_suggestion(ticket, lists)
+    initial = {
+        "version": ticket.version,
+        "name": suggestion.written if suggestion else "",
+        "hub": ticket.hub_id or "",
+    }
+    return {
+        "partner_form": form or NewPartnerForm(initial=initial, lists=lists),
+        "organisation_suggestion": suggestion,
     }
 
 

@@ -17,6 +17,7 @@ from tickets.models import Ticket, TicketEvent
 
 ACKNOWLEDGE = "helpdesk_acknowledge"
 ASSIGN_TO_ME = "helpdesk_assign_me"
+MARK_URGENT = "helpdesk_mark_urgent"
 
 Block = dict[str, Any]
 
@@ -27,7 +28,7 @@ _WORD_JOINER = "\u2060"
 
 EVENT_HEADLINES = {
     "new_urgent": ":rotating_light: New urgent ticket",
-    "flagged_urgent": ":rotating_light: Flagged urgent",
+    "flagged_urgent": ":rotating_light: Marked urgent",
     "sla_warning": ":hourglass_flowing_sand: SLA warning",
     "sla_breach": ":red_circle: SLA breached",
     "l2_update": ":speech_balloon: L2 update",
@@ -117,7 +118,19 @@ def assignee_name(ticket: Ticket) -> str:
 
 
 def _buttons(ticket: Ticket) -> Block:
+    """Acknowledge, Assign to me, and Mark urgent while the ticket is not urgent yet."""
     value = str(ticket.pk)
+    urgent: list[Block] = []
+    if not ticket.is_urgent:
+        urgent.append(
+            {
+                "type": "button",
+                "action_id": MARK_URGENT,
+                "style": "danger",
+                "text": {"type": "plain_text", "text": _("Mark urgent")},
+                "value": value,
+            }
+        )
     return {
         "type": "actions",
         "block_id": f"helpdesk_ticket_{ticket.pk}",
@@ -135,5 +148,6 @@ def _buttons(ticket: Ticket) -> Block:
                 "text": {"type": "plain_text", "text": _("Assign to me")},
                 "value": value,
             },
+            *urgent,
         ],
     }

@@ -31,7 +31,7 @@ from tickets.queues import reference_pk
 
 USAGE = (
     "Usage:\n"
-    "• `/helpdesk urgent HD-1042 <reason>` flags a ticket urgent and alerts the team\n"
+    "• `/helpdesk urgent HD-1042 [reason]` marks a ticket urgent and alerts the team\n"
     "• `/helpdesk status HD-1042` shows its status, assignee and SLA (only to you)\n"
     "• `/helpdesk new <client email> <summary>` logs a ticket for a client"
 )
@@ -93,7 +93,7 @@ def button_presses(payload: dict[str, Any]) -> list[ButtonPress]:
             action_ts=str(action.get("action_ts") or ""),
         )
         for action in payload.get("actions") or []
-        if action.get("action_id") in (blocks.ACKNOWLEDGE, blocks.ASSIGN_TO_ME)
+        if action.get("action_id") in (blocks.ACKNOWLEDGE, blocks.ASSIGN_TO_ME, blocks.MARK_URGENT)
     ]
 
 
@@ -123,6 +123,9 @@ def _apply_press(press: ButtonPress) -> str:
     if press.action_id == blocks.ASSIGN_TO_ME:
         services.ticket_assign(ticket=ticket, assignee=agent, by=agent)
         return "assigned"
+    if press.action_id == blocks.MARK_URGENT:
+        services.ticket_set_urgent(ticket=ticket, by=agent, urgent=True)
+        return "marked urgent"
     services.ticket_acknowledge(ticket=ticket, by=agent, via=str(_("Slack")))
     return "acknowledged"
 
@@ -169,12 +172,14 @@ def slack_command(command: Command) -> str:
 
 def _urgent(command: Command, rest: str) -> str:
     reference, _sep, reason = rest.partition(" ")
-    if not reference or not reason.strip():
-        return _("Usage: `/helpdesk urgent HD-1042 <reason>`")
+    if not reference:
+        return _("Usage: `/helpdesk urgent HD-1042 [reason]`")
     agent = agent_for(command.slack_user_id)
     ticket = _find_ticket(reference)
-    services.ticket_flag_urgent(ticket=ticket, by=agent, reason=reason)
-    return _("%(ref)s is flagged urgent; the team is alerted.") % {"ref": ticket.reference}
+    if ticket.is_urgent:
+        return _("%(ref)s is already urgent.") % {"ref": ticket.reference}
+    services.ticket_set_urgent(ticket=ticket, by=agent, urgent=True, reason=reason)
+    return _("%(ref)s is marked urgent; the team is alerted.") % {"ref": ticket.reference}
 
 
 def _status(command: Command, rest: str) -> str:

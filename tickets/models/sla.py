@@ -22,7 +22,10 @@ class SlaTarget(models.TextChoices):
 
 
 class SlaPolicy(models.Model):
-    """Targets in working days; the policy without an impact applies to every other ticket."""
+    """Targets in working days; the policy without an impact applies to every other ticket.
+
+    The one *urgent* policy (no impact) applies instead while a ticket is marked urgent.
+    """
 
     impact = models.OneToOneField(
         Impact,
@@ -32,6 +35,15 @@ class SlaPolicy(models.Model):
         related_name="sla_policy",
         verbose_name=_("impact"),
         help_text=_("Leave empty for the default policy that applies to every impact."),
+    )
+    urgent = models.BooleanField(
+        _("urgent policy"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The targets of tickets marked urgent, whatever their impact. At most one, "
+            "without an impact."
+        ),
     )
     first_response_days = models.DecimalField(
         _("first response within (working days)"),
@@ -64,16 +76,36 @@ class SlaPolicy(models.Model):
         ordering = [models.F("impact__level").asc(nulls_first=True)]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["urgent"], condition=models.Q(urgent=True), name="sla_policy_one_urgent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgent=False) | models.Q(impact__isnull=True),
+                name="sla_policy_urgent_without_impact",
+            ),
+        ]
 
     def __str__(self) -> str:
-        scope = self.impact.name if self.impact else _("every impact")
+        scope: str = str(_("urgent tickets"))
+        if not self.urgent:
+            scope = self.impact.name if self.impact else str(_("every impact"))
         return _("%(scope)s: first response within %(days)s working day(s)") % {
             "scope": scope,
             "days": self.first_response_days.normalize(),
         }
 
     def clean(self) -> None:
-        defaults = SlaPolicy.objects.filter(impact__isnull=True).exclude(pk=self.pk)
+        others = SlaPolicy.objects.exclude(pk=self.pk)
+        if self.urgent:
+            if self.impact_id is not None:
+                raise ValidationError(
+                    {"impact": _("The urgent policy applies to every impact; leave it empty.")}
+                )
+            if others.filter(urgent=True).exists():
+                raise ValidationError({"urgent": _("There is already an urgent policy.")})
+            return
+        defaults = others.filter(impact__isnull=True, urgent=False)
         if self.impact_id is None and defaults.exists():
             raise ValidationError(
                 {"impact": _("There is already a default policy; choose an impact.")}

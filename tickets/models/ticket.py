@@ -201,6 +201,17 @@ class Ticket(models.Model):
         editable=False,
         help_text=_("One per Contact Us submission, so a form sent twice makes one ticket."),
     )
+    is_urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Set by an agent (desk or Slack): sorts first in every queue and runs on the "
+            "urgent SLA policy while set."
+        ),
+    )
+    urgent_at = models.DateTimeField(_("urgent since"), null=True, blank=True)
+    urgent_by = staff_reference(_("marked urgent by"))
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

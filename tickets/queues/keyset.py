@@ -4,6 +4,10 @@ A sort is a list of *segments* (for example "tickets with a due time, by due
 time", then "tickets without, by age"), each read in the order of an index; a
 page link carries the segment, sort value and id of its boundary row in a
 signed, opaque cursor, so page 1,000 costs what page 1 costs.
+
+Urgent tickets lead every sort: the sort key's first part is ``is_urgent``, so
+each sort's segments come twice, urgent ones first (read from small partial
+indexes), then the rest; the cursor says which side of that boundary it is on.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy
 
 from tickets.models import Ticket
 from tickets.queues.lists import DeskLists
 
-CURSOR_SALT = "desk.queue.cursor"
+# v2: cursors carry the urgent part of the key; links made before it are ignored.
+CURSOR_SALT = "desk.queue.cursor.v2"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class Segment:
     field: str
     descending: bool
     holds: Any  # ticket -> bool: whether a ticket belongs to this segment
+    urgent: bool | None = None  # the urgent part of the key (None: either)
 
     def order(self, backwards: bool = False) -> list[Any]:
         down = self.descending != backwards
@@ -60,6 +66,22 @@ SORTS: dict[str, Any] = {
 
 
 def segments_for(sort: str, lists: DeskLists) -> list[Segment]:
+    """The sort's segments, urgent tickets first, each part in the sort's own order."""
+    segments = _segments(sort, lists)
+    return [_urgency(s, True) for s in segments] + [_urgency(s, False) for s in segments]
+
+
+def _urgency(segment: Segment, urgent: bool) -> Segment:
+    return Segment(
+        segment.where & Q(is_urgent=urgent),
+        segment.field,
+        segment.descending,
+        lambda t, holds=segment.holds: t.is_urgent == urgent and holds(t),
+        urgent=urgent,
+    )
+
+
+def _segments(sort: str, lists: DeskLists) -> list[Segment]:
     if sort in ("-updated", "updated", "-created", "created"):
         name = "updated_at" if sort.endswith("updated") else "created_at"
         return [Segment(Q(), name, sort.startswith("-"), lambda t: True)]
@@ -97,21 +119,24 @@ class Cursor:
     segment: int
     value: Any
     pk: int
+    urgent: bool = False
 
 
 def encode_cursor(cursor: Cursor) -> str:
     value = cursor.value.isoformat() if isinstance(cursor.value, datetime) else cursor.value
-    return signing.dumps([cursor.segment, value, cursor.pk], salt=CURSOR_SALT, compress=True)
+    return signing.dumps(
+        [cursor.segment, cursor.urgent, value, cursor.pk], salt=CURSOR_SALT, compress=True
+    )
 
 
 def decode_cursor(raw: str, segments: Sequence[Segment]) -> Cursor | None:
     """The cursor in a page link, or None if it was tampered with or does not fit the sort."""
     try:
-        segment, value, pk = signing.loads(raw, salt=CURSOR_SALT)
+        segment, urgent, value, pk = signing.loads(raw, salt=CURSOR_SALT)
         segment, pk = int(segment), int(pk)
-        if not 0 <= segment < len(segments):
+        if not 0 <= segment < len(segments) or segments[segment].urgent is not urgent:
             return None
-        return Cursor(segment, datetime.fromisoformat(value), pk)
+        return Cursor(segment, datetime.fromisoformat(value), pk, urgent=bool(urgent))
     except (signing.BadSignature, ValueError, TypeError):
         return None
 
@@ -119,7 +144,8 @@ def decode_cursor(raw: str, segments: Sequence[Segment]) -> Cursor | None:
 def cursor_for(ticket: Ticket, segments: Sequence[Segment]) -> Cursor:
     for index, segment in enumerate(segments):
         if segment.holds(ticket):
-            return Cursor(index, getattr(ticket, segment.field), ticket.pk)
+            value = getattr(ticket, segment.field)
+            return Cursor(index, value, ticket.pk, urgent=bool(segment.urgent))
     raise ValueError("A ticket that fits no segment of its sort")
 
 
@@ -140,8 +166,11 @@ def keyset_page(
 ) -> tuple[list[Ticket], bool]:
     """Up to ``size`` rows after the cursor (before it when ``backwards``), and whether more exist.
 
-    At most two queries: the cursor's segment in index order, then, if the page
-    is not full, the segments after it together (ordered by segment rank).
+    The cursor's segment is read in index order; if the page is not full, the
+    segments after it, one run of urgent or not urgent segments at a time: the
+    (few) urgent rows in one query ordered by segment rank, the others as a
+    first segment in index order, then the rest together by segment rank. At
+    most four queries, two when nothing is urgent.
     """
     order = list(range(len(segments)))
     if backwards:
@@ -154,23 +183,70 @@ def keyset_page(
     if cursor is not None:
         query = query.filter(segment.beyond(cursor.value, cursor.pk, backwards))
     rows = list(query.order_by(*segment.order(backwards))[: size + 1])
-    if len(rows) <= size and rest:
-        later = [segments[i] for i in rest]
-        if len({(s.field, s.descending) for s in later}) != 1:
-            raise ValueError("The later segments of a sort must share one order.")
-        condition = Q()
-        for s in later:
-            condition |= s.where
-        rank = Case(
-            *[When(s.where, then=Value(n)) for n, s in enumerate(later)],
-            default=Value(len(later)),
-            output_field=IntegerField(),
-        )
-        more = (
+    later = [segments[i] for i in rest]
+    for run in _runs(later):
+        wanted = size + 1 - len(rows)
+        if wanted <= 0:
+            break
+        if run[0].urgent or len(run) == 1:
+            rows += list(_later_rows(tickets, run, backwards)[:wanted])
+            continue
+        head, tail = run[0], run[1:]
+        rows += list(tickets.filter(head.where).order_by(*head.order(backwards))[:wanted])
+        wanted = size + 1 - len(rows)
+        if wanted > 0:
+            rows += list(_later_rows(tickets, tail, backwards)[:wanted])
+    has_more = len(rows) > size
+    return rows[:size], has_more
+
+
+def _runs(segments: Sequence[Segment]) -> list[list[Segment]]:
+    """Consecutive segments of the same urgency."""
+    runs: list[list[Segment]] = []
+    for segment in segments:
+        if runs and runs[-1][0].urgent == segment.urgent:
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    return runs
+
+
+def _later_rows(
+    tickets: QuerySet[Ticket], later: Sequence[Segment], backwards: bool
+) -> QuerySet[Ticket]:
+    """The rows of the segments after the cursor's, in one query: by segment rank, then
+    each segment's own field (segments of one sort share a direction), then id."""
+    if len({s.descending for s in later}) != 1:
+        raise ValueError("The segments of a sort must share one direction.")
+    if len(later) == 1:
+        return tickets.filter(later[0].where).order_by(*later[0].order(backwards))
+    condition = Q()
+    for s in later:
+        condition |= s.where
+    rank = Case(
+        *[When(s.where, then=Value(n)) for n, s in enumerate(later)],
+        default=Value(len(later)),
+        output_field=IntegerField(),
+    )
+    fields = {s.field for s in later}
+    if len(fields) == 1:
+        return (
             tickets.filter(condition)
             .annotate(d_segment_rank=rank)
             .order_by(F("d_segment_rank").asc(), *later[0].order(backwards))
         )
-        rows += list(more[: size + 1 - len(rows)])
-    has_more = len(rows) > size
-    return rows[:size], has_more
+    # Urgent "due" segments then the others: due time in some, age in others.
+    key = Case(
+        *[When(s.where, then=F(s.field)) for s in later],
+        output_field=DateTimeField(),
+    )
+    down = later[0].descending != backwards
+    return (
+        tickets.filter(condition)
+        .annotate(d_segment_rank=rank, d_segment_key=key)
+        .order_by(
+            F("d_segment_rank").asc(),
+            F("d_segment_key").desc() if down else F("d_segment_key").asc(),
+            F("id").desc() if down else F("id").asc(),
+        )
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Cast, Concat
 
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets.models import SavedView
@@ -22,7 +22,7 @@ class Choice:
     id: int
     slug: str
     label: str
-    extra: str = ""  # an impact's definition, a saved view's query string
+    extra: str = ""  # an impact's definition, a saved view's query string, a partner's hub id
     active: bool = True
     rank: int = 0  # an impact's level, a product's position
 
@@ -89,8 +89,10 @@ def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
     parts = [
         _part(Hub.objects.all(), "hub", slug=F("slug"), label=F("name"), rank=zero, extra=empty,
               active=F("is_active")),
+        # A partner's extra is its hub's id: the triage panel offers a hub's partners.
         _part(Partner.objects.all(), "partner", slug=Value("", output_field=_TEXT),
-              label=F("name"), rank=zero, extra=empty, active=F("is_active")),
+              label=F("name"), rank=zero, extra=Cast("hub_id", output_field=TextField()),
+              active=F("is_active")),
         _part(Product.objects.all(), "product", slug=F("slug"), label=F("name"),
               rank=F("position"), extra=empty, active=F("is_active")),
         _part(Category.objects.all(), "category", slug=F("slug"), label=F("name"),

@@ -35,6 +35,7 @@ FILTER_KEYS = (
     "escalation",
     "assignee",
     "channel",
+    "urgent",
     "created_from",
     "created_to",
 )

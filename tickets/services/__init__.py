@@ -14,13 +14,14 @@ Modules: ``create`` (a request from any channel), ``thread`` (messages, replies,
 notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 (workflow and escalation status, the requester's own moves), ``merge``,
 ``bulk`` (queue selections, auto-close), ``escalate`` (file or link an L2 issue),
-``attention`` (urgent flags, acknowledgements); ``attachments``, ``history``
+``attention`` (the urgent flag, acknowledgements), ``partners`` (a new partner
+while triaging, merging duplicates); ``attachments``, ``history``
 and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
 from tickets.services.assign import ticket_assign
 from tickets.services.attachments import attachment_add, attachments_store
-from tickets.services.attention import ticket_acknowledge, ticket_flag_urgent
+from tickets.services.attention import ticket_acknowledge, ticket_set_urgent
 from tickets.services.bulk import (
     BULK_ACTIONS,
     BULK_MAX,
@@ -33,6 +34,12 @@ from tickets.services.create import compose_report, requester_get_or_create, tic
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
 from tickets.services.locking import StaleTicket, check_version
 from tickets.services.merge import ticket_merge
+from tickets.services.partners import (
+    partner_merge,
+    partner_named,
+    ticket_add_partner,
+    ticket_set_partner,
+)
 from tickets.services.status import (
     ticket_change_escalation_status,
     ticket_change_status,
@@ -68,16 +75,18 @@ __all__ = [
     "canned_render",
     "check_version",
     "compose_report",
+    "partner_merge",
+    "partner_named",
     "requester_get_or_create",
     "ticket_acknowledge",
     "ticket_add_message",
+    "ticket_add_partner",
     "ticket_assign",
     "ticket_change_escalation_status",
     "ticket_change_fields",
     "ticket_change_status",
     "ticket_create",
     "ticket_escalate",
-    "ticket_flag_urgent",
     "ticket_link_issue",
     "ticket_mark_escalated",
     "ticket_merge",
@@ -85,6 +94,8 @@ __all__ = [
     "ticket_requester_mark_solved",
     "ticket_requester_reopen",
     "ticket_set_issue_tags",
+    "ticket_set_partner",
+    "ticket_set_urgent",
     "ticket_triage",
     "tickets_auto_close",
     "tickets_bulk_update",

@@ -1,47 +1,74 @@
-"""Calling the team's attention: an urgent flag with its reason, and acknowledging an alert."""
+"""Calling the team's attention: the urgent flag, and acknowledging an alert."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tickets import alerts, roles
-from tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
+from tickets import alerts, roles, sla
+from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
 from tickets.services.history import actor_label, record_event
 from tickets.services.locking import ticket_locked
 from tickets.services.thread import add_message
 
 
 @transaction.atomic
-def ticket_flag_urgent(*, ticket: Ticket, by: User, reason: str) -> Message:
-    """An agent says the ticket needs the team now: a note with the reason, history, an alert.
+def ticket_set_urgent(
+    *,
+    ticket: Ticket,
+    by: User | None,
+    urgent: bool,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Mark the ticket urgent (or not any more), from the desk or Slack.
 
-    No field changes (urgency is the impact's job); the flag is the record of who
-    raised it and why, and each flag alerts the team once. Anyone who may add a
-    note may flag.
+    While urgent, the ticket sorts first in every queue and its clocks run on the
+    urgent SLA policy, recomputed from the arrival (and back when unset). Who and
+    when go to the history, the reason (if any) to an internal note. The team is
+    alerted once per urgent episode: marking an urgent ticket urgent again (from
+    the desk, or Slack, or both) changes nothing and alerts nobody.
     """
-    roles.require(by, roles.NOTE)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Say why the ticket is urgent.")})
-    ticket = ticket_locked(ticket)
-    note = add_message(
+    roles.require(by, roles.TRIAGE)
+    reason = " ".join((reason or "").split())[:500]
+    ticket = ticket_locked(ticket, expected_version)
+    if ticket.is_urgent == urgent:
+        return ticket
+    if urgent and not ticket.is_open:
+        raise ValidationError(
+            _("%(ref)s is %(status)s: reopen it before marking it urgent.")
+            % {"ref": ticket.reference, "status": ticket.get_status_display().lower()}
+        )
+    now = timezone.now()
+    ticket.is_urgent = urgent
+    ticket.urgent_at = now if urgent else None
+    ticket.urgent_by = by if urgent else None
+    ticket.save(update_fields=["is_urgent", "urgent_at", "urgent_by", "updated_at"])
+    record_event(
         ticket,
-        kind=MessageKind.NOTE,
-        body=_("Flagged urgent: %(reason)s") % {"reason": reason},
-        by=by,
+        by,
+        EventKind.FIELD,
+        field="is_urgent",
+        old=_("no") if urgent else _("yes"),
+        new=(_("yes") if urgent else _("no")) + (f": {reason}" if reason else ""),
     )
-    record_event(ticket, by, EventKind.FIELD, field="urgent", new=reason[:500])
-    alerts.alert_team(
-        ticket=ticket,
-        event="flagged_urgent",
-        key=f"slack_alert:flagged_urgent:{ticket.pk}:{note.pk}",
-        detail=_("Flagged urgent by %(agent)s: %(reason)s")
-        % {"agent": actor_label(by), "reason": reason},
-    )
-    return note
+    if reason:
+        template = _("Marked urgent: %(reason)s") if urgent else _("No longer urgent: %(reason)s")
+        add_message(ticket, kind=MessageKind.NOTE, body=template % {"reason": reason}, by=by)
+    sla.sla_recompute(ticket, now, reason="urgent" if urgent else "no longer urgent")
+    if urgent:
+        detail = _("Marked urgent by %(agent)s") % {"agent": actor_label(by)}
+        alerts.alert_team(
+            ticket=ticket,
+            event="flagged_urgent",
+            # One alert per urgent episode, whichever door (desk, slash command, button).
+            key=f"slack_alert:urgent:{ticket.pk}:{now.timestamp():.6f}",
+            detail=f"{detail}: {reason}" if reason else detail,
+        )
+    return ticket
 
 
 @transaction.atomic

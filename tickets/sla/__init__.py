@@ -15,12 +15,14 @@ from tickets.sla.clocks import (
     WARN_AT_SHARE,
     Targets,
     calendar_for,
+    policy_for,
     sla_first_response,
     sla_recompute,
     sla_restate_first_response,
     sla_start,
     sla_status_changed,
     targets_for,
+    ticket_targets,
 )
 from tickets.sla.next_response import (
     first_response_owed,
@@ -36,6 +38,7 @@ __all__ = [
     "Targets",
     "calendar_for",
     "first_response_owed",
+    "policy_for",
     "sla_check",
     "sla_customer_message",
     "sla_first_response",
@@ -48,4 +51,5 @@ __all__ = [
     "staff_to_notify",
     "targets_for",
     "team_to_notify",
+    "ticket_targets",
 ]

@@ -56,16 +56,41 @@ class Targets:
     next_response_days: Decimal = Decimal("1")
 
 
-def targets_for(impact: Impact | None) -> Targets:
-    """The impact's own policy if it has one, else the default policy, else one working day."""
-    policies = SlaPolicy.objects.filter(Q(impact__isnull=True) | Q(impact=impact))
+def policy_for(ticket: Ticket) -> SlaPolicy | None:
+    """The policy a ticket's clocks follow: the urgent one while it is urgent, else its
+    impact's own, else the default policy (None: no policy at all, one working day)."""
+    if ticket.is_urgent:
+        urgent = SlaPolicy.objects.filter(urgent=True).first()
+        if urgent is not None:
+            return urgent
+    return _impact_policy(ticket.impact)
+
+
+def _impact_policy(impact: Impact | None) -> SlaPolicy | None:
+    policies = SlaPolicy.objects.filter(
+        Q(impact__isnull=True, urgent=False) | Q(impact=impact, impact__isnull=False)
+    )
     chosen = None
     for policy in policies:
         if policy.impact_id is not None or chosen is None:
             chosen = policy
-    if chosen is None:
+    return chosen
+
+
+def _targets(policy: SlaPolicy | None) -> Targets:
+    if policy is None:
         return Targets(Decimal("1"), None)
-    return Targets(chosen.first_response_days, chosen.resolution_days, chosen.next_response_days)
+    return Targets(policy.first_response_days, policy.resolution_days, policy.next_response_days)
+
+
+def targets_for(impact: Impact | None) -> Targets:
+    """The impact's own policy if it has one, else the default policy, else one working day."""
+    return _targets(_impact_policy(impact))
+
+
+def ticket_targets(ticket: Ticket) -> Targets:
+    """The targets of :func:`policy_for` the ticket."""
+    return _targets(policy_for(ticket))
 
 
 def _window(calendar: WorkingCalendar, days: Decimal) -> timedelta:
@@ -78,7 +103,7 @@ def _window(calendar: WorkingCalendar, days: Decimal) -> timedelta:
 def sla_start(ticket: Ticket) -> None:
     """Start the ticket's clocks at the moment the client reached out."""
     calendar = calendar_for(ticket.hub)
-    targets = targets_for(ticket.impact)
+    targets = ticket_targets(ticket)
     arrived = ticket.received_at or ticket.created_at
     started = calendar.clock_start(arrived)
     windows = {SlaTarget.FIRST_RESPONSE: _window(calendar, targets.first_response_days)}
@@ -161,9 +186,9 @@ def sla_status_changed(ticket: Ticket, old: str, new: str, at: datetime) -> None
 
 
 def sla_recompute(ticket: Ticket, at: datetime, reason: str) -> None:
-    """The impact or hub changed: new windows on the (new) calendar, from the arrival."""
+    """The impact, hub or urgency changed: new windows on the (new) calendar, from the arrival."""
     calendar = calendar_for(ticket.hub)
-    targets = targets_for(ticket.impact)
+    targets = ticket_targets(ticket)
     days = {
         SlaTarget.FIRST_RESPONSE: targets.first_response_days,
         SlaTarget.RESOLUTION: targets.resolution_days,

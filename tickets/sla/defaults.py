@@ -2,9 +2,10 @@
 
 Critical and Significant tickets get their own, shorter targets; every other
 impact (Minor, Low, none set) follows the default policy: first and next
-response within one working day. Migration 0011 seeds the same values (with
-its own copy); tests and ``seed_demo`` put them back with
-:func:`seed_default_policies`, which only creates what is missing.
+response within one working day; an urgent ticket follows the urgent policy.
+Migrations 0012 and 0013 seed the same values (with their own copies); tests and
+``seed_demo`` put them back with :func:`seed_default_policies`, which only
+creates what is missing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,22 @@ DEFAULT_TARGETS: dict[str, tuple[Decimal, Decimal]] = {
     "significant": (Decimal("0.5"), Decimal("0.5")),
 }
 DEFAULT_POLICY_DAYS = Decimal("1")
+# While a ticket is urgent: two working hours for each answer (a quarter of 09:00-17:00).
+URGENT_TARGET_DAYS = Decimal("0.25")
 
 
 def seed_default_policies() -> None:
     """The default policy and the per-impact ones, where none exists yet (never changed)."""
+    SlaPolicy.objects.get_or_create(
+        urgent=True,
+        defaults={
+            "first_response_days": URGENT_TARGET_DAYS,
+            "next_response_days": URGENT_TARGET_DAYS,
+        },
+    )
     default, _created = SlaPolicy.objects.get_or_create(
         impact=None,
+        urgent=False,
         defaults={
             "first_response_days": DEFAULT_POLICY_DAYS,
             "next_response_days": DEFAULT_POLICY_DAYS,

@@ -39,7 +39,7 @@ def promised_targets() -> dict[str, Any]:
 
     The impact's own policy, else the default one; in the impact query itself.
     """
-    default = SlaPolicy.objects.filter(impact__isnull=True)
+    default = SlaPolicy.objects.filter(impact__isnull=True, urgent=False)
     return {
         "first_response_days": Coalesce(
             "sla_policy__first_response_days",
