@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import actions, create, queue, ticket
+from desk.views import actions, create, l2_news, queue, ticket
 
 app_name = "desk"
 
@@ -20,6 +20,11 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/escalate/", actions.escalate, name="escalate"),
     path("tickets/<int:ticket_id>/link-issue/", actions.link_issue, name="link_issue"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path(
+        "tickets/<int:ticket_id>/l2-news/dismiss/",
+        l2_news.dismiss_l2_news,
+        name="dismiss_l2_news",
+    ),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         ticket.attachment,

@@ -243,3 +243,13 @@ class LinkIssueForm(VersionedForm):
         help_text=gettext_lazy("Its address, owner/name#12, or #12 in the product's repository."),
         error_messages={"required": gettext_lazy("Paste the issue's address or number.")},
     )
+
+
+class DismissL2NewsForm(VersionedForm):
+    """Nothing to pass on (or the partner was told another way): why, for the history."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why the partner need not be told"),
+        max_length=500,
+        error_messages={"required": gettext_lazy("Say why the partner need not be told.")},
+    )

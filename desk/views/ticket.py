@@ -18,7 +18,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from desk.access import agent, desk_view, staff_ticket, workspace_tickets
-from desk.forms import EscalateForm, LinkIssueForm, MergeForm, ReplyForm, TriageForm
+from desk.forms import (
+    DismissL2NewsForm,
+    EscalateForm,
+    LinkIssueForm,
+    MergeForm,
+    ReplyForm,
+    TriageForm,
+)
 from desk.views.queue import parse_from
 from tickets import queues
 from tickets.filetypes import SAFE_CONTENT_TYPES
@@ -39,6 +46,7 @@ def _context(
     escalate_form: EscalateForm | None = None,
     escalate_preview: dict[str, Any] | None = None,
     link_form: LinkIssueForm | None = None,
+    dismiss_l2_news_form: DismissL2NewsForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -58,6 +66,7 @@ def _context(
         "reply_form": reply_form
         or ReplyForm(initial={**version, "body": seen.l2_draft}, can_reply=seen.can_reply),
         "merge_form": merge_form or MergeForm(initial=version),
+        "dismiss_l2_news_form": dismiss_l2_news_form or DismissL2NewsForm(initial=version),
         "stale": stale,
         "tried": tried or [],
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],

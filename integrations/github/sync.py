@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from integrations.github import progress
 from integrations.github.client import (
     GitHubClient,
     GitHubError,
@@ -94,7 +95,33 @@ def apply_payload(event: str, payload: dict[str, Any]) -> str:
             return f"comment from outside the team ({association or 'unknown'}): ignored"
         noted = escalation.issue_apply_comment(comment_from_payload(payload))
         return f"comment: {noted} ticket(s) noted"
+    if event == "issues" and action in progress.LABEL_ACTIONS:
+        news = progress.label_news(payload)
+        if news is not None:
+            marked = escalation.issue_apply_news(news)
+            return f"{action} {news.key.split(':')[2]}: {marked} ticket(s) marked"
+    if event == "pull_request":
+        return _apply_pull_request(action, payload)
     return f"{event}.{action}: nothing to do"
+
+
+def _apply_pull_request(action: str, payload: dict[str, Any]) -> str:
+    """A pull request that says it fixes a followed issue is L2 news on that issue's tickets.
+
+    Opened by someone outside the team or by a bot it is not (anyone may open one
+    on a public repository); merged it is, whoever opened it (only the team merges).
+    """
+    pull = payload.get("pull_request") or {}
+    user = pull.get("user") or {}
+    if action != "closed" and (
+        user.get("type") == "Bot" or not is_team_comment(str(pull.get("author_association") or ""))
+    ):
+        return f"pull_request.{action}: not from the team, ignored"
+    news = progress.pull_request_news(payload)
+    if not news:
+        return f"pull_request.{action}: nothing to do"
+    marked = sum(escalation.issue_apply_news(item) for item in news)
+    return f"pull_request.{action}: {marked} ticket(s) marked"
 
 
 def process_delivery(delivery_id: int) -> str:

@@ -47,6 +47,12 @@ TICKET_DESK_INDEXES = [
     models.Index(fields=["impact", "created_at", "id"], name="ticket_impact_created"),
     # The due sort over any queue.
     models.Index(fields=["first_response_due_at", "id"], name="ticket_due"),
+    # "L2 updates — tell the partner": marked tickets only (a small partial index), oldest first.
+    models.Index(
+        fields=["l2_news_at", "id"],
+        name="ticket_l2_news",
+        condition=models.Q(l2_news_at__isnull=False),
+    ),
 ]
 
 # The managers' reports (reports.figures) read by period: when tickets were done,

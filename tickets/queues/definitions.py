@@ -52,6 +52,7 @@ _QUEUE_FILTERS = {
     "waiting": lambda user, now: Ticket.objects.filter(status=Status.WAITING),
     "escalated": lambda user, now: Ticket.objects.filter(status=Status.ESCALATED),
     "sla_risk": lambda user, now: Ticket.objects.filter(sla_at_risk_condition(now)),
+    "l2_news": lambda user, now: Ticket.objects.filter(l2_news_at__isnull=False),
     "resolved": lambda user, now: Ticket.objects.filter(status=Status.RESOLVED),
     "all": lambda user, now: Ticket.objects.all(),
 }
@@ -69,6 +70,9 @@ QUEUES: dict[str, QueueDef] = {
                  gettext_lazy("We answered; the requester's move.")),
         QueueDef("escalated", gettext_lazy("Escalated to L2"), "-updated",
                  gettext_lazy("With engineering.")),
+        QueueDef("l2_news", gettext_lazy("L2 updates — tell the partner"), "l2_news",
+                 gettext_lazy("L2 commented, changed a progress label, linked a fix or closed "
+                              "the issue: pass it on to the partner, oldest news first.")),
         QueueDef("sla_risk", gettext_lazy("SLA at risk"), "due",
                  gettext_lazy("Not answered yet and warned or overdue, soonest due first.")),
         QueueDef("resolved", gettext_lazy("Resolved"), "-updated",

@@ -77,7 +77,7 @@ def search_condition(text: str) -> Q:
 ROW_FIELDS = (
     "id", "subject", "status", "escalation_status", "channel", "version", "partner", "hub",
     "product", "category", "impact", "assignee", "first_response_due_at", "first_responded_at",
-    "first_response_breached_at", "created_at", "updated_at", "requester__name",
+    "first_response_breached_at", "created_at", "updated_at", "l2_news_at", "requester__name",
     "requester__email",
 )  # fmt: skip
 
@@ -218,7 +218,7 @@ def neighbours(
     except ValueError:
         return None, None
     tickets = filtered_tickets(query, user, now).only(
-        "pk", "first_response_due_at", "impact", "created_at", "updated_at"
+        "pk", "first_response_due_at", "impact", "created_at", "updated_at", "l2_news_at"
     )
     before, _ = keyset_page(tickets, segments, cursor=here, size=1, backwards=True)
     after, _ = keyset_page(tickets, segments, cursor=here, size=1)

@@ -14,7 +14,8 @@ Modules: ``create`` (a request from any channel), ``thread`` (messages, replies,
 notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 (workflow and escalation status, the requester's own moves), ``merge``,
 ``bulk`` (queue selections, auto-close), ``escalate`` (file or link an L2 issue),
-``attention`` (urgent flags, acknowledgements); ``attachments``, ``history``
+``attention`` (urgent flags, acknowledgements), ``l2_news`` (L2's news passed on or
+dismissed); ``attachments``, ``history``
 and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
@@ -31,6 +32,7 @@ from tickets.services.bulk import (
 )
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
+from tickets.services.l2_news import ticket_dismiss_l2_news
 from tickets.services.locking import StaleTicket, check_version
 from tickets.services.merge import ticket_merge
 from tickets.services.status import (
@@ -76,6 +78,7 @@ __all__ = [
     "ticket_change_fields",
     "ticket_change_status",
     "ticket_create",
+    "ticket_dismiss_l2_news",
     "ticket_escalate",
     "ticket_flag_urgent",
     "ticket_link_issue",
