@@ -33,6 +33,7 @@ from tests.github_factories import (
 )
 from tests.unchanged import nothing_changes
 from tickets import escalation, services
+from tickets.escalation.redaction import Context
 from tickets.models import (
     EscalationIssue,
     EscalationStatus,
@@ -356,3 +357,38 @@ def test_the_requester_never_sees_l2_news_on_their_ticket_page(client, agent, es
     for internal in ("Workaround", "untick", "L2 update", "Codertocat", "engineer@akvo",
                      EscalationIssue.objects.get().label):  # fmt: skip
         assert internal not in page, internal
+
+
+def test_the_drafted_update_reads_as_a_letter_to_the_partner(client, escalated):
+    webhook(client, "issue_comment", comment_payload(WORKAROUND), "d-workaround")
+
+    draft = escalation.draft_customer_update(fresh(escalated))
+
+    assert draft == (
+        "Hello Amina,\n\n"
+        "Our engineering team has an update on the problem you reported in "
+        f"{escalated.reference} (“Data export stops at 50%”):\n\n"
+        "Thanks, reproduced with the file [name] sent from [email].\n\n"
+        "Workaround: untick Include media in Settings > Export, then export again. "
+        "Call me on [phone] or write to [email] if it still fails.\n\n"
+        "Best regards,\nThe support team"
+    )
+
+
+def test_a_comment_summary_keeps_public_links_and_drops_the_repository_and_the_engineers():
+    comment = (
+        "@alice @org/backend please see [the docs](https://docs.example.org/export) and "
+        f"[our fix](https://github.com/{REPOSITORY}/pull/3) ({REPOSITORY}#7).\n\n"
+        "<!-- internal -->\n<details>server logs</details>\n\n"
+        "Second paragraph.\n\n" + "word " * 400
+    )
+
+    summary = escalation.summarise_for_customer(comment, Context(), repository=REPOSITORY)
+
+    assert summary == (
+        "Please see the docs (https://docs.example.org/export) and our fix.\n\nSecond paragraph."
+    )
+    long = escalation.summarise_for_customer("word " * 400, Context(), repository=REPOSITORY)
+    assert long.startswith("Word word")
+    assert long.endswith("word …")
+    assert len(long) <= 602

@@ -82,7 +82,12 @@ def _markdown_to_plain(text: str, repository: str) -> str:
 
 
 def _first_paragraphs(text: str, limit: int) -> str:
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text)]
+    paragraphs = [p for p in paragraphs if re.search(r"\w", p)]
+    while paragraphs and paragraphs[-1].endswith(":"):  # its link or code block was taken out
+        paragraphs.pop()
+    # "@alice please see …" reads "Please see …" once the handle is gone.
+    paragraphs = [p[:1].upper() + p[1:] for p in paragraphs]
     kept: list[str] = []
     for paragraph in paragraphs:
         if kept and sum(len(p) for p in kept) + len(paragraph) > limit:
@@ -102,6 +107,7 @@ def summarise_for_customer(
     # Contact details first (an address is not an @mention), then the engineers' handles.
     plain = redaction.redact(plain, context)
     plain = _MENTION_RE.sub("", plain)
+    plain = re.sub(r"\([\s,;]*\)", "", plain)  # what was left of "(owner/name#12)"
     plain = re.sub(r"[ \t]{2,}", " ", plain)
     plain = re.sub(r"[ \t]+([,.;:!?])", r"\1", plain)
     return _first_paragraphs(plain, limit)

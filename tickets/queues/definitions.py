@@ -52,7 +52,10 @@ _QUEUE_FILTERS = {
     "waiting": lambda user, now: Ticket.objects.filter(status=Status.WAITING),
     "escalated": lambda user, now: Ticket.objects.filter(status=Status.ESCALATED),
     "sla_risk": lambda user, now: Ticket.objects.filter(sla_at_risk_condition(now)),
-    "l2_news": lambda user, now: Ticket.objects.filter(l2_news_at__isnull=False),
+    # A closed ticket takes no more replies; news it still carries is no work for the desk.
+    "l2_news": lambda user, now: Ticket.objects.filter(l2_news_at__isnull=False).exclude(
+        status=Status.CLOSED
+    ),
     "resolved": lambda user, now: Ticket.objects.filter(status=Status.RESOLVED),
     "all": lambda user, now: Ticket.objects.all(),
 }
