@@ -392,3 +392,16 @@ def test_a_comment_summary_keeps_public_links_and_drops_the_repository_and_the_e
     assert long.startswith("Word word")
     assert long.endswith("word …")
     assert len(long) <= 602
+
+
+def test_the_workspace_and_queue_with_l2_news_cost_a_fixed_number_of_queries(
+    client, agent, escalated, django_assert_max_num_queries
+):
+    for n in range(3):
+        webhook(client, "issue_comment", comment_payload(f"Update {n}", comment_id=n), f"d-{n}")
+    desk = logged_in(agent)
+    desk.get(url("ticket", escalated))
+    with django_assert_max_num_queries(20):
+        assert "Update 2" in desk.get(url("ticket", escalated)).content.decode()
+    with django_assert_max_num_queries(12):
+        assert desk.get(l2_queue()).status_code == 200
