@@ -9,13 +9,10 @@ a reason. Webhooks go through the real signed endpoint with octokit's payloads.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from integrations.github import sync
 from integrations.github.models import WebhookDelivery
@@ -25,15 +22,25 @@ from tests.github_factories import (
     REPOSITORY,
     WEBHOOK_SECRET,
     about_issue,
-    deliver_kind,
     escalated_ticket,
     fixture,
     local_github,
-    post_webhook,
+)
+from tests.l2_news_helpers import (
+    NUMBER,
+    REQUESTER,
+    WORKAROUND,
+    comment_payload,
+    escalated_on_seven,
+    fresh,
+    l2_queue,
+    new_comment,
+    news_history,
+    url,
+    webhook,
 )
 from tests.unchanged import nothing_changes
 from tickets import escalation, services
-from tickets.escalation.redaction import Context
 from tickets.models import (
     EscalationIssue,
     EscalationStatus,
@@ -42,22 +49,9 @@ from tickets.models import (
     OutboxMessage,
     Status,
     Ticket,
-    TicketEvent,
 )
-from tickets.outbox_kinds import OutboxKind
 
 pytestmark = pytest.mark.django_db
-NUMBER = 7
-REQUESTER = "amina@partner.example.org"
-WORKAROUND = (
-    "Thanks @codertocat, reproduced with the file Amina Odhiambo sent from "
-    f"{REQUESTER}.\n\n"
-    "**Workaround**: untick *Include media* in Settings > Export, then export again. "
-    "Call me on +254 712 345 678 or write to engineer@akvo.example.org if it still fails.\n\n"
-    "```\nTraceback: parse failed at row 10001\n```\n\n"
-    "> the progress bar froze\n\n"
-    f"Root cause: https://github.com/{REPOSITORY}/issues/{NUMBER}#issuecomment-1"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -72,48 +66,7 @@ def agent():
 
 @pytest.fixture
 def escalated(agent) -> Ticket:
-    """A ticket with L2 on akvo/akvo-flow#7, from Amina (the requester whose details must stay)."""
-    ticket, issue = escalated_ticket(agent=agent, email=REQUESTER, name="Amina Odhiambo")
-    escalation.issue_filed(
-        issue=issue,
-        number=NUMBER,
-        url=f"https://github.com/{REPOSITORY}/issues/{NUMBER}",
-        title="Export stops",
-    )
-    return fresh(ticket)
-
-
-def fresh(ticket: Ticket) -> Ticket:
-    return Ticket.objects.get(pk=ticket.pk)
-
-
-def url(name: str, ticket: Ticket) -> str:
-    return reverse(f"desk:{name}", kwargs={"ticket_id": ticket.pk})
-
-
-def l2_queue() -> str:
-    return reverse("desk:queue", kwargs={"queue": "l2_news"})
-
-
-def new_comment(payload: dict[str, Any]) -> dict[str, Any]:
-    """The example comment (2019) written now: older comments are history, not news."""
-    payload["comment"]["created_at"] = timezone.now().isoformat()
-    return payload
-
-
-def comment_payload(body: str, *, comment_id: int = 492700400, **comment: Any) -> bytes:
-    payload = new_comment(fixture("issue_comment.created.json"))
-    payload["comment"].update(body=body, id=comment_id, **comment)
-    return about_issue(payload, REPOSITORY, NUMBER)
-
-
-def webhook(client: Client, event: str, body: bytes, delivery: str) -> None:
-    assert post_webhook(client, event, body, delivery=delivery).status_code == 202
-    deliver_kind(OutboxKind.GITHUB_WEBHOOK)
-
-
-def news_history(ticket: Ticket) -> list[TicketEvent]:
-    return list(TicketEvent.objects.filter(ticket=ticket, field="l2_news").order_by("pk"))
+    return escalated_on_seven(agent)
 
 
 def test_an_l2_workaround_by_webhook_reaches_the_l2_queue_with_a_safe_draft_until_a_reply(
@@ -357,51 +310,3 @@ def test_the_requester_never_sees_l2_news_on_their_ticket_page(client, agent, es
     for internal in ("Workaround", "untick", "L2 update", "Codertocat", "engineer@akvo",
                      EscalationIssue.objects.get().label):  # fmt: skip
         assert internal not in page, internal
-
-
-def test_the_drafted_update_reads_as_a_letter_to_the_partner(client, escalated):
-    webhook(client, "issue_comment", comment_payload(WORKAROUND), "d-workaround")
-
-    draft = escalation.draft_customer_update(fresh(escalated))
-
-    assert draft == (
-        "Hello Amina,\n\n"
-        "Our engineering team has an update on the problem you reported in "
-        f"{escalated.reference} (“Data export stops at 50%”):\n\n"
-        "Thanks, reproduced with the file [name] sent from [email].\n\n"
-        "Workaround: untick Include media in Settings > Export, then export again. "
-        "Call me on [phone] or write to [email] if it still fails.\n\n"
-        "Best regards,\nThe support team"
-    )
-
-
-def test_a_comment_summary_keeps_public_links_and_drops_the_repository_and_the_engineers():
-    comment = (
-        "@alice @org/backend please see [the docs](https://docs.example.org/export) and "
-        f"[our fix](https://github.com/{REPOSITORY}/pull/3) ({REPOSITORY}#7).\n\n"
-        "<!-- internal -->\n<details>server logs</details>\n\n"
-        "Second paragraph.\n\n" + "word " * 400
-    )
-
-    summary = escalation.summarise_for_customer(comment, Context(), repository=REPOSITORY)
-
-    assert summary == (
-        "Please see the docs (https://docs.example.org/export) and our fix.\n\nSecond paragraph."
-    )
-    long = escalation.summarise_for_customer("word " * 400, Context(), repository=REPOSITORY)
-    assert long.startswith("Word word")
-    assert long.endswith("word …")
-    assert len(long) <= 602
-
-
-def test_the_workspace_and_queue_with_l2_news_cost_a_fixed_number_of_queries(
-    client, agent, escalated, django_assert_max_num_queries
-):
-    for n in range(3):
-        webhook(client, "issue_comment", comment_payload(f"Update {n}", comment_id=n), f"d-{n}")
-    desk = logged_in(agent)
-    desk.get(url("ticket", escalated))
-    with django_assert_max_num_queries(20):
-        assert "Update 2" in desk.get(url("ticket", escalated)).content.decode()
-    with django_assert_max_num_queries(12):
-        assert desk.get(l2_queue()).status_code == 200
