@@ -214,7 +214,7 @@ def test_a_pull_request_that_fixes_the_issue_marks_it_and_its_merge_again(client
     assert "The fix is complete and will reach you with the next release." in draft
 
 
-def test_closing_the_issue_hands_back_to_l1_and_marks_news(client, escalated):
+def test_closing_the_issue_hands_back_to_l1_and_marks_news(client, agent, escalated):
     closed = json.loads(about_issue(fixture("issues.closed.json"), REPOSITORY, NUMBER))
     closed["issue"]["closed_at"] = closed["issue"]["updated_at"] = "2030-01-01T10:00:00Z"
     webhook(client, "issues", json.dumps(closed).encode(), "d-closed")
@@ -224,6 +224,10 @@ def test_closing_the_issue_hands_back_to_l1_and_marks_news(client, escalated):
     assert ticket.l2_news_at is not None
     assert L2News.objects.get(ticket=ticket).kind == L2NewsKind.CLOSED
     assert "our engineering team has" in escalation.draft_customer_update(ticket)
+    # Told on the phone: dismissed, the close's draft leaves the reply box too.
+    services.ticket_dismiss_l2_news(ticket=ticket, by=agent, reason="Told them on the phone")
+    page = logged_in(agent).get(url("ticket", ticket))
+    assert page.context["reply_form"].initial["body"] == ""
 
 
 def test_an_agent_dismisses_the_news_with_a_reason_kept_in_the_history(client, agent, escalated):
@@ -244,8 +248,9 @@ def test_an_agent_dismisses_the_news_with_a_reason_kept_in_the_history(client, a
         agent,
         "dismissed: Nothing new for the partner yet",
     )
-    page = desk.get(url("ticket", ticket)).content.decode()
-    assert "dismissed: Nothing new for the partner yet" in page
+    page = desk.get(url("ticket", ticket))
+    assert "dismissed: Nothing new for the partner yet" in page.content.decode()
+    assert page.context["reply_form"].initial["body"] == ""
     assert f'id="row-{ticket.pk}"' not in desk.get(l2_queue()).content.decode()
 
 

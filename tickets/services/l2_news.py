@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import roles
-from tickets.models import EventKind, L2News, Ticket
+from tickets.models import EscalationLink, EventKind, L2News, Ticket
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_locked
 
@@ -53,4 +53,6 @@ def ticket_dismiss_l2_news(
     if ticket.l2_news_at is None:
         raise ValidationError(_("%(ref)s has no L2 news to dismiss.") % {"ref": ticket.reference})
     clear_l2_news(ticket, by, _("dismissed: %(reason)s") % {"reason": reason})
+    # Nothing to pass on: the update L2's close left in the reply box goes too.
+    EscalationLink.objects.filter(ticket=ticket).update(draft_reply="")
     return ticket
