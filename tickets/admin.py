@@ -125,6 +125,7 @@ TICKET_TIMES = [
     "first_response_breached_at",
     "resolved_at",
     "closed_at",
+    "l2_news_at",
     "created_at",
     "updated_at",
 ]
