@@ -188,6 +188,35 @@ def test_reconcile_reading_a_comment_the_webhook_brought_marks_once(client, sett
     assert len(news_history(ticket)) == 1
 
 
+def test_reconcile_finds_linked_pull_requests_a_webhook_missed_and_marks_each_once(
+    client, settings, agent
+):
+    with local_github(settings) as github:
+        filed = github.file_issue(REPOSITORY, "Exports time out")
+        ticket, issue = escalated_ticket(agent=agent)
+        escalation.issue_filed(
+            issue=issue, number=filed["number"], url=filed["html_url"], title="Exports time out"
+        )
+        github.cross_reference(REPOSITORY, filed["number"], 40, "Me too", association="NONE")
+        github.cross_reference(REPOSITORY, filed["number"], 41, "Stream large exports")
+        assert sync.reconcile() == 1
+        # Merged: the webhook comes, and the next reconcile reads the merge again.
+        github.cross_reference(REPOSITORY, filed["number"], 41, "Stream large exports", merged=True)
+        closed = fixture("pull_request.closed.json")
+        closed["repository"]["full_name"] = REPOSITORY
+        closed["pull_request"].update(
+            number=41, body=f"Fixes #{filed['number']}", merged=True, merged_at="2030-01-01T10:00Z"
+        )
+        webhook(client, "pull_request", json.dumps(closed).encode(), "d-merged")
+        assert sync.reconcile() == 1
+
+    assert list(L2News.objects.filter(ticket=ticket).values_list("key", flat=True)) == [
+        f"pr:{REPOSITORY}#41:linked",
+        f"pr:{REPOSITORY}#41:merged",
+    ]
+    assert len(news_history(ticket)) == 2
+
+
 def test_a_pull_request_that_fixes_the_issue_marks_it_and_its_merge_again(client, escalated):
     pull = fixture("pull_request.opened.json")
     pull["repository"]["full_name"] = REPOSITORY

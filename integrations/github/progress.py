@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from integrations.github.client import RemotePull
 from tickets import escalation
 from tickets.models import L2NewsKind
 
@@ -116,3 +117,24 @@ def pull_request_news(payload: dict[str, Any]) -> list[escalation.IssueNews]:
         )
         for repo, number in closing_references(text, repository)
     ]
+
+
+def cross_reference_news(repository: str, number: int, pull: RemotePull) -> escalation.IssueNews:
+    """A pull request the issue's timeline says mentions it, as the webhook would have told."""
+    label = f"{pull.repository}#{pull.number}"
+    stage = "merged" if pull.merged_at else "linked"
+    summary = (
+        _("pull request %(pr)s “%(title)s” merged")
+        if pull.merged_at
+        else _("pull request %(pr)s “%(title)s” linked")
+    ) % {"pr": label, "title": pull.title}
+    return escalation.IssueNews(
+        repository=repository,
+        number=number,
+        kind=L2NewsKind.PULL_REQUEST,
+        key=f"pr:{label.lower()}:{stage}",
+        summary=summary,
+        author=pull.author,
+        url=pull.url,
+        happened_at=pull.merged_at or pull.referenced_at,
+    )

@@ -4,6 +4,8 @@ Both paths turn GitHub's data into :class:`tickets.escalation.IssueUpdate` and
 :class:`tickets.escalation.L2Comment` and hand them to the same services, which
 are safe to call with the same news twice; so a webhook that was missed is
 caught by the reconcile, and one that was not changes nothing the second time.
+Labels and pull requests (L2 news for the partner) are read by
+:mod:`integrations.github.progress`.
 """
 
 from __future__ import annotations
@@ -202,12 +204,28 @@ def sync_issue(client: GitHubClient, issue: EscalationIssue) -> RemoteIssue:
             escalation.issue_apply_comment(
                 _comment_from_remote(issue.repository, issue.number, comment)
             )
+    _read_linked_pulls(client, issue, issue.number)
     escalation.issue_apply_update(_update_from_remote(issue.repository, remote))
     # The start, not the end: a comment written while we read is read next time.
     EscalationIssue.objects.filter(pk=issue.pk).update(
         last_synced_at=started, comments_read_until=started
     )
     return remote
+
+
+def _read_linked_pulls(client: GitHubClient, issue: EscalationIssue, number: int) -> None:
+    """Pull requests that mention the issue: a missed ``pull_request`` webhook, or one from a
+    repository without our webhook. Older than the desk's knowledge of the issue is history."""
+    known_since = issue.created_at.replace(microsecond=0)
+    for pull in client.cross_referencing_pulls(issue.repository, number):
+        when = pull.merged_at or pull.referenced_at
+        if when is not None and when < known_since:
+            continue
+        if pull.merged_at is None and (
+            pull.author_is_bot or not is_team_comment(pull.author_association)
+        ):
+            continue  # anyone may open one on a public repository; only the team merges
+        escalation.issue_apply_news(progress.cross_reference_news(issue.repository, number, pull))
 
 
 def reconcile(*, client: GitHubClient | None = None, limit: int = 50) -> int:
