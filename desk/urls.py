@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import actions, attention, create, profile, queue, taxonomy, ticket
+from desk.views import actions, attention, create, l2_news, profile, queue, taxonomy, ticket
 
 app_name = "desk"
 
@@ -24,6 +24,11 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/urgent/", attention.urgent, name="urgent"),
     path("tickets/<int:ticket_id>/partner/", taxonomy.new_partner, name="new_partner"),
     path("partners/options/", taxonomy.partner_options, name="partner_options"),
+    path(
+        "tickets/<int:ticket_id>/l2-news/dismiss/",
+        l2_news.dismiss_l2_news,
+        name="dismiss_l2_news",
+    ),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         ticket.attachment,

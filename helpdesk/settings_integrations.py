@@ -70,3 +70,8 @@ GITHUB_L2_ASSOCIATIONS = [
     value.upper()
     for value in env.list("GITHUB_L2_ASSOCIATIONS", default=["OWNER", "MEMBER", "COLLABORATOR"])
 ]
+# Labels on an escalation issue whose adding or removing is news for the partner (any case).
+GITHUB_PROGRESS_LABELS = env.list(
+    "GITHUB_PROGRESS_LABELS",
+    default=["in progress", "fix ready", "workaround", "needs info", "released"],
+)

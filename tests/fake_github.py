@@ -57,6 +57,7 @@ class Repo:
     full_name: str
     issues: list[dict[str, Any]] = field(default_factory=list)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    timelines: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class FakeGitHub:
@@ -127,6 +128,28 @@ class FakeGitHub:
 
     # -- GitHub's behaviour ----------------------------------------------------
 
+    def cross_reference(self, full_name: str, number: int, pull_number: int, title: str,
+                        body: str = "", author: str = "l2-dev", association: str = "MEMBER",
+                        merged: bool = False) -> dict[str, Any]:  # fmt: skip
+        """A pull request in ``full_name`` that mentions issue ``number`` (its timeline event)."""
+        repo = self.repos[full_name.lower()]
+        event = {
+            "event": "cross-referenced",
+            "created_at": _now(),
+            "updated_at": _now(),
+            "actor": {"login": author, "type": "User"},
+            "source": {"type": "issue", "issue": {
+                "number": pull_number, "title": title, "body": body,
+                "html_url": f"https://github.com/{repo.full_name}/pull/{pull_number}",
+                "user": {"login": author, "type": "User"},
+                "author_association": association, "state": "closed" if merged else "open",
+                "repository": {"full_name": repo.full_name},
+                "pull_request": {"merged_at": _now() if merged else None},
+            }},
+        }  # fmt: skip
+        repo.timelines.setdefault(number, []).append(event)
+        return event
+
     def _issue(self, repo: Repo, number: int) -> dict[str, Any] | None:
         return next((i for i in repo.issues if i["number"] == number), None)
 
@@ -155,7 +178,7 @@ class FakeGitHub:
                headers: dict[str, str]) -> tuple[int, Any, dict[str, str]]:  # fmt: skip
         if headers.get("authorization") != f"token {TOKEN}":
             return 401, {"message": "Bad credentials"}, {}
-        match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues(?:/(\d+))?(/comments)?", path)
+        match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues(?:/(\d+))?(/comments|/timeline)?", path)
         if match is None:
             return 404, {"message": "Not Found"}, {}
         repo = self.repos.get(match.group(1).lower())
@@ -173,6 +196,8 @@ class FakeGitHub:
         issue = self._issue(repo, number) if number else None
         if issue is None:
             return 404, {"message": "Not Found"}, {}
+        if match.group(3) == "/timeline":
+            return 200, repo.timelines.get(number or 0, []), {}
         if match.group(3):
             since = (query.get("since") or [""])[0]
             found = [c for c in repo.comments.get(number or 0, []) if c["updated_at"] >= since]

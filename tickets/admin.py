@@ -135,6 +135,7 @@ TICKET_TIMES = [
     "next_response_due_at",
     "resolved_at",
     "closed_at",
+    "l2_news_at",
     "created_at",
     "updated_at",
 ]

@@ -19,6 +19,7 @@ from tickets.models import (
     Attachment,
     CannedResponse,
     EscalationLink,
+    L2News,
     Message,
     SlaClock,
     SlaTarget,
@@ -39,6 +40,7 @@ class Workspace:
     clocks: dict[str, SlaClock]
     sla: SlaState
     escalation: EscalationLink | None
+    l2_news: list[L2News]
     l2_draft: str
     canned: list[tuple[CannedResponse, str]]
     related: list[Ticket]
@@ -56,6 +58,7 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
     thread = ticket_thread(ticket)
     link = escalation.ticket_escalation(ticket)
     can_reply = roles.may(user, roles.REPLY)
+    news = escalation.pending_news(ticket)
     return Workspace(
         ticket=ticket,
         now=now,
@@ -68,17 +71,28 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
             warned=bool(first and first.warned_at),
         ),
         escalation=link,
-        # L2 closed or reopened the issue: the agent's customer-safe update waits in the
-        # reply box until a public reply goes out.
-        l2_draft=escalation.draft_to_show(
-            link, (item["message"] for item in thread if item["type"] == "message")
-        ),
+        l2_news=news,
+        # Only for the public reply box: a role that writes notes only never gets it.
+        l2_draft=_l2_draft(ticket, link, thread, news) if can_reply else "",
         canned=_canned(ticket, user) if can_reply else [],
         related=related_tickets(ticket),
         can_triage=roles.may(user, roles.TRIAGE),
         can_reply=can_reply,
         can_note=roles.may(user, roles.NOTE),
         can_escalate=roles.may(user, roles.ESCALATE) and escalation.may_go_to_l2(ticket, link),
+    )
+
+
+def _l2_draft(
+    ticket: Ticket,
+    link: EscalationLink | None,
+    thread: list[dict[str, Any]],
+    news: list[L2News],
+) -> str:
+    """L2's news not yet passed on: an update drafted from it. Otherwise the draft L2's
+    close or reopen left, until a public reply goes out."""
+    return escalation.draft_customer_update(ticket, news=news) or escalation.draft_to_show(
+        link, (item["message"] for item in thread if item["type"] == "message")
     )
 
 

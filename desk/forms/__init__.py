@@ -9,6 +9,7 @@ from desk.forms.on_behalf import OnBehalfForm
 from desk.forms.queue import BulkForm, SavedViewForm
 from desk.forms.ticket import (
     AssignForm,
+    DismissL2NewsForm,
     EscalateForm,
     LinkIssueForm,
     MergeForm,
@@ -20,6 +21,7 @@ from desk.forms.ticket import (
 __all__ = [
     "AssignForm",
     "BulkForm",
+    "DismissL2NewsForm",
     "EscalateForm",
     "LinkIssueForm",
     "MergeForm",

@@ -312,3 +312,13 @@ class UrgentForm(VersionedForm):
         max_length=500,
         required=False,
     )
+
+
+class DismissL2NewsForm(VersionedForm):
+    """Nothing to pass on (or the partner was told another way): why, for the history."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Why the partner need not be told"),
+        max_length=500,
+        error_messages={"required": gettext_lazy("Say why the partner need not be told.")},
+    )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from desk.access import agent, desk_view, staff_ticket, workspace_tickets
 from desk.forms import (
+    DismissL2NewsForm,
     EscalateForm,
     LinkIssueForm,
     MergeForm,
@@ -48,6 +49,7 @@ def _context(
     escalate_preview: dict[str, Any] | None = None,
     link_form: LinkIssueForm | None = None,
     partner_form: NewPartnerForm | None = None,
+    dismiss_l2_news_form: DismissL2NewsForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
 ) -> dict[str, Any]:
@@ -69,6 +71,7 @@ def _context(
         "merge_form": merge_form or MergeForm(initial=version),
         "urgent_form": UrgentForm(initial={**version, "urgent": "0" if ticket.is_urgent else "1"}),
         **_partner_context(ticket, lists, partner_form),
+        "dismiss_l2_news_form": dismiss_l2_news_form or DismissL2NewsForm(initial=version),
         "stale": stale,
         "tried": tried or [],
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],

@@ -78,6 +78,21 @@ class RemoteComment:
     created_at: datetime | None
 
 
+@dataclass(frozen=True)
+class RemotePull:
+    """A pull request that mentions an issue (its timeline's ``cross-referenced`` event)."""
+
+    repository: str
+    number: int
+    title: str
+    url: str
+    author: str
+    author_is_bot: bool
+    author_association: str
+    merged_at: datetime | None
+    referenced_at: datetime | None
+
+
 def _when(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -203,7 +218,7 @@ def _translated(what: str) -> Iterator[None]:
 
 
 class GitHubClient:
-    """The four calls escalation needs, against GITHUB_API_URL with GITHUB_TOKEN."""
+    """The calls escalation needs, against GITHUB_API_URL with GITHUB_TOKEN."""
 
     def __init__(self, *, token: str, base_url: str, timeout: int) -> None:
         self._github = Github(
@@ -262,3 +277,30 @@ class GitHubClient:
             issue = self._github.get_repo(repository).get_issue(number)
             found: Any = issue.get_comments(since=since) if since else issue.get_comments()
             return [_comment(comment) for comment in found]
+
+    def cross_referencing_pulls(self, repository: str, number: int) -> list[RemotePull]:
+        """The pull requests whose text mentions the issue, from its timeline."""
+        with _translated(f"reading the timeline of {repository}#{number}"):
+            issue = self._github.get_repo(repository).get_issue(number)
+            return [
+                pull for event in issue.get_timeline() if (pull := _pull(_raw(event), repository))
+            ]
+
+
+def _pull(event: dict[str, Any], repository: str) -> RemotePull | None:
+    source = (event.get("source") or {}).get("issue") or {}
+    if event.get("event") != "cross-referenced" or not source.get("pull_request"):
+        return None
+    user = source.get("user") or {}
+    full_name = str((source.get("repository") or {}).get("full_name") or repository)
+    return RemotePull(
+        repository=full_name,
+        number=int(source["number"]),
+        title=str(source.get("title") or ""),
+        url=str(source.get("html_url") or ""),
+        author=str(user.get("login") or ""),
+        author_is_bot=user.get("type") == "Bot",
+        author_association=str(source.get("author_association") or ""),
+        merged_at=_when((source.get("pull_request") or {}).get("merged_at")),
+        referenced_at=_when(event.get("created_at")),
+    )

@@ -4,6 +4,8 @@ Both paths turn GitHub's data into :class:`tickets.escalation.IssueUpdate` and
 :class:`tickets.escalation.L2Comment` and hand them to the same services, which
 are safe to call with the same news twice; so a webhook that was missed is
 caught by the reconcile, and one that was not changes nothing the second time.
+Labels and pull requests (L2 news for the partner) are read by
+:mod:`integrations.github.progress`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from integrations.github import progress
 from integrations.github.client import (
     GitHubClient,
     GitHubError,
@@ -94,7 +97,33 @@ def apply_payload(event: str, payload: dict[str, Any]) -> str:
             return f"comment from outside the team ({association or 'unknown'}): ignored"
         noted = escalation.issue_apply_comment(comment_from_payload(payload))
         return f"comment: {noted} ticket(s) noted"
+    if event == "issues" and action in progress.LABEL_ACTIONS:
+        news = progress.label_news(payload)
+        if news is not None:
+            marked = escalation.issue_apply_news(news)
+            return f"{action} {news.key.split(':')[2]}: {marked} ticket(s) marked"
+    if event == "pull_request":
+        return _apply_pull_request(action, payload)
     return f"{event}.{action}: nothing to do"
+
+
+def _apply_pull_request(action: str, payload: dict[str, Any]) -> str:
+    """A pull request that says it fixes a followed issue is L2 news on that issue's tickets.
+
+    Opened by someone outside the team or by a bot it is not (anyone may open one
+    on a public repository); merged it is, whoever opened it (only the team merges).
+    """
+    pull = payload.get("pull_request") or {}
+    user = pull.get("user") or {}
+    if action != "closed" and (
+        user.get("type") == "Bot" or not is_team_comment(str(pull.get("author_association") or ""))
+    ):
+        return f"pull_request.{action}: not from the team, ignored"
+    news = progress.pull_request_news(payload)
+    if not news:
+        return f"pull_request.{action}: nothing to do"
+    marked = sum(escalation.issue_apply_news(item) for item in news)
+    return f"pull_request.{action}: {marked} ticket(s) marked"
 
 
 def process_delivery(delivery_id: int) -> str:
@@ -175,12 +204,28 @@ def sync_issue(client: GitHubClient, issue: EscalationIssue) -> RemoteIssue:
             escalation.issue_apply_comment(
                 _comment_from_remote(issue.repository, issue.number, comment)
             )
+    _read_linked_pulls(client, issue, issue.number)
     escalation.issue_apply_update(_update_from_remote(issue.repository, remote))
     # The start, not the end: a comment written while we read is read next time.
     EscalationIssue.objects.filter(pk=issue.pk).update(
         last_synced_at=started, comments_read_until=started
     )
     return remote
+
+
+def _read_linked_pulls(client: GitHubClient, issue: EscalationIssue, number: int) -> None:
+    """Pull requests that mention the issue: a missed ``pull_request`` webhook, or one from a
+    repository without our webhook. Older than the desk's knowledge of the issue is history."""
+    known_since = issue.created_at.replace(microsecond=0)
+    for pull in client.cross_referencing_pulls(issue.repository, number):
+        when = pull.merged_at or pull.referenced_at
+        if when is not None and when < known_since:
+            continue
+        if pull.merged_at is None and (
+            pull.author_is_bot or not is_team_comment(pull.author_association)
+        ):
+            continue  # anyone may open one on a public repository; only the team merges
+        escalation.issue_apply_news(progress.cross_reference_news(issue.repository, number, pull))
 
 
 def reconcile(*, client: GitHubClient | None = None, limit: int = 50) -> int:

@@ -3,7 +3,8 @@
 ``X-Hub-Signature-256`` is the HMAC-SHA256 of the raw body with the webhook
 secret, compared in constant time before anything is parsed. A delivery id
 seen before (GitHub's redelivery, a replay) is acknowledged and not queued
-again. Events other than ``issues`` and ``issue_comment``, and repositories the
+again. Events other than ``issues``, ``issue_comment`` and ``pull_request`` (a
+fix linked with "fixes #12"), and repositories the
 help desk does not file in, are acknowledged and ignored, so GitHub does not
 keep retrying them. Applying the news runs in the outbox worker.
 """
@@ -29,7 +30,7 @@ from tickets.outbox_kinds import OutboxKind
 
 logger = logging.getLogger(__name__)
 
-EVENTS = ("issues", "issue_comment")
+EVENTS = ("issues", "issue_comment", "pull_request")
 
 
 def signature_is_valid(secret: str, body: bytes, header: str) -> bool:

@@ -31,11 +31,14 @@ Modules:
 * ``updates`` — L2's comments and state changes applied to the tickets following an issue.
 * ``notices`` — system notes on tickets; the email and alert to the agent.
 * ``drafts`` — the customer-safe update left in the reply box.
+* ``news`` — L2's news marks the ticket "L2 update — tell the partner", once per news.
+* ``customer_update`` — the update for the partner drafted from that news.
 * ``reads`` — lookups for the desk and the reconcile task.
 
 Callers use ``tickets.escalation.<name>``; every public name is re-exported here.
 """
 
+from tickets.escalation.customer_update import draft_customer_update, summarise_for_customer
 from tickets.escalation.drafts import draft_to_show
 from tickets.escalation.filing import (
     issue_failed,
@@ -53,6 +56,7 @@ from tickets.escalation.issue_text import (
     ticket_desk_url,
 )
 from tickets.escalation.linking import parse_issue_reference
+from tickets.escalation.news import issue_apply_news, pending_news
 from tickets.escalation.publishing import PersonalDataFound, findings
 from tickets.escalation.reads import (
     escalations_for,
@@ -68,6 +72,7 @@ from tickets.escalation.records import (
     EDITED_BODY_MAX,
     SUPPORT_LABEL,
     TITLE_MAX,
+    IssueNews,
     IssueUpdate,
     L2Comment,
 )
@@ -80,14 +85,17 @@ __all__ = [
     "SUPPORT_LABEL",
     "TITLE_MAX",
     "IssueDraft",
+    "IssueNews",
     "IssueUpdate",
     "L2Comment",
     "PersonalDataFound",
+    "draft_customer_update",
     "draft_to_show",
     "escalations_for",
     "find_issue",
     "findings",
     "issue_apply_comment",
+    "issue_apply_news",
     "issue_apply_update",
     "issue_draft",
     "issue_failed",
@@ -100,7 +108,9 @@ __all__ = [
     "issues_whose_delivery_failed",
     "may_go_to_l2",
     "parse_issue_reference",
+    "pending_news",
     "repository_is_known",
+    "summarise_for_customer",
     "ticket_context",
     "ticket_desk_url",
     "ticket_escalation",

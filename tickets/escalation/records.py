@@ -40,3 +40,21 @@ class L2Comment:
     body: str
     url: str = ""
     commented_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IssueNews:
+    """Progress on an issue other than a comment or a close: a label, a linked pull request.
+
+    ``key`` names this piece of news for good (the same news twice marks once);
+    ``kind`` is one of :class:`tickets.models.L2NewsKind`.
+    """
+
+    repository: str
+    number: int
+    kind: str
+    key: str
+    summary: str
+    author: str = ""
+    url: str = ""
+    happened_at: datetime | None = None

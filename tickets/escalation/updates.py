@@ -1,5 +1,8 @@
 """Back from GitHub: L2's comments become notes; closing or reopening the issue moves its tickets.
 
+A team comment (not an old one read when an issue was linked) and a close also
+mark the ticket "L2 update — tell the partner" (:mod:`tickets.escalation.news`).
+
 Called by ``integrations.github`` (webhook or periodic reconcile); both are safe
 to call any number of times with the same news.
 """
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 from tickets import services
 from tickets.alerts import alert_team
 from tickets.escalation.drafts import _draft_closed, _draft_reopened, _save_draft
+from tickets.escalation.news import mark_news
 from tickets.escalation.notices import _system_note, _tell_agent
 from tickets.escalation.reads import _linked_tickets, find_issue
 from tickets.escalation.records import TITLE_MAX, IssueUpdate, L2Comment
@@ -25,6 +29,7 @@ from tickets.models import (
     EscalationLink,
     EscalationStatus,
     IssueState,
+    L2NewsKind,
     Status,
     Ticket,
 )
@@ -68,6 +73,18 @@ def issue_apply_comment(comment: L2Comment) -> int:
         }
         _system_note(ticket, f"{header}\n\n{comment.body.strip()}")
         if news:
+            mark_news(
+                ticket,
+                issue,
+                kind=L2NewsKind.COMMENT,
+                key=f"comment:{comment.comment_id}",
+                summary=comment.body.strip(),
+                headline=_("comment by @%(author)s on %(issue)s")
+                % {"author": comment.author, "issue": issue.label},
+                author=comment.author,
+                url=comment.url,
+                happened_at=comment.commented_at,
+            )
             alert_team(
                 ticket=ticket,
                 event="l2_update",
@@ -157,7 +174,20 @@ def hand_back(
             % {"issue": issue.label, "actor": actor, "reason": reason},
         )
         _save_draft(ticket, _draft_closed(ticket, issue.state_reason))
-        _tell_agent(ticket, issue, "closed", reason, _event_key(issue, update, "closed"))
+        key = _event_key(issue, update, "closed")
+        mark_news(
+            ticket,
+            issue,
+            kind=L2NewsKind.CLOSED,
+            key=f"closed:{key}",
+            summary=reason,
+            headline=_("%(issue)s closed%(actor)s (%(reason)s)")
+            % {"issue": issue.label, "actor": actor, "reason": reason},
+            author=update.actor if update else "",
+            url=issue.url,
+            happened_at=update.changed_at if update else None,
+        )
+        _tell_agent(ticket, issue, "closed", reason, key)
         moved.append(ticket)
     return moved
 

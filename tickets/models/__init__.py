@@ -6,6 +6,8 @@ from tickets.models.escalation import (
     EscalationIssue,
     EscalationLink,
     IssueState,
+    L2News,
+    L2NewsKind,
 )
 from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
@@ -31,6 +33,8 @@ __all__ = [
     "EscalationStatus",
     "EventKind",
     "IssueState",
+    "L2News",
+    "L2NewsKind",
     "Message",
     "MessageKind",
     "OutboxMessage",

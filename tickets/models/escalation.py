@@ -160,3 +160,51 @@ class EscalationComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} comment {self.comment_id}"
+
+
+class L2NewsKind(models.TextChoices):
+    COMMENT = "comment", _("L2 comment")
+    LABEL = "label", _("Progress label")
+    PULL_REQUEST = "pull_request", _("Linked pull request")
+    CLOSED = "closed", _("Issue closed")
+
+
+class L2News(models.Model):
+    """One piece of L2's news on a ticket, to pass on to the partner.
+
+    ``key`` names the news (a comment id, a label change, a pull request, a close), so
+    the same webhook delivered twice or read again by the reconcile task marks once.
+    The ticket's :attr:`~tickets.models.Ticket.l2_news_at` is the marker the desk
+    filters on; these rows say what the news was, for the workspace and the draft.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="l2_news", verbose_name=_("ticket")
+    )
+    issue = models.ForeignKey(
+        EscalationIssue,
+        on_delete=models.CASCADE,
+        related_name="news",
+        verbose_name=_("issue"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=L2NewsKind.choices)
+    key = models.CharField(_("key"), max_length=200)
+    summary = models.TextField(_("what L2 said or did"), blank=True)
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    happened_at = models.DateTimeField(_("on GitHub"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    cleared_at = models.DateTimeField(
+        _("passed on or dismissed"), null=True, blank=True, db_index=True
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("L2 news")
+        verbose_name_plural = _("L2 news")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "key"], name="l2_news_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.ticket_id}"

@@ -77,6 +77,12 @@ TICKET_DESK_INDEXES = [
         name="ticket_urgent_updated",
         condition=models.Q(is_urgent=True),
     ),
+    # "L2 updates — tell the partner": marked tickets only (a small partial index), oldest first.
+    models.Index(
+        fields=["l2_news_at", "id"],
+        name="ticket_l2_news",
+        condition=models.Q(l2_news_at__isnull=False),
+    ),
 ]
 
 # The managers' reports (reports.figures) read by period: when tickets were done,

@@ -252,6 +252,16 @@ class Ticket(models.Model):
         ),
     )
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    l2_news_at = models.DateTimeField(
+        _("L2 news"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "L2 commented, changed a progress label, linked a fix or closed the issue since the "
+            "partner was last told (the oldest such news). Cleared by a public reply or a "
+            "dismissal with a reason."
+        ),
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

@@ -62,6 +62,10 @@ _QUEUE_FILTERS = {
     "escalated": lambda user, now: Ticket.objects.filter(status=Status.ESCALATED),
     "needs_reply": lambda user, now: Ticket.objects.filter(needs_reply_condition()),
     "sla_risk": lambda user, now: Ticket.objects.filter(sla_at_risk_condition(now)),
+    # A closed ticket takes no more replies; news it still carries is no work for the desk.
+    "l2_news": lambda user, now: Ticket.objects.filter(l2_news_at__isnull=False).exclude(
+        status=Status.CLOSED
+    ),
     "resolved": lambda user, now: Ticket.objects.filter(status=Status.RESOLVED),
     "all": lambda user, now: Ticket.objects.all(),
 }
@@ -81,6 +85,9 @@ QUEUES: dict[str, QueueDef] = {
                  gettext_lazy("With engineering.")),
         QueueDef("needs_reply", gettext_lazy("Needs reply"), "reply_due",
                  gettext_lazy("The customer spoke last; next reply due soonest first.")),
+        QueueDef("l2_news", gettext_lazy("L2 updates — tell the partner"), "l2_news",
+                 gettext_lazy("L2 commented, changed a progress label, linked a fix or closed "
+                              "the issue: pass it on to the partner, oldest news first.")),
         QueueDef("sla_risk", gettext_lazy("SLA at risk"), "due",
                  gettext_lazy("Not answered yet and warned or overdue, soonest due first.")),
         QueueDef("resolved", gettext_lazy("Resolved"), "-updated",

@@ -62,6 +62,7 @@ SORTS: dict[str, Any] = {
     "-created": gettext_lazy("Newest"),
     "created": gettext_lazy("Oldest"),
     "impact": gettext_lazy("Most severe impact"),
+    "l2_news": gettext_lazy("Oldest L2 news first"),
 }
 
 
@@ -98,6 +99,13 @@ def _segments(sort: str, lists: DeskLists) -> list[Segment]:
                     lambda t: t.next_response_due_at is not None),
             Segment(Q(next_response_due_at__isnull=True), "created_at", False,
                     lambda t: t.next_response_due_at is None),
+        ]  # fmt: skip
+    if sort == "l2_news":
+        return [
+            Segment(Q(l2_news_at__isnull=False), "l2_news_at", False,
+                    lambda t: t.l2_news_at is not None),
+            Segment(Q(l2_news_at__isnull=True), "created_at", False,
+                    lambda t: t.l2_news_at is None),
         ]  # fmt: skip
     if sort == "impact":
         # One segment per impact, most severe first (level order), then "not set";

@@ -77,8 +77,8 @@ def search_condition(text: str) -> Q:
 ROW_FIELDS = (
     "id", "subject", "status", "escalation_status", "channel", "version", "partner", "hub",
     "product", "category", "impact", "assignee", "first_response_due_at", "first_responded_at",
-    "first_response_breached_at", "created_at", "updated_at", "is_urgent", "requester__name",
-    "requester__email", "customer_replied_at", "next_response_due_at",
+    "first_response_breached_at", "created_at", "updated_at", "is_urgent", "l2_news_at",
+    "requester__name", "requester__email", "customer_replied_at", "next_response_due_at",
 )  # fmt: skip
 
 
@@ -225,6 +225,7 @@ def neighbours(
         "created_at",
         "updated_at",
         "is_urgent",
+        "l2_news_at",
     )
     before, _ = keyset_page(tickets, segments, cursor=here, size=1, backwards=True)
     after, _ = keyset_page(tickets, segments, cursor=here, size=1)

@@ -15,7 +15,8 @@ notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 (workflow and escalation status, the requester's own moves), ``merge``,
 ``bulk`` (queue selections, auto-close), ``escalate`` (file or link an L2 issue),
 ``attention`` (the urgent flag, acknowledgements), ``partners`` (a new partner
-while triaging, merging duplicates); ``attachments``, ``history``
+while triaging, merging duplicates), ``l2_news`` (L2's news passed on or
+dismissed); ``attachments``, ``history``
 and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
@@ -32,6 +33,7 @@ from tickets.services.bulk import (
 )
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
+from tickets.services.l2_news import ticket_dismiss_l2_news
 from tickets.services.locking import StaleTicket, check_version
 from tickets.services.merge import ticket_merge
 from tickets.services.partners import (
@@ -86,6 +88,7 @@ __all__ = [
     "ticket_change_fields",
     "ticket_change_status",
     "ticket_create",
+    "ticket_dismiss_l2_news",
     "ticket_escalate",
     "ticket_link_issue",
     "ticket_mark_escalated",

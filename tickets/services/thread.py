@@ -22,6 +22,7 @@ from tickets.models import CannedResponse, Message, MessageKind, Requester, Stat
 from tickets.models.desk import PLACEHOLDER_RE
 from tickets.services import conversation
 from tickets.services.attachments import attachments_store
+from tickets.services.l2_news import clear_l2_news
 from tickets.services.locking import ticket_locked
 from tickets.services.status import apply_status, reopen_status
 from tickets.services.triage import change_fields
@@ -105,6 +106,8 @@ def add_message(
             ticket, back_to, None, label=str(requester), notify=notify, reopening=reopening
         )
     elif kind == MessageKind.REPLY:
+        # The partner has been answered: L2's news, if any, has been passed on.
+        clear_l2_news(ticket, by, _("passed on to the partner (public reply)"))
         _first_response(ticket, message, by, notify=notify)
     else:
         ticket.save(update_fields=["updated_at"])
