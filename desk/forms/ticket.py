@@ -70,9 +70,7 @@ class TriageForm(VersionedForm):
         set_choices(
             self, "tags", [(str(c.id), c.label) for c in lists.tags if c.active or c.id in tag_ids]
         )
-        set_choices(
-            self, "assignee", [(NOT_SET, _("Nobody"))] + [(str(c.id), c.label) for c in lists.staff]
-        )
+        set_choices(self, "assignee", self._assignee_choices(ticket, lists))
         set_choices(
             self,
             "status",
@@ -84,6 +82,33 @@ class TriageForm(VersionedForm):
                 or (ticket.can_move_to(value) and value != Status.ESCALATED)
             ],
         )
+
+    @staticmethod
+    def _assignee_choices(ticket: Ticket, lists: DeskLists) -> list[tuple[str, Any]]:
+        """Nobody, then who works tickets, then other staff (optgroups); never inactive accounts.
+
+        A ticket still held by an account switched off since keeps it listed as the
+        current choice, so saving other fields does not silently unassign it.
+        """
+        choices: list[tuple[str, Any]] = [(NOT_SET, _("Nobody"))]
+        if ticket.assignee_id and ticket.assignee_id not in lists.by_id("staff"):
+            assignee = ticket.assignee
+            name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+            choices.append((str(ticket.assignee_id), _("%(name)s (inactive)") % {"name": name}))
+        for label, group in lists.assignee_groups():
+            choices.append((label, [(str(c.id), c.label) for c in group]))
+        return choices
+
+    def assignee_options(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The assignee choices for the template: ("", ungrouped) first, then each optgroup."""
+        loose: list[tuple[str, str]] = []
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for value, label in self.fields["assignee"].choices:  # type: ignore[attr-defined]
+            if isinstance(label, (list, tuple)):
+                groups.append((str(value), [(str(v), str(lab)) for v, lab in label]))
+            else:
+                loose.append((str(value), str(label)))
+        return [("", loose), *groups]
 
     def impact_definitions(self) -> dict[str, str]:
         return {str(c.id): c.extra for c in self.lists.impacts}
@@ -111,7 +136,9 @@ class TriageForm(VersionedForm):
                 else None
             )
             if assignee and result["assignee"] is None:
-                raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
+                raise ValidationError(
+                    {"assignee": _("Tickets can only be assigned to active staff accounts.")}
+                )
         if data.get("status") and data["status"] != ticket.status:
             result["status"] = data["status"]
         return result

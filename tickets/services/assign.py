@@ -30,8 +30,11 @@ def ticket_assign(
 
 def assign(ticket: Ticket, assignee: User | None, by: User | None) -> None:
     """The assignment on a locked ticket, for services that checked the actor's role."""
-    if assignee is not None and not assignee.is_staff:
-        raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        # An inactive account would hold the ticket where nobody sees it.
+        raise ValidationError(
+            {"assignee": _("Tickets can only be assigned to active staff accounts.")}
+        )
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return
     old = ticket.assignee
