@@ -55,8 +55,13 @@ def _context(
         "escalate_preview": escalate_preview,
         "link_form": link_form or LinkIssueForm(initial=version),
         "triage_form": triage_form or TriageForm(ticket=ticket, lists=lists),
+        # The drafted customer update goes only into a box that can send it to the
+        # customer: an L2 engineer's box takes internal notes, never the customer draft.
         "reply_form": reply_form
-        or ReplyForm(initial={**version, "body": seen.l2_draft}, can_reply=seen.can_reply),
+        or ReplyForm(
+            initial={**version, "body": seen.l2_draft if seen.can_reply else ""},
+            can_reply=seen.can_reply,
+        ),
         "merge_form": merge_form or MergeForm(initial=version),
         "stale": stale,
         "tried": tried or [],
