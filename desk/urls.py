@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from desk.views import actions, create, queue, ticket
+from desk.views import actions, canned, create, queue, ticket
 
 app_name = "desk"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("bulk/", queue.bulk, name="bulk"),
     path("views/", queue.save_view, name="save_view"),
     path("views/<int:view_id>/delete/", queue.delete_view, name="delete_view"),
+    path("canned/", canned.canned_list, name="canned_list"),
+    path("canned/<int:canned_id>/", canned.canned_edit, name="canned_edit"),
+    path("canned/<int:canned_id>/delete/", canned.canned_delete, name="canned_delete"),
     path("tickets/new/", create.log_ticket, name="log_ticket"),
     path("tickets/<int:ticket_id>/", ticket.workspace, name="ticket"),
     path("tickets/<int:ticket_id>/triage/", actions.triage, name="triage"),

@@ -115,7 +115,13 @@ def related_tickets(ticket: Ticket) -> list[Ticket]:
 
 
 def _canned(ticket: Ticket, user: User) -> list[tuple[CannedResponse, str]]:
-    responses = CannedResponse.objects.active().select_related("set_category", "set_impact")
+    # The shared responses and the agent's own personal ones.
+    responses = (
+        CannedResponse.objects.active()
+        .visible_to(user)
+        .select_related("set_category", "set_impact")
+        .order_by("owner_id", "position", "title")
+    )
     return [
         (response, canned_render(response, ticket=ticket, agent=user)) for response in responses
     ]

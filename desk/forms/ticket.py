@@ -178,8 +178,11 @@ class ReplyForm(VersionedForm):
     )
     canned = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, can_reply: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, can_reply: bool = True, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         if not can_reply:
             set_choices(
                 self, "kind", [(MessageKind.NOTE, gettext_lazy("Internal note (staff only)"))]
@@ -198,7 +201,9 @@ class ReplyForm(VersionedForm):
         canned_id = data.get("canned")
         data["canned_response"] = None
         if canned_id:
-            canned = CannedResponse.objects.active().filter(pk=canned_id).first()
+            canned = (
+                CannedResponse.objects.active().visible_to(self.user).filter(pk=canned_id).first()
+            )
             if canned is None:
                 self.add_error(None, _("That canned response does not exist any more."))
             data["canned_response"] = canned

@@ -102,7 +102,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     user = agent(request)
     ticket = staff_ticket(request, ticket_id)
     can_reply = roles.may(user, roles.REPLY)
-    form = ReplyForm(request.POST, request.FILES, can_reply=can_reply)
+    form = ReplyForm(request.POST, request.FILES, can_reply=can_reply, user=user)
     if request.POST.get("kind") == MessageKind.REPLY:
         roles.require(user, roles.REPLY)
     if not form.is_valid():
@@ -125,7 +125,9 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             request,
             ticket,
             stale,
-            keep=lambda kept: {"reply_form": _valid(ReplyForm(kept, can_reply=can_reply))},
+            keep=lambda kept: {
+                "reply_form": _valid(ReplyForm(kept, can_reply=can_reply, user=user))
+            },
         )
     except REFUSALS as error:
         for message in error_messages(error):

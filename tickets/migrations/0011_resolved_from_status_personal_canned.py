@@ -112,6 +112,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("owner__isnull", True)),
                 fields=("title",),
                 name="canned_shared_title_unique",
+                violation_error_message="A shared canned response has this title already.",
             ),
         ),
         migrations.AddConstraint(
@@ -120,6 +121,7 @@ class Migration(migrations.Migration):
                 condition=models.Q(("owner__isnull", False)),
                 fields=("owner", "title"),
                 name="canned_personal_title_unique",
+                violation_error_message="You have a canned response with this title already.",
             ),
         ),
         migrations.RunPython(fill_resolved_from_status, migrations.RunPython.noop),

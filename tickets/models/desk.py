@@ -127,11 +127,13 @@ class CannedResponse(models.Model):
                 fields=["title"],
                 condition=models.Q(owner__isnull=True),
                 name="canned_shared_title_unique",
+                violation_error_message=_("A shared canned response has this title already."),
             ),
             models.UniqueConstraint(
                 fields=["owner", "title"],
                 condition=models.Q(owner__isnull=False),
                 name="canned_personal_title_unique",
+                violation_error_message=_("You have a canned response with this title already."),
             ),
         ]
 

@@ -14,7 +14,8 @@ Modules: ``create`` (a request from any channel), ``thread`` (messages, replies,
 notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 (workflow and escalation status, the requester's own moves), ``merge``,
 ``bulk`` (queue selections, auto-close), ``escalate`` (file or link an L2 issue),
-``attention`` (urgent flags, acknowledgements); ``attachments``, ``history``
+``attention`` (urgent flags, acknowledgements), ``canned`` (an agent's personal
+canned responses); ``attachments``, ``history``
 and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
@@ -28,6 +29,12 @@ from tickets.services.bulk import (
     BulkResult,
     tickets_auto_close,
     tickets_bulk_update,
+)
+from tickets.services.canned import (
+    NotYourCannedResponse,
+    canned_create,
+    canned_delete,
+    canned_update,
 )
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
@@ -62,10 +69,14 @@ __all__ = [
     "UNCHANGED",
     "AutoCloseResult",
     "BulkResult",
+    "NotYourCannedResponse",
     "StaleTicket",
     "attachment_add",
     "attachments_store",
+    "canned_create",
+    "canned_delete",
     "canned_render",
+    "canned_update",
     "check_version",
     "compose_report",
     "requester_get_or_create",

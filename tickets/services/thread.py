@@ -171,6 +171,9 @@ def ticket_reply(
     if kind not in _ROLE_FOR_KIND:
         raise ValidationError({"kind": _("Choose a public reply or an internal note.")})
     _check_message(kind, body, by, attachments)
+    if canned is not None and canned.owner_id not in (None, by.pk):
+        # A colleague's personal response is theirs alone.
+        raise ValidationError(_("That canned response does not exist any more."))
     field_changes = _canned_changes(canned) if kind == MessageKind.REPLY else {}
     if field_changes:
         roles.require(by, roles.TRIAGE)
