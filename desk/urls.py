@@ -23,6 +23,7 @@ urlpatterns = [
     path("tickets/<int:ticket_id>/escalate/", actions.escalate, name="escalate"),
     path("tickets/<int:ticket_id>/link-issue/", actions.link_issue, name="link_issue"),
     path("tickets/<int:ticket_id>/merge/", actions.merge, name="merge"),
+    path("tickets/<int:ticket_id>/reopen/", actions.reopen, name="reopen"),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         ticket.attachment,

@@ -22,6 +22,7 @@ from tickets.models import (
     Message,
     SlaClock,
     SlaTarget,
+    Status,
     Ticket,
     TicketEvent,
 )
@@ -42,6 +43,9 @@ class Workspace:
     l2_draft: str
     canned: list[tuple[CannedResponse, str]]
     related: list[Ticket]
+    # Closed or merged: nothing but reopening (a closed one) is offered; can_* are False.
+    read_only: bool
+    can_reopen: bool
     can_triage: bool
     can_reply: bool
     can_note: bool
@@ -55,7 +59,8 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
     first = clocks.get(SlaTarget.FIRST_RESPONSE)
     thread = ticket_thread(ticket)
     link = escalation.ticket_escalation(ticket)
-    can_reply = roles.may(user, roles.REPLY)
+    read_only = ticket.status == Status.CLOSED or bool(ticket.merged_into_id)
+    can_reply = roles.may(user, roles.REPLY) and not read_only
     return Workspace(
         ticket=ticket,
         now=now,
@@ -75,10 +80,14 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
         ),
         canned=_canned(ticket, user) if can_reply else [],
         related=related_tickets(ticket),
-        can_triage=roles.may(user, roles.TRIAGE),
+        read_only=read_only,
+        can_reopen=read_only and not ticket.merged_into_id and roles.may(user, roles.TRIAGE),
+        can_triage=roles.may(user, roles.TRIAGE) and not read_only,
         can_reply=can_reply,
-        can_note=roles.may(user, roles.NOTE),
-        can_escalate=roles.may(user, roles.ESCALATE) and escalation.may_go_to_l2(ticket, link),
+        can_note=roles.may(user, roles.NOTE) and not read_only,
+        can_escalate=roles.may(user, roles.ESCALATE)
+        and not read_only
+        and escalation.may_go_to_l2(ticket, link),
     )
 
 

@@ -41,6 +41,7 @@ def _context(
     link_form: LinkIssueForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
+    closed_refusal: str = "",
 ) -> dict[str, Any]:
     user = agent(request)
     lists = lists or queues.desk_lists(user)
@@ -65,6 +66,7 @@ def _context(
         "merge_form": merge_form or MergeForm(initial=version),
         "stale": stale,
         "tried": tried or [],
+        "closed_refusal": closed_refusal,
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],
     }
 

@@ -38,12 +38,13 @@ from tickets.services.canned import (
 )
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
-from tickets.services.locking import StaleTicket, check_version
+from tickets.services.locking import StaleTicket, TicketClosed, check_not_closed, check_version
 from tickets.services.merge import ticket_merge
 from tickets.services.status import (
     ticket_change_escalation_status,
     ticket_change_status,
     ticket_mark_escalated,
+    ticket_reopen,
     ticket_requester_mark_solved,
     ticket_requester_reopen,
 )
@@ -71,12 +72,14 @@ __all__ = [
     "BulkResult",
     "NotYourCannedResponse",
     "StaleTicket",
+    "TicketClosed",
     "attachment_add",
     "attachments_store",
     "canned_create",
     "canned_delete",
     "canned_render",
     "canned_update",
+    "check_not_closed",
     "check_version",
     "compose_report",
     "requester_get_or_create",
@@ -92,6 +95,7 @@ __all__ = [
     "ticket_link_issue",
     "ticket_mark_escalated",
     "ticket_merge",
+    "ticket_reopen",
     "ticket_reply",
     "ticket_requester_mark_solved",
     "ticket_requester_reopen",

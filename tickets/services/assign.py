@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tickets import roles
 from tickets.models import EventKind, Ticket
 from tickets.services.history import actor_label, record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def ticket_assign(
 ) -> Ticket:
     """Give the ticket to an agent (or to nobody); idempotent."""
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     assign(ticket, assignee, by)
     return ticket
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tickets import alerts, roles
 from tickets.models import EventKind, Message, MessageKind, Ticket, TicketEvent
 from tickets.services.history import actor_label, record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_locked, ticket_writable
 from tickets.services.thread import add_message
 
 
@@ -26,7 +26,7 @@ def ticket_flag_urgent(*, ticket: Ticket, by: User, reason: str) -> Message:
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Say why the ticket is urgent.")})
-    ticket = ticket_locked(ticket)
+    ticket = ticket_writable(ticket, by=by)
     note = add_message(
         ticket,
         kind=MessageKind.NOTE,

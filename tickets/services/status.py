@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from tickets import notifications, roles, sla
 from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import TicketClosed, ticket_locked, ticket_writable
 from tickets.workflow import check_escalation_transition, check_status_transition
 
 FINISHED = (Status.RESOLVED, Status.CLOSED)
@@ -85,7 +85,7 @@ def ticket_change_status(
     """
     roles.require(by, roles.TRIAGE)
     check_not_escalating(status)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if ticket.status == status:
         return ticket
     apply_status(ticket, status, by, notify=notify)
@@ -120,7 +120,7 @@ def ticket_mark_escalated(*, ticket: Ticket, by: User | None) -> Ticket:
     ``ticket_link_issue``; the system calls this alone when L2 reopens an issue.
     """
     roles.require(by, roles.ESCALATE)
-    ticket = ticket_locked(ticket)
+    ticket = ticket_writable(ticket, by=by)
     mark_escalated(ticket, by)
     return ticket
 
@@ -153,10 +153,28 @@ def ticket_change_escalation_status(
     *, ticket: Ticket, escalation_status: str, by: User | None
 ) -> Ticket:
     roles.require(by, roles.ESCALATE)
-    ticket = ticket_locked(ticket)
+    ticket = ticket_writable(ticket, by=by)
     if ticket.escalation_status == escalation_status:
         return ticket
     _apply_escalation_status(ticket, escalation_status, by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, by: User, expected_version: int | None = None) -> Ticket:
+    """An agent reopens a resolved or closed ticket: back to where triage left it (idempotent).
+
+    The one change a closed ticket takes from a person (everything else waits for
+    this). A merged ticket stays closed: its conversation lives on in the ticket
+    it was merged into. The requester is told it was reopened.
+    """
+    roles.require(by, roles.TRIAGE)
+    ticket = ticket_locked(ticket, expected_version)
+    if ticket.merged_into_id:
+        raise TicketClosed(ticket)
+    if ticket.status not in FINISHED:
+        return ticket
+    apply_status(ticket, reopen_status(ticket), by, reopening=True)
     return ticket
 
 
