@@ -205,3 +205,18 @@ def test_an_l2_engineer_cannot_reopen_and_nothing_changes():
         )
     assert response.status_code == 403
     assert 'id="reopen-form"' not in _page(client, ticket)
+
+
+def test_the_back_office_refuses_a_change_to_a_closed_ticket_and_nothing_changes(client):
+    from tests.test_back_office import change_form_data
+
+    agent = factories.l1_agent()
+    ticket = _closed(agent)
+    client.force_login(factories.support_manager(is_superuser=True))
+    data = change_form_data(client, ticket, impact=factories.impact("critical").pk)
+
+    with nothing_changes():
+        response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert "is closed — reopen it to make changes" in response.content.decode()
