@@ -69,7 +69,7 @@ class DeskLists:
         return [c for c in getattr(self, kind) if c.active]
 
     def assignee_groups(self) -> list[tuple[str, list[Choice]]]:
-        """ "Assign to" in two groups: who works tickets (L1, managers), then other staff."""
+        """The "Assign to" groups: who works tickets (L1, managers), then other staff."""
         groups = [
             (_("Agents and managers"), [c for c in self.staff if c.rank == WORKS_TICKETS]),
             (_("Other staff"), [c for c in self.staff if c.rank != WORKS_TICKETS]),
