@@ -56,6 +56,8 @@ def test_l1_finds_the_draft_in_the_reply_box_but_never_in_the_technical_summary_
 
     html = client.get(url).content.decode()
     assert DRAFT in _textarea(html, "body")
+    # Marked, so that choosing "Internal note" sets the untouched draft aside (desk.js).
+    assert re.search(r'<textarea name="body"[^>]*data-customer-draft', html)
     assert _textarea(html, "technical_summary").strip() == ""
 
     # A refused reply keeps what the agent typed in the reply box, and only there.
