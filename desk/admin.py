@@ -1,8 +1,14 @@
-"""Canned responses are managed in the back office (managers); saved views are listed there."""
+"""Shared canned responses are managed in the back office (managers); saved views are listed.
+
+An agent's personal canned responses are theirs alone (the desk's own page), so
+the back office lists and edits only the shared ones.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from tickets.models import CannedResponse, SavedView
 
@@ -21,6 +27,9 @@ class CannedResponseAdmin(admin.ModelAdmin):
             {"fields": ["set_status", "set_category", "set_impact"]},
         ),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CannedResponse]:
+        return super().get_queryset(request).filter(owner__isnull=True)
 
 
 @admin.register(SavedView)

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from desk.views import actions, attention, create, l2_news, profile, queue, taxonomy, ticket
+from desk.views import (
+    actions,
+    attention,
+    canned,
+    create,
+    l2_news,
+    profile,
+    queue,
+    taxonomy,
+    ticket,
+)
 
 app_name = "desk"
 
@@ -12,6 +22,9 @@ urlpatterns = [
     path("bulk/", queue.bulk, name="bulk"),
     path("views/", queue.save_view, name="save_view"),
     path("views/<int:view_id>/delete/", queue.delete_view, name="delete_view"),
+    path("canned/", canned.canned_list, name="canned_list"),
+    path("canned/<int:canned_id>/", canned.canned_edit, name="canned_edit"),
+    path("canned/<int:canned_id>/delete/", canned.canned_delete, name="canned_delete"),
     path("tickets/new/", create.log_ticket, name="log_ticket"),
     path("profile/", profile.profile, name="profile"),
     path("tickets/<int:ticket_id>/", ticket.workspace, name="ticket"),
@@ -29,6 +42,7 @@ urlpatterns = [
         l2_news.dismiss_l2_news,
         name="dismiss_l2_news",
     ),
+    path("tickets/<int:ticket_id>/reopen/", actions.reopen, name="reopen"),
     path(
         "tickets/<int:ticket_id>/attachments/<int:attachment_id>/",
         ticket.attachment,

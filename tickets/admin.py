@@ -121,6 +121,11 @@ class TicketAdminForm(forms.ModelForm):
                 )
             except services.StaleTicket as stale:
                 raise forms.ValidationError(str(stale)) from None
+            if set(self.changed_data) - {"loaded_version"}:
+                try:
+                    services.check_not_closed(current)
+                except services.TicketClosed as closed:
+                    raise forms.ValidationError(closed.messages[0]) from None
         return cleaned
 
 
@@ -263,6 +268,8 @@ class TicketAdmin(admin.ModelAdmin):
         given = {name: form.cleaned_data[name] for name in changed if name in TRIAGE_FIELDS}
         if "issue_tags" in changed:
             given["tags"] = form.cleaned_data["issue_tags"]
+        if not given:
+            return  # nothing to change (a closed ticket takes no change at all)
         services.ticket_triage(
             ticket=Ticket.objects.get(pk=obj.pk),
             by=staff_user(request),

@@ -69,7 +69,7 @@ def email_status_change(
     reopened. When the agent's public reply in the same step is still waiting in
     the outbox, the news goes into that mail instead of a second one.
     """
-    if status in (Status.NEW, Status.OPEN) and previous == Status.RESOLVED:
+    if status in (Status.NEW, Status.OPEN) and previous in (Status.RESOLVED, Status.CLOSED):
         template = "status_reopened"
     elif status in (Status.WAITING, Status.RESOLVED) and not by_requester:
         template = f"status_{status}"

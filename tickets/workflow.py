@@ -20,8 +20,13 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Nobody moves a ticket back to New by hand; only a reopening does, for a ticket
-# resolved before anyone triaged it (tickets.services.status.reopen_status).
-REOPEN_TRANSITIONS: dict[str, frozenset[str]] = {Status.RESOLVED: frozenset({Status.NEW})}
+# resolved before anyone triaged it (tickets.services.status.reopen_status). An
+# agent may also reopen a closed ticket (ticket_reopen), the only change a closed
+# ticket takes; a customer's message to it still starts a follow-up ticket.
+REOPEN_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RESOLVED: frozenset({Status.NEW}),
+    Status.CLOSED: frozenset({Status.NEW, Status.OPEN}),
+}
 
 ESCALATION_TRANSITIONS: dict[str, frozenset[str]] = {
     EscalationStatus.NONE: frozenset({EscalationStatus.ESCALATED}),

@@ -23,6 +23,7 @@ from tickets.models import (
     Message,
     SlaClock,
     SlaTarget,
+    Status,
     Ticket,
     TicketEvent,
 )
@@ -44,6 +45,9 @@ class Workspace:
     l2_draft: str
     canned: list[tuple[CannedResponse, str]]
     related: list[Ticket]
+    # Closed or merged: nothing but reopening (a closed one) is offered; can_* are False.
+    read_only: bool
+    can_reopen: bool
     can_triage: bool
     can_reply: bool
     can_note: bool
@@ -57,7 +61,8 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
     first = clocks.get(SlaTarget.FIRST_RESPONSE)
     thread = ticket_thread(ticket)
     link = escalation.ticket_escalation(ticket)
-    can_reply = roles.may(user, roles.REPLY)
+    read_only = ticket.status == Status.CLOSED or bool(ticket.merged_into_id)
+    can_reply = roles.may(user, roles.REPLY) and not read_only
     news = escalation.pending_news(ticket)
     return Workspace(
         ticket=ticket,
@@ -76,10 +81,14 @@ def ticket_workspace(ticket: Ticket, *, user: User) -> Workspace:
         l2_draft=_l2_draft(ticket, link, thread, news) if can_reply else "",
         canned=_canned(ticket, user) if can_reply else [],
         related=related_tickets(ticket),
-        can_triage=roles.may(user, roles.TRIAGE),
+        read_only=read_only,
+        can_reopen=read_only and not ticket.merged_into_id and roles.may(user, roles.TRIAGE),
+        can_triage=roles.may(user, roles.TRIAGE) and not read_only,
         can_reply=can_reply,
-        can_note=roles.may(user, roles.NOTE),
-        can_escalate=roles.may(user, roles.ESCALATE) and escalation.may_go_to_l2(ticket, link),
+        can_note=roles.may(user, roles.NOTE) and not read_only,
+        can_escalate=roles.may(user, roles.ESCALATE)
+        and not read_only
+        and escalation.may_go_to_l2(ticket, link),
     )
 
 
@@ -129,7 +138,13 @@ def related_tickets(ticket: Ticket) -> list[Ticket]:
 
 
 def _canned(ticket: Ticket, user: User) -> list[tuple[CannedResponse, str]]:
-    responses = CannedResponse.objects.active().select_related("set_category", "set_impact")
+    # The shared responses and the agent's own personal ones.
+    responses = (
+        CannedResponse.objects.active()
+        .visible_to(user)
+        .select_related("set_category", "set_impact")
+        .order_by("owner_id", "position", "title")
+    )
     return [
         (response, canned_render(response, ticket=ticket, agent=user)) for response in responses
     ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from catalog.defaults import seed_default_taxonomy
+from demo.canned import seed_canned_responses
 from demo.people import (
     DEFAULT_DEMO_TICKETS,
     DEFAULT_SEED,
@@ -48,6 +49,7 @@ def seed_demo(
     seed_default_taxonomy()  # the stories tag with it, and a flushed database has none
     seed_default_policies()  # per-impact SLA targets, where none exist yet
     staff = seed_staff(debug=debug)
+    seed_canned_responses()
     partners, partners_created = seed_partners()
     requesters, requesters_created = seed_requesters(partners)
     existing = demo_ticket_count()

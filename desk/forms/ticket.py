@@ -84,9 +84,7 @@ class TriageForm(VersionedForm):
         set_choices(
             self, "tags", [(str(c.id), c.label) for c in lists.tags if c.active or c.id in tag_ids]
         )
-        set_choices(
-            self, "assignee", [(NOT_SET, _("Nobody"))] + [(str(c.id), c.label) for c in lists.staff]
-        )
+        set_choices(self, "assignee", self._assignee_choices(ticket, lists))
         set_choices(
             self,
             "status",
@@ -106,6 +104,33 @@ class TriageForm(VersionedForm):
         current_id = int(current) if str(current or "").isdigit() else self.ticket.partner_id
         listed = partners_of(self.lists, int(hub) if hub.isdigit() else None, current_id=current_id)
         return [(NOT_SET, str(_("— not set —")))] + [(str(c.id), c.label) for c in listed]
+
+    @staticmethod
+    def _assignee_choices(ticket: Ticket, lists: DeskLists) -> list[tuple[str, Any]]:
+        """Nobody, then who works tickets, then other staff (optgroups); never inactive accounts.
+
+        A ticket still held by an account switched off since keeps it listed as the
+        current choice, so saving other fields does not silently unassign it.
+        """
+        choices: list[tuple[str, Any]] = [(NOT_SET, _("Nobody"))]
+        if ticket.assignee_id and ticket.assignee_id not in lists.by_id("staff"):
+            assignee = ticket.assignee
+            name = (assignee.get_full_name() or assignee.get_username()) if assignee else ""
+            choices.append((str(ticket.assignee_id), _("%(name)s (inactive)") % {"name": name}))
+        for label, group in lists.assignee_groups():
+            choices.append((label, [(str(c.id), c.label) for c in group]))
+        return choices
+
+    def assignee_options(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The assignee choices for the template: ("", ungrouped) first, then each optgroup."""
+        loose: list[tuple[str, str]] = []
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for value, label in self.fields["assignee"].choices:  # type: ignore[attr-defined]
+            if isinstance(label, (list, tuple)):
+                groups.append((str(value), [(str(v), str(lab)) for v, lab in label]))
+            else:
+                loose.append((str(value), str(label)))
+        return [("", loose), *groups]
 
     def impact_definitions(self) -> dict[str, str]:
         return {str(c.id): c.extra for c in self.lists.impacts}
@@ -134,7 +159,9 @@ class TriageForm(VersionedForm):
                 else None
             )
             if assignee and result["assignee"] is None:
-                raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
+                raise ValidationError(
+                    {"assignee": _("Tickets can only be assigned to active staff accounts.")}
+                )
         if data.get("status") and data["status"] != ticket.status:
             result["status"] = data["status"]
         return result
@@ -205,8 +232,11 @@ class ReplyForm(VersionedForm):
     )
     canned = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, can_reply: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, can_reply: bool = True, user: User | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         if not can_reply:
             set_choices(
                 self, "kind", [(MessageKind.NOTE, gettext_lazy("Internal note (staff only)"))]
@@ -225,7 +255,9 @@ class ReplyForm(VersionedForm):
         canned_id = data.get("canned")
         data["canned_response"] = None
         if canned_id:
-            canned = CannedResponse.objects.active().filter(pk=canned_id).first()
+            canned = (
+                CannedResponse.objects.active().visible_to(self.user).filter(pk=canned_id).first()
+            )
             if canned is None:
                 self.add_error(None, _("That canned response does not exist any more."))
             data["canned_response"] = canned

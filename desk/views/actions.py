@@ -9,6 +9,7 @@ and what the agent typed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -51,6 +52,27 @@ def _stale(
     return render_workspace(request, current, status=409, stale=stale, **context)
 
 
+def closed_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse a change to a closed or merged ticket (409, the read-only page saying why).
+
+    The services refuse it too, under the row lock; this answers early, before a
+    form is judged, and catches the services' refusal for views that do not.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, ticket_id: int) -> HttpResponse:
+        ticket = staff_ticket(request, ticket_id)
+        try:
+            services.check_not_closed(ticket)
+            return view(request, ticket_id)
+        except services.TicketClosed as closed:
+            return render_workspace(
+                request, fresh(ticket), status=409, closed_refusal=closed.messages[0]
+            )
+
+    return wrapped
+
+
 def _posted_version(request: HttpRequest) -> int | None:
     try:
         return int(request.POST.get("version", ""))
@@ -60,6 +82,7 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 @require_POST
 @desk_view(TRIAGE)
+@closed_guard
 def triage(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = staff_ticket(request, ticket_id)
     lists = queues.desk_lists(agent(request))
@@ -98,11 +121,12 @@ def _readable(form: TriageForm, name: str, values: list[str]) -> str:
 
 @require_POST
 @desk_view(NOTE)
+@closed_guard
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     user = agent(request)
     ticket = staff_ticket(request, ticket_id)
     can_reply = roles.may(user, roles.REPLY)
-    form = ReplyForm(request.POST, request.FILES, can_reply=can_reply)
+    form = ReplyForm(request.POST, request.FILES, can_reply=can_reply, user=user)
     if request.POST.get("kind") == MessageKind.REPLY:
         roles.require(user, roles.REPLY)
     if not form.is_valid():
@@ -125,7 +149,9 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             request,
             ticket,
             stale,
-            keep=lambda kept: {"reply_form": _valid(ReplyForm(kept, can_reply=can_reply))},
+            keep=lambda kept: {
+                "reply_form": _valid(ReplyForm(kept, can_reply=can_reply, user=user))
+            },
         )
     except REFUSALS as error:
         for message in error_messages(error):
@@ -147,6 +173,7 @@ def _valid(form: Any) -> Any:
 
 @require_POST
 @desk_view(TRIAGE)
+@closed_guard
 def assign_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = staff_ticket(request, ticket_id)
     form = AssignForm(request.POST)
@@ -195,6 +222,7 @@ def _workspace_form_action(
 
 @require_POST
 @desk_view(ESCALATE)
+@closed_guard
 def escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Preview the GitHub issue, redacted; file exactly the previewed (edited) text.
 
@@ -275,6 +303,7 @@ def _escalation_preview(request: HttpRequest, ticket: Ticket, form: Any) -> Http
 
 @require_POST
 @desk_view(ESCALATE)
+@closed_guard
 def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Hand the ticket to L2 by following an issue already filed."""
     ticket = staff_ticket(request, ticket_id)
@@ -299,6 +328,7 @@ def link_issue(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 @require_POST
 @desk_view(TRIAGE)
+@closed_guard
 def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = staff_ticket(request, ticket_id)
     target, refused = _workspace_form_action(
@@ -321,3 +351,26 @@ def merge(request: HttpRequest, ticket_id: int) -> HttpResponse:
         % {"ref": ticket.reference, "into": target.reference},
     )
     return HttpResponseRedirect(reverse("desk:ticket", kwargs={"ticket_id": target.pk}))
+
+
+@require_POST
+@desk_view(TRIAGE)
+def reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Reopen a closed ticket: back to where triage left it, the requester told."""
+    ticket = staff_ticket(request, ticket_id)
+    form = AssignForm(request.POST)  # the loaded version, nothing else
+    if not form.is_valid():
+        messages.error(request, _("The page was out of date; reload it and try again."))
+        return redirect_to_ticket(request, ticket)
+    try:
+        ticket = services.ticket_reopen(
+            ticket=ticket, by=agent(request), expected_version=form.cleaned_data["version"]
+        )
+    except StaleTicket as stale:
+        return _stale(request, ticket, stale)
+    except services.TicketClosed as merged:
+        return render_workspace(request, ticket, status=409, closed_refusal=merged.messages[0])
+    messages.success(
+        request, _("Reopened: the ticket is %(status)s.") % {"status": ticket.get_status_display()}
+    )
+    return redirect_to_ticket(request, ticket)

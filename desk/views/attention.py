@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from desk.access import TRIAGE, agent, desk_view, staff_ticket
 from desk.forms import UrgentForm
-from desk.views.actions import _stale
+from desk.views.actions import _stale, closed_guard
 from desk.views.ticket import redirect_to_ticket
 from tickets import services
 from tickets.services import StaleTicket
@@ -18,6 +18,7 @@ from tickets.services import StaleTicket
 
 @require_POST
 @desk_view(TRIAGE)
+@closed_guard
 def urgent(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """The workspace's *Mark urgent* / *Not urgent any more* button."""
     ticket = staff_ticket(request, ticket_id)

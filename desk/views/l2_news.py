@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from desk.access import REPLY, agent, desk_view, staff_ticket
 from desk.forms import DismissL2NewsForm
-from desk.views.actions import _workspace_form_action
+from desk.views.actions import _workspace_form_action, closed_guard
 from desk.views.ticket import redirect_to_ticket
 from tickets import services
 
 
 @require_POST
 @desk_view(REPLY)
+@closed_guard
 def dismiss_l2_news(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = staff_ticket(request, ticket_id)
     _done, refused = _workspace_form_action(

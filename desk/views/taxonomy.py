@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Hub, Partner
 from desk.access import TRIAGE, agent, desk_view, staff_ticket
 from desk.forms.partners import PARTNER_SEARCH_MAX, NewPartnerForm, UsePartnerForm, partners_of
-from desk.views.actions import REFUSALS, _stale
+from desk.views.actions import REFUSALS, _stale, closed_guard
 from desk.views.ticket import error_messages, redirect_to_ticket, render_workspace
 from tickets import queues, services
 from tickets.models import Ticket
@@ -48,6 +48,7 @@ def partner_options(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @desk_view(TRIAGE)
+@closed_guard
 def new_partner(request: HttpRequest, ticket_id: int) -> HttpResponse:
     """Add the partner typed in the triage panel (or use the suggested one); tag the ticket."""
     ticket = staff_ticket(request, ticket_id)

@@ -52,6 +52,7 @@ def _context(
     dismiss_l2_news_form: DismissL2NewsForm | None = None,
     stale: StaleTicket | None = None,
     tried: list[str] | None = None,
+    closed_refusal: str = "",
 ) -> dict[str, Any]:
     user = agent(request)
     lists = lists or queues.desk_lists(user)
@@ -66,14 +67,20 @@ def _context(
         "escalate_preview": escalate_preview,
         "link_form": link_form or LinkIssueForm(initial=version),
         "triage_form": triage_form or TriageForm(ticket=ticket, lists=lists),
+        # The drafted customer update goes only into a box that can send it to the
+        # customer: an L2 engineer's box takes internal notes, never the customer draft.
         "reply_form": reply_form
-        or ReplyForm(initial={**version, "body": seen.l2_draft}, can_reply=seen.can_reply),
+        or ReplyForm(
+            initial={**version, "body": seen.l2_draft if seen.can_reply else ""},
+            can_reply=seen.can_reply,
+        ),
         "merge_form": merge_form or MergeForm(initial=version),
         "urgent_form": UrgentForm(initial={**version, "urgent": "0" if ticket.is_urgent else "1"}),
         **_partner_context(ticket, lists, partner_form),
         "dismiss_l2_news_form": dismiss_l2_news_form or DismissL2NewsForm(initial=version),
         "stale": stale,
         "tried": tried or [],
+        "closed_refusal": closed_refusal,
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],
     }
 

@@ -74,9 +74,18 @@
     if (radio) { radio.checked = true; radio.dispatchEvent(new Event("change", { bubbles: true })); }
     if (body) { body.focus(); }
   }
+  // The drafted customer update belongs to a public reply: switching to an internal
+  // note (for L2) sets it aside while untouched, and switching back brings it back.
+  var customerDraft = body && body.hasAttribute("data-customer-draft") ? body.value : null;
+  function keepDraftForReplies(isNote) {
+    if (customerDraft === null) { return; }
+    if (isNote && body.value === customerDraft) { body.value = ""; }
+    else if (!isNote && body.value.trim() === "") { body.value = customerDraft; }
+  }
   function showReplyOnly() {
     var checked = $("#reply-form input[name=kind]:checked");
     var isNote = checked && checked.value === "note";
+    keepDraftForReplies(isNote);
     $all("[data-reply-only]").forEach(function (el) { el.hidden = isNote; });
     var send = $("#send-button");
     if (send) { send.textContent = isNote ? "Add note" : "Send"; }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -45,11 +46,35 @@ class CannedResponseQuerySet(models.QuerySet):
     def active(self) -> CannedResponseQuerySet:
         return self.filter(is_active=True)
 
+    def shared(self) -> CannedResponseQuerySet:
+        return self.filter(owner__isnull=True)
+
+    def personal_to(self, user: Any) -> CannedResponseQuerySet:
+        return self.filter(owner_id=user.pk) if user is not None and user.pk else self.none()
+
+    def visible_to(self, user: Any) -> CannedResponseQuerySet:
+        """The shared responses and ``user``'s own personal ones (never a colleague's)."""
+        mine = models.Q(owner_id=user.pk) if user is not None and user.pk else models.Q(pk=None)
+        return self.filter(models.Q(owner__isnull=True) | mine)
+
 
 class CannedResponse(models.Model):
-    """A reply agents send often, with placeholders and optional field changes on sending."""
+    """A reply agents send often, with placeholders and optional field changes on sending.
 
-    title = models.CharField(_("title"), max_length=120, unique=True)
+    Shared ones (no owner) are managed by managers in the back office; an agent's
+    personal ones (``owner``) are theirs alone, kept on the desk's own page.
+    """
+
+    title = models.CharField(_("title"), max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        verbose_name=_("personal to"),
+        help_text=_("Empty for a response shared with the whole team."),
+    )
     body = models.TextField(
         _("text"),
         validators=[validate_placeholders],
@@ -97,6 +122,20 @@ class CannedResponse(models.Model):
         ordering = ["position", "title"]
         verbose_name = _("canned response")
         verbose_name_plural = _("canned responses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title"],
+                condition=models.Q(owner__isnull=True),
+                name="canned_shared_title_unique",
+                violation_error_message=_("A shared canned response has this title already."),
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "title"],
+                condition=models.Q(owner__isnull=False),
+                name="canned_personal_title_unique",
+                violation_error_message=_("You have a canned response with this title already."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -263,6 +263,16 @@ class Ticket(models.Model):
         ),
     )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Where triage had left the ticket when it was resolved (or closed without being
+    # resolved): a reopening goes back there (tickets.services.status.reopen_status).
+    resolved_from_status = models.CharField(
+        _("resolved from status"),
+        max_length=12,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

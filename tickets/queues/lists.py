@@ -9,12 +9,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import BooleanField, CharField, F, IntegerField, QuerySet, TextField, Value
+from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets import roles
 from tickets.models import SavedView
+
+# A staff member's rank in "Assign to": those who work tickets first, other staff after.
+WORKS_TICKETS, OTHER_STAFF = 0, 1
 
 
 @dataclass(frozen=True)
@@ -37,6 +55,7 @@ class DeskLists:
     categories: list[Choice] = field(default_factory=list)
     impacts: list[Choice] = field(default_factory=list)
     tags: list[Choice] = field(default_factory=list)
+    # Active staff only; people who work tickets (rank WORKS_TICKETS) before the others.
     staff: list[Choice] = field(default_factory=list)
     saved_views: list[Choice] = field(default_factory=list)
 
@@ -48,6 +67,14 @@ class DeskLists:
 
     def active(self, kind: str) -> list[Choice]:
         return [c for c in getattr(self, kind) if c.active]
+
+    def assignee_groups(self) -> list[tuple[str, list[Choice]]]:
+        """The "Assign to" groups: who works tickets (L1, managers), then other staff."""
+        groups = [
+            (_("Agents and managers"), [c for c in self.staff if c.rank == WORKS_TICKETS]),
+            (_("Other staff"), [c for c in self.staff if c.rank != WORKS_TICKETS]),
+        ]
+        return [(label, choices) for label, choices in groups if choices]
 
 
 _LIST_KINDS = {
@@ -82,6 +109,31 @@ def _part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, ext
     )
 
 
+def _staff_rank() -> Case:
+    """WORKS_TICKETS for a staff member whose role (or own permission) lets them triage.
+
+    That is who the desk means by "people who work tickets": L1 agents and managers.
+    A superuser without a role is an administrator, listed with the other staff.
+    """
+    app_label, codename = roles.TRIAGE.split(".")
+    triage = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    by_role = Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef("pk"), group__permissions__in=triage.values("pk")
+        )
+    )
+    by_own = Exists(
+        User.user_permissions.through.objects.filter(
+            user_id=OuterRef("pk"), permission__in=triage.values("pk")
+        )
+    )
+    return Case(
+        When(Q(by_role) | Q(by_own), then=Value(WORKS_TICKETS)),
+        default=Value(OTHER_STAFF),
+        output_field=IntegerField(),
+    )
+
+
 def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
     empty = Value("", output_field=TextField())
     zero = Value(0, output_field=_NUMBER)
@@ -103,7 +155,7 @@ def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
               extra=F("description"), active=F("is_active")),
         _part(User.objects.filter(is_staff=True, is_active=True), "staff", slug=F("username"),
               label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=_TEXT),
-              rank=zero, extra=empty, active=yes),
+              rank=_staff_rank(), extra=empty, active=yes),
     ]  # fmt: skip
     if user is not None and user.is_authenticated:
         parts.append(

@@ -16,8 +16,8 @@ notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 ``bulk`` (queue selections, auto-close), ``escalate`` (file or link an L2 issue),
 ``attention`` (the urgent flag, acknowledgements), ``partners`` (a new partner
 while triaging, merging duplicates), ``l2_news`` (L2's news passed on or
-dismissed); ``attachments``, ``history``
-and ``locking`` are the steps they share. Callers use ``services.<name>``.
+dismissed), ``canned`` (an agent's personal canned responses); ``attachments``,
+``history`` and ``locking`` are the steps they share. Callers use ``services.<name>``.
 """
 
 from tickets.services.assign import ticket_assign
@@ -31,10 +31,16 @@ from tickets.services.bulk import (
     tickets_auto_close,
     tickets_bulk_update,
 )
+from tickets.services.canned import (
+    NotYourCannedResponse,
+    canned_create,
+    canned_delete,
+    canned_update,
+)
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
 from tickets.services.l2_news import ticket_dismiss_l2_news
-from tickets.services.locking import StaleTicket, check_version
+from tickets.services.locking import StaleTicket, TicketClosed, check_not_closed, check_version
 from tickets.services.merge import ticket_merge
 from tickets.services.partners import (
     partner_merge,
@@ -46,6 +52,7 @@ from tickets.services.status import (
     ticket_change_escalation_status,
     ticket_change_status,
     ticket_mark_escalated,
+    ticket_reopen,
     ticket_requester_mark_solved,
     ticket_requester_reopen,
 )
@@ -71,10 +78,16 @@ __all__ = [
     "UNCHANGED",
     "AutoCloseResult",
     "BulkResult",
+    "NotYourCannedResponse",
     "StaleTicket",
+    "TicketClosed",
     "attachment_add",
     "attachments_store",
+    "canned_create",
+    "canned_delete",
     "canned_render",
+    "canned_update",
+    "check_not_closed",
     "check_version",
     "compose_report",
     "partner_merge",
@@ -93,6 +106,7 @@ __all__ = [
     "ticket_link_issue",
     "ticket_mark_escalated",
     "ticket_merge",
+    "ticket_reopen",
     "ticket_reply",
     "ticket_requester_mark_solved",
     "ticket_requester_reopen",

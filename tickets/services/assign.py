@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tickets import roles
 from tickets.models import EventKind, Ticket
 from tickets.services.history import actor_label, record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 
 
 @transaction.atomic
@@ -23,15 +23,18 @@ def ticket_assign(
 ) -> Ticket:
     """Give the ticket to an agent (or to nobody); idempotent."""
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     assign(ticket, assignee, by)
     return ticket
 
 
 def assign(ticket: Ticket, assignee: User | None, by: User | None) -> None:
     """The assignment on a locked ticket, for services that checked the actor's role."""
-    if assignee is not None and not assignee.is_staff:
-        raise ValidationError({"assignee": _("Tickets can only be assigned to staff.")})
+    if assignee is not None and not (assignee.is_staff and assignee.is_active):
+        # An inactive account would hold the ticket where nobody sees it.
+        raise ValidationError(
+            {"assignee": _("Tickets can only be assigned to active staff accounts.")}
+        )
     if ticket.assignee_id == (assignee.pk if assignee else None):
         return
     old = ticket.assignee

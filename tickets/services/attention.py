@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tickets import alerts, roles, sla
 from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
 from tickets.services.history import actor_label, record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_locked, ticket_writable
 from tickets.services.thread import add_message
 
 
@@ -34,7 +34,7 @@ def ticket_set_urgent(
     """
     roles.require(by, roles.TRIAGE)
     reason = " ".join((reason or "").split())[:500]
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if ticket.is_urgent == urgent:
         return ticket
     if urgent and not ticket.is_open:

@@ -23,7 +23,7 @@ from catalog.models import Category, Impact, IssueTag
 from tickets import roles
 from tickets.models import Message, MessageKind, Status, Ticket
 from tickets.services.assign import assign
-from tickets.services.locking import StaleTicket, ticket_locked
+from tickets.services.locking import StaleTicket, ticket_writable
 from tickets.services.status import apply_status
 from tickets.services.triage import change_fields, set_issue_tags
 from tickets.workflow import InvalidTransition
@@ -84,7 +84,7 @@ def tickets_bulk_update(
         try:
             with transaction.atomic():
                 before = ticket.version
-                locked = ticket_locked(ticket, selection[pk])
+                locked = ticket_writable(ticket, selection[pk], by=by)
                 _bulk_one(locked, change, by)
         except StaleTicket:
             result.stale.append(ticket.reference)

@@ -31,7 +31,7 @@ from tickets.models import (
 from tickets.outbox import outbox_add
 from tickets.outbox_kinds import OutboxKind
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 from tickets.services.status import mark_escalated
 from tickets.services.thread import add_message
 
@@ -62,7 +62,7 @@ def ticket_escalate(
         raise ValidationError(
             {"technical_summary": _("Write a technical summary for L2 before escalating.")}
         )
-    ticket_locked(ticket, expected_version)
+    ticket_writable(ticket, expected_version, by=by)
     # The row is locked; read it again with what the issue's text needs.
     ticket = (
         Ticket.objects.select_related(
@@ -136,7 +136,7 @@ def ticket_link_issue(
     title and state; a closed one hands the ticket straight back to L1).
     """
     roles.require(by, roles.ESCALATE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     default_repository = ticket.product.github_repository if ticket.product else ""
     repository, number = parse_issue_reference(reference, default_repository)
     link = ticket_escalation(ticket)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from tickets import roles
 from tickets.models import EscalationLink, EventKind, L2News, Ticket
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 
 REASON_MAX = 500
 HISTORY_FIELD = "l2_news"
@@ -49,7 +49,7 @@ def ticket_dismiss_l2_news(
     reason = " ".join((reason or "").split())[:REASON_MAX]
     if not reason:
         raise ValidationError({"reason": _("Say why the partner need not be told.")})
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if ticket.l2_news_at is None:
         raise ValidationError(_("%(ref)s has no L2 news to dismiss.") % {"ref": ticket.reference})
     clear_l2_news(ticket, by, _("dismissed: %(reason)s") % {"reason": reason})

@@ -9,9 +9,11 @@ if it moved, saying who changed it; nothing is written. ``None`` skips the check
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Status, Ticket, TicketEvent
 
 
 class StaleTicket(Exception):
@@ -54,3 +56,40 @@ def check_version(*, ticket: Ticket, expected_version: int | None) -> None:
             .first()
         )
         raise StaleTicket(ticket, expected_version, last)
+
+
+class TicketClosed(ValidationError):
+    """A person tried to change a closed (or merged) ticket; only reopening it is allowed."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        if ticket.merged_into_id:
+            message = _("%(ref)s was merged into %(into)s: make your changes there.") % {
+                "ref": ticket.reference,
+                "into": Ticket(pk=ticket.merged_into_id).reference,
+            }
+        else:
+            message = _("%(ref)s is closed — reopen it to make changes.") % {
+                "ref": ticket.reference
+            }
+        super().__init__(message, code="closed")
+
+
+def check_not_closed(ticket: Ticket) -> None:
+    """Refuse with :class:`TicketClosed` if the ticket is closed or merged."""
+    if ticket.status == Status.CLOSED or ticket.merged_into_id:
+        raise TicketClosed(ticket)
+
+
+def ticket_writable(
+    ticket: Ticket, expected_version: int | None = None, *, by: User | None
+) -> Ticket:
+    """:func:`ticket_locked`, refusing a person's change to a closed or merged ticket.
+
+    Closed is read-only for people until someone reopens it; the help desk itself
+    (``by=None``: webhooks from L2, the mailbox, beat) still records what happens,
+    and an inbound customer message follows its own rule (a follow-up ticket).
+    """
+    locked = ticket_locked(ticket, expected_version)
+    if by is not None:
+        check_not_closed(locked)
+    return locked

@@ -12,7 +12,7 @@ from catalog.models import Hub, Partner
 from tickets import roles
 from tickets.models import EventKind, Requester, Ticket
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 from tickets.services.triage import change_fields
 
 NAME_MAX = 200
@@ -43,7 +43,7 @@ def ticket_add_partner(
     name = " ".join((name or "").split())[:NAME_MAX]
     if not name:
         raise ValidationError({"name": _("Give the partner a name.")})
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     existing = partner_named(name)
     if existing is not None:
         raise ValidationError(
@@ -68,7 +68,7 @@ def ticket_set_partner(
 ) -> Ticket:
     """Tag the ticket with an existing partner and its hub (the triage panel's suggestion)."""
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     change_fields(ticket, by, {"partner": partner, "hub": partner.hub})
     return ticket
 

@@ -6,18 +6,19 @@ those moves are recorded under their name and need no role.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import notifications, roles, sla
-from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket, TicketEvent
+from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import TicketClosed, ticket_locked, ticket_writable
 from tickets.workflow import check_escalation_transition, check_status_transition
+
+FINISHED = (Status.RESOLVED, Status.CLOSED)
 
 
 def apply_status(
@@ -38,15 +39,20 @@ def apply_status(
     old = ticket.get_status_display()
     now = timezone.now()
     update = ["status", "updated_at"]
+    if status in (Status.RESOLVED, Status.CLOSED) and ticket.status not in FINISHED:
+        # Where triage left it, for a reopening (reopen_status).
+        ticket.resolved_from_status = ticket.status
+        update.append("resolved_from_status")
     if status == Status.RESOLVED:
         ticket.resolved_at = now
         update.append("resolved_at")
     elif status == Status.CLOSED:
         ticket.closed_at = now
         update.append("closed_at")
-    elif ticket.resolved_at and status in (Status.NEW, Status.OPEN):
-        ticket.resolved_at = None  # reopened: it is no longer resolved
-        update.append("resolved_at")
+    elif ticket.status in FINISHED and status not in FINISHED:
+        # Reopened: it is no longer resolved or closed.
+        ticket.resolved_at = ticket.closed_at = None
+        update += ["resolved_at", "closed_at"]
     previous = ticket.status
     ticket.status = status
     ticket.save(update_fields=update)
@@ -79,7 +85,7 @@ def ticket_change_status(
     """
     roles.require(by, roles.TRIAGE)
     check_not_escalating(status)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if ticket.status == status:
         return ticket
     apply_status(ticket, status, by, notify=notify)
@@ -87,29 +93,15 @@ def ticket_change_status(
 
 
 def reopen_status(ticket: Ticket) -> str:
-    """Where a resolved ticket goes back to: where triage left it.
+    """Where a resolved (or closed) ticket goes back to: where triage left it.
 
     New when it was resolved straight from New (nobody triaged it: it must show
     up in *New — to triage* again), otherwise Open. Impact and assignee are kept
-    either way. Read from the history: the status it had when it was resolved.
+    either way. Read from ``resolved_from_status``, stored when it was resolved.
     """
-    resolved = (
-        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.STATUS, field="status")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if resolved is not None and resolved.old_value in _labels(Status.NEW):
+    if ticket.resolved_from_status == Status.NEW:
         return Status.NEW
     return Status.OPEN
-
-
-def _labels(status: Status) -> set[str]:
-    """The status's label in every language the history may have been written in."""
-    labels = {str(status.label)}
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            labels.add(str(status.label))
-    return labels
 
 
 def check_not_escalating(status: str) -> None:
@@ -128,7 +120,7 @@ def ticket_mark_escalated(*, ticket: Ticket, by: User | None) -> Ticket:
     ``ticket_link_issue``; the system calls this alone when L2 reopens an issue.
     """
     roles.require(by, roles.ESCALATE)
-    ticket = ticket_locked(ticket)
+    ticket = ticket_writable(ticket, by=by)
     mark_escalated(ticket, by)
     return ticket
 
@@ -161,10 +153,28 @@ def ticket_change_escalation_status(
     *, ticket: Ticket, escalation_status: str, by: User | None
 ) -> Ticket:
     roles.require(by, roles.ESCALATE)
-    ticket = ticket_locked(ticket)
+    ticket = ticket_writable(ticket, by=by)
     if ticket.escalation_status == escalation_status:
         return ticket
     _apply_escalation_status(ticket, escalation_status, by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, by: User, expected_version: int | None = None) -> Ticket:
+    """An agent reopens a resolved or closed ticket: back to where triage left it (idempotent).
+
+    The one change a closed ticket takes from a person (everything else waits for
+    this). A merged ticket stays closed: its conversation lives on in the ticket
+    it was merged into. The requester is told it was reopened.
+    """
+    roles.require(by, roles.TRIAGE)
+    ticket = ticket_locked(ticket, expected_version)
+    if ticket.merged_into_id:
+        raise TicketClosed(ticket)
+    if ticket.status not in FINISHED:
+        return ticket
+    apply_status(ticket, reopen_status(ticket), by, reopening=True)
     return ticket
 
 

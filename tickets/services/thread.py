@@ -23,7 +23,7 @@ from tickets.models.desk import PLACEHOLDER_RE
 from tickets.services import conversation
 from tickets.services.attachments import attachments_store
 from tickets.services.l2_news import clear_l2_news
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 from tickets.services.status import apply_status, reopen_status
 from tickets.services.triage import change_fields
 from tickets.uploads import validate_uploads
@@ -48,7 +48,7 @@ def ticket_add_message(
     """Add to the thread: a customer message, a public reply, an internal note or an event."""
     _check_message(kind, body, by, attachments)
     return add_message(
-        ticket_locked(ticket),
+        ticket_writable(ticket, by=by),
         kind=kind,
         body=body,
         by=by,
@@ -178,21 +178,19 @@ def ticket_reply(
     if kind not in _ROLE_FOR_KIND:
         raise ValidationError({"kind": _("Choose a public reply or an internal note.")})
     _check_message(kind, body, by, attachments)
+    if canned is not None and canned.owner_id not in (None, by.pk):
+        # A colleague's personal response is theirs alone.
+        raise ValidationError(_("That canned response does not exist any more."))
     field_changes = _canned_changes(canned) if kind == MessageKind.REPLY else {}
     if field_changes:
         roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if kind == MessageKind.NOTE:
         return add_message(ticket, kind=kind, body=body, by=by, attachments=attachments)
     # A canned response that says where the ticket goes next decides it.
     then_status = (canned.set_status if canned else "") or then_status or Status.WAITING
     if then_status not in REPLY_THEN_STATUSES:
         raise ValidationError({"then_status": _("Choose what happens to the ticket next.")})
-    if ticket.status == Status.CLOSED:
-        raise ValidationError(
-            _("%(ref)s is closed; a closed ticket takes no more replies.")
-            % {"ref": ticket.reference}
-        )
     message = add_message(ticket, kind=kind, body=body, by=by, attachments=attachments)
     if field_changes:
         change_fields(ticket, by, field_changes)

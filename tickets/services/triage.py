@@ -16,7 +16,7 @@ from tickets import alerts, roles, sla
 from tickets.models import EventKind, Ticket
 from tickets.services.assign import assign
 from tickets.services.history import record_event
-from tickets.services.locking import ticket_locked
+from tickets.services.locking import ticket_writable
 from tickets.services.status import apply_status, check_not_escalating
 
 # Fields a triager may change, with their history label.
@@ -47,7 +47,7 @@ def ticket_change_fields(
     ``notify=False`` (demo data, imports) records the change without alerting the team.
     """
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     change_fields(ticket, by, changes, notify=notify)
     return ticket
 
@@ -111,7 +111,7 @@ def ticket_set_issue_tags(
 ) -> Ticket:
     """Replace the ticket's issue tags; the history shows the old and new lists."""
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     set_issue_tags(ticket, tags, by)
     return ticket
 
@@ -150,7 +150,7 @@ def ticket_triage(
     hub, partner ...); tags, assignee and status change only when given.
     """
     roles.require(by, roles.TRIAGE)
-    ticket = ticket_locked(ticket, expected_version)
+    ticket = ticket_writable(ticket, expected_version, by=by)
     if fields:
         change_fields(ticket, by, fields)
     if tags is not UNCHANGED:
