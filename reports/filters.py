@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from tickets.filters import FILTERS
 from tickets.queues import DeskLists, desk_lists
+from tickets.time_zones import describe_zone
 
 Grain = Literal["day", "week", "month"]
 DEFAULT_DAYS = 28
@@ -130,6 +131,9 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data: QueryDict, *, lists: DeskLists) -> None:
         super().__init__(data)
         self.lists = lists
+        # Days begin and end at the reader's midnight (the zone the middleware activated).
+        days_in = _("Days in %(zone)s") % {"zone": describe_zone()}
+        self.fields["start"].help_text = self.fields["end"].help_text = days_in
         for key in FILTER_KEYS:
             spec = FILTERS[key]
             self.fields[key] = forms.ChoiceField(

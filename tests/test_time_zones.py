@@ -251,3 +251,15 @@ def test_a_manager_reads_the_breached_tickets_table_in_their_own_zone():
 
     assert due.endswith(" WIB")
     assert f"<td>{due}</td>" in page.content.decode()
+
+
+def test_the_queue_and_report_date_filters_say_which_zone_their_days_are_in():
+    agent = agent_in(hub="east-africa")
+    manager = factories.support_manager()
+    StaffProfile.objects.create(user=manager, time_zone="Asia/Jakarta")
+
+    queue = logged_in(agent).get(reverse("desk:queue", kwargs={"queue": "all"})).content.decode()
+    report = logged_in(manager).get(reverse("reports:dashboard")).content.decode()
+
+    assert "Dates in EAT (Africa/Nairobi)" in queue
+    assert "Days in WIB (Asia/Jakarta)" in report
