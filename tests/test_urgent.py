@@ -30,6 +30,7 @@ from tickets.models import (
     OutboxMessage,
     SlaPolicy,
     SlaTarget,
+    Status,
     Ticket,
     TicketEvent,
 )
@@ -349,3 +350,19 @@ def test_a_slack_button_from_an_unlinked_or_l2_user_changes_nothing():
     assert "not linked" in added[0].payload["text"]
     with nothing_changes(ignoring=[OutboxMessage]):
         assert "role" in slash(f"urgent {ticket.reference}", user_id="W222")
+
+
+def test_resolving_an_urgent_ticket_ends_its_urgency_and_it_no_longer_leads_the_queue():
+    agent = factories.l1_agent()
+    urgent = request_from()
+    calm = request_from("calm@partner.example.org")  # newer: first when nothing is urgent
+    services.ticket_set_urgent(ticket=urgent, by=agent, urgent=True)
+    for ticket in (urgent, calm):
+        services.ticket_change_status(ticket=fresh(ticket), by=agent, status=Status.RESOLVED)
+
+    urgent = fresh(urgent)
+    assert (urgent.is_urgent, urgent.urgent_at, urgent.urgent_by) == (False, None, None)
+    event = TicketEvent.objects.filter(ticket=urgent, field="is_urgent").latest("pk")
+    assert (event.actor, event.old_value, event.new_value) == (agent, "yes", "no")
+    client = logged_in(agent)
+    assert queue_order(client, "?status=resolved") == [calm.pk, urgent.pk]

@@ -43,6 +43,12 @@ def apply_status(
         # Where triage left it, for a reopening (reopen_status).
         ticket.resolved_from_status = ticket.status
         update.append("resolved_from_status")
+    finishing_urgent = ticket.is_urgent and status in FINISHED
+    if finishing_urgent:
+        # Done is done: an urgent ticket that is resolved or closed stops leading the
+        # queues (Resolved, All); reopened, it is marked urgent again if it still is.
+        ticket.is_urgent, ticket.urgent_at, ticket.urgent_by = False, None, None
+        update += ["is_urgent", "urgent_at", "urgent_by"]
     if status == Status.RESOLVED:
         ticket.resolved_at = now
         update.append("resolved_at")
@@ -60,6 +66,8 @@ def apply_status(
     event = record_event(
         ticket, by, EventKind.STATUS, field="status", old=old, new=Status(status).label, label=label
     )
+    if finishing_urgent:
+        record_event(ticket, by, EventKind.FIELD, field="is_urgent", old=_("yes"), new=_("no"))
     if notify:
         notifications.email_status_change(
             ticket=ticket,
