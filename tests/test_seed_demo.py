@@ -98,6 +98,8 @@ def test_demo_tickets_cover_every_product_category_impact_and_status():
     )
     assert set(tickets.values_list("status", flat=True)) == set(Status.values)
     assert tickets.filter(issue_tags__isnull=False).exists()
+    [urgent] = tickets.filter(is_urgent=True)  # one open Critical ticket leads the queues
+    assert (urgent.impact.slug, urgent.is_open) == ("critical", True)
 
 
 def test_demo_tickets_read_like_real_requests():

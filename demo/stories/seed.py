@@ -13,6 +13,7 @@ from demo.people import (
     DEFAULT_DEMO_TICKETS,
     DEFAULT_SEED,
     StaffAccount,
+    Team,
     demo_requester_emails,
     seed_partners,
     seed_requesters,
@@ -20,7 +21,8 @@ from demo.people import (
 )
 from demo.stories.catalogue import Catalogue
 from demo.stories.teller import DemoStories
-from tickets.models import Ticket
+from tickets import services
+from tickets.models import OPEN_STATUSES, Ticket
 from tickets.sla.defaults import seed_default_policies
 
 
@@ -31,6 +33,24 @@ class DemoReport:
     requesters_created: int
     tickets_created: int
     tickets_total: int
+
+
+def mark_one_urgent() -> Ticket | None:
+    """The newest open Critical demo ticket is urgent (a partner's go-live, say), unless one is."""
+    demo = Ticket.objects.filter(requester__email__in=demo_requester_emails())
+    if demo.filter(is_urgent=True).exists():
+        return None
+    ticket = demo.filter(status__in=OPEN_STATUSES, impact__slug="critical").first()
+    triagers = Team.load().triagers
+    if ticket is None or not triagers:
+        return None
+    return services.ticket_set_urgent(
+        ticket=ticket,
+        by=triagers[0],
+        urgent=True,
+        reason="Their national rollout starts Monday.",
+        notify=False,  # demo data sends nothing
+    )
 
 
 def demo_ticket_count() -> int:
@@ -60,6 +80,7 @@ def seed_demo(
         story = DemoStories(rng=rng, catalogue=Catalogue.load(), requesters=requesters)
         for index in range(existing, existing + missing):
             story.tell(index)
+        mark_one_urgent()
     return DemoReport(
         staff=staff,
         partners_created=partners_created,

@@ -23,6 +23,7 @@ def ticket_set_urgent(
     urgent: bool,
     reason: str = "",
     expected_version: int | None = None,
+    notify: bool = True,
 ) -> Ticket:
     """Mark the ticket urgent (or not any more), from the desk or Slack.
 
@@ -30,7 +31,8 @@ def ticket_set_urgent(
     urgent SLA policy, recomputed from the arrival (and back when unset). Who and
     when go to the history, the reason (if any) to an internal note. The team is
     alerted once per urgent episode: marking an urgent ticket urgent again (from
-    the desk, or Slack, or both) changes nothing and alerts nobody.
+    the desk, or Slack, or both) changes nothing and alerts nobody. ``notify=False``
+    (demo data) records it without alerting.
     """
     roles.require(by, roles.TRIAGE)
     reason = " ".join((reason or "").split())[:500]
@@ -59,7 +61,7 @@ def ticket_set_urgent(
         template = _("Marked urgent: %(reason)s") if urgent else _("No longer urgent: %(reason)s")
         add_message(ticket, kind=MessageKind.NOTE, body=template % {"reason": reason}, by=by)
     sla.sla_recompute(ticket, now, reason="urgent" if urgent else "no longer urgent")
-    if urgent:
+    if urgent and notify:
         detail = _("Marked urgent by %(agent)s") % {"agent": actor_label(by)}
         alerts.alert_team(
             ticket=ticket,
