@@ -8,6 +8,7 @@ from tickets.models.escalation import (
     IssueState,
 )
 from tickets.models.outbox import OutboxMessage, OutboxStatus
+from tickets.models.search import SearchWord, TicketSearch
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
 from tickets.models.ticket import (
@@ -36,6 +37,7 @@ __all__ = [
     "OutboxStatus",
     "Requester",
     "SavedView",
+    "SearchWord",
     "SlaClock",
     "SlaEvent",
     "SlaEventKind",
@@ -44,4 +46,5 @@ __all__ = [
     "Status",
     "Ticket",
     "TicketEvent",
+    "TicketSearch",
 ]
