@@ -1,7 +1,8 @@
 """Full-text ticket search on PostgreSQL: a search document per ticket, kept by triggers.
 
 ``tickets_search_refresh(ids)`` rebuilds the documents of some tickets from their
-subject and reference (weight A), requester name and email, partner and the
+subject and number (weight A; "HD-1042" itself is read as
+a reference before any text search), requester name and email, partner and the
 organisation typed on the form (B), customer messages and public replies (C) and
 internal notes (D), in message order, so the same rows always give the same
 document; it also adds the new words to ``tickets_searchword``, where misspelled
@@ -33,7 +34,7 @@ CREATE OR REPLACE FUNCTION tickets_search_refresh(ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
 WITH docs AS (
     SELECT t.id AS ticket_id,
-        setweight(to_tsvector('simple', coalesce(t.subject, '') || ' HD-' || t.id), 'A')
+        setweight(to_tsvector('simple', coalesce(t.subject, '') || ' ' || t.id), 'A')
         || setweight(to_tsvector('simple', concat_ws(' ', r.name, r.email,
                                  replace(coalesce(r.email, ''), '@', ' '), p.name,
                                  t.organisation_name)), 'B')

@@ -21,6 +21,7 @@ from tickets.models import Ticket
 from tickets.queues.lists import DeskLists
 
 CURSOR_SALT = "desk.queue.cursor"
+RELEVANCE = "relevance"
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,16 @@ SORTS: dict[str, Any] = {
     "-created": gettext_lazy("Newest"),
     "created": gettext_lazy("Oldest"),
     "impact": gettext_lazy("Most severe impact"),
+    # With a search only (tickets.queues.relevance): offset pages of ranked matches.
+    RELEVANCE: gettext_lazy("Best match"),
 }
 
 
 def segments_for(sort: str, lists: DeskLists) -> list[Segment]:
+    if sort == RELEVANCE:
+        # Ranked pages are not keyset pages (see tickets.queues.relevance); anything
+        # that asks for segments anyway reads the matches newest first.
+        sort = "-created"
     if sort in ("-updated", "updated", "-created", "created"):
         name = "updated_at" if sort.endswith("updated") else "created_at"
         return [Segment(Q(), name, sort.startswith("-"), lambda t: True)]

@@ -1,0 +1,182 @@
+"""Finding a ticket by what was said: message bodies, numbers, organisations, typos, snippets.
+
+The same tests run on SQLite (the fallback) and on PostgreSQL (the search
+document kept by triggers); those marked ``postgres`` need PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.desk_helpers import logged_in, ticket_from
+from tickets import services
+from tickets.models import Ticket
+from tickets.search import prepare_search
+
+pytestmark = pytest.mark.django_db
+
+
+def search_desk(client, text: str, queue: str = "all", extra: str = "") -> list[int]:
+    url = reverse("desk:queue", kwargs={"queue": queue})
+    response = client.get(url, {"q": text, **dict(p.split("=") for p in extra.split("&") if p)})
+    assert response.status_code == 200
+    return [row.ticket.pk for row in response.context["rows"]]
+
+
+def found(text: str, *, include_internal: bool = True) -> set[int]:
+    search = prepare_search(text, include_internal=include_internal)
+    return set(search.narrow(Ticket.objects.all()).values_list("pk", flat=True))
+
+
+def test_a_word_said_only_in_a_customer_message_finds_its_ticket():
+    agent = factories.l1_agent()
+    pasted = ticket_from(subject="Upload trouble")
+    services.ticket_add_message(
+        ticket=pasted, kind="customer", body="The log says: XLSForm parse failed at row 12"
+    )
+    ticket_from(subject="Another upload trouble")
+
+    assert search_desk(logged_in(agent), "parse failed") == [pasted.pk]
+
+
+def test_a_number_from_the_body_finds_its_ticket():
+    agent = factories.l1_agent()
+    invoice = ticket_from(subject="Billing question")
+    services.ticket_add_message(
+        ticket=invoice, kind="customer", body="Our invoice 884213 was charged twice."
+    )
+    ticket_from(subject="Something else")
+
+    assert search_desk(logged_in(agent), "884213") == [invoice.pk]
+
+
+def test_the_organisation_finds_its_tickets():
+    agent = factories.l1_agent()
+    water = ticket_from(
+        "ops@lvwt.example.org", partner=factories.PartnerFactory(name="Lake Victoria Water Trust")
+    )
+    typed = ticket_from(
+        "chair@kfc.example.org", partner=None, organisation_name="Kisumu Fisheries Cooperative"
+    )
+    ticket_from("it@andes.example.org", partner=factories.PartnerFactory(name="Andean Watershed"))
+    client = logged_in(agent)
+
+    assert search_desk(client, "victoria") == [water.pk]
+    assert search_desk(client, "fisheries") == [typed.pk]
+
+
+def test_the_requester_name_and_the_reference_find_the_ticket():
+    agent = factories.l1_agent()
+    amina = ticket_from(email="amina@lake.example.org", name="Amina Odhiambo")
+    other = ticket_from(email="joe@hills.example.org", name="Joe Bloggs")
+    client = logged_in(agent)
+
+    assert search_desk(client, "odhiambo") == [amina.pk]
+    assert search_desk(client, other.reference) == [other.pk]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_misspelled_word_still_finds_the_ticket():
+    agent = factories.l1_agent()
+    pasted = ticket_from(subject="Upload trouble")
+    services.ticket_add_message(
+        ticket=pasted, kind="customer", body="The log says: XLSForm parse failed at row 12"
+    )
+
+    assert search_desk(logged_in(agent), "parse faild") == [pasted.pk]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_search_document_follows_edits_and_renames():
+    ticket = ticket_from(subject="Map tiles missing")
+    assert found("tiles") == {ticket.pk}
+
+    Ticket.objects.filter(pk=ticket.pk).update(subject="Basemap gone")
+    ticket.requester.name = "Wanjiku Kamau"
+    ticket.requester.save()
+    ticket.partner.name = "Rift Valley Growers"
+    ticket.partner.save()
+
+    assert found("tiles") == set()
+    assert found("basemap wanjiku rift") == {ticket.pk}
+
+
+def test_internal_note_text_is_never_matched_for_the_requester_side():
+    agent = factories.l1_agent()
+    ticket = ticket_from(subject="Export stops")
+    services.ticket_add_message(
+        ticket=ticket, kind="note", body="Known bug: quarantined worker node", by=agent
+    )
+    services.ticket_add_message(ticket=ticket, kind="reply", body="We are on it.", by=agent)
+
+    assert found("quarantined", include_internal=True) == {ticket.pk}
+    assert found("quarantined", include_internal=False) == set()
+    assert found("export quarantined", include_internal=False) == set()
+    assert found("export", include_internal=False) == {ticket.pk}
+    assert prepare_search("quarantined", include_internal=False).snippets([ticket.pk]) == {}
+
+
+def test_search_and_filters_combine():
+    agent = factories.l1_agent()
+    critical, minor = factories.impact("critical"), factories.impact("minor")
+    urgent = ticket_from(subject="Sync error on tablets", impact=critical)
+    calm = ticket_from(subject="Sync error on phones", impact=minor)
+    ticket_from(subject="Password reset", impact=critical)
+    client = logged_in(agent)
+
+    assert set(search_desk(client, "sync")) == {urgent.pk, calm.pk}
+    assert search_desk(client, "sync", extra="impact=critical") == [urgent.pk]
+
+
+def test_the_snippet_highlights_the_match_and_escapes_html():
+    agent = factories.l1_agent()
+    ticket = ticket_from(subject="Form broken")
+    services.ticket_add_message(
+        ticket=ticket,
+        kind="customer",
+        body="After the update <script>alert(1)</script> the checksum mismatch appears.",
+    )
+    url = reverse("desk:queue", kwargs={"queue": "all"})
+
+    page = logged_in(agent).get(url, {"q": "checksum"}).content.decode()
+
+    snippet = re.search(r'data-testid="search-snippet">(.*?)</div>', page, re.S)
+    assert snippet is not None
+    assert "<mark>checksum</mark>" in snippet.group(1)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet.group(1)
+    assert "<script>alert(1)" not in page
+
+
+def test_the_best_match_comes_first_and_pages_go_on(settings):
+    agent = factories.l1_agent()
+    tickets = [ticket_from(subject=f"Sync error {n}") for n in range(7)]
+    client = logged_in(agent)
+    url = reverse("desk:queue", kwargs={"queue": "all"})
+
+    first = client.get(url, {"q": "sync", "size": "25"})
+    assert first.context["query"].sort == "relevance"
+    assert {row.ticket.pk for row in first.context["rows"]} == {t.pk for t in tickets}
+    assert first.context["next_query"] == ""
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_search_page_costs_the_same_queries_whatever_the_number_of_matches(
+    size, django_assert_max_num_queries
+):
+    agent = factories.l1_agent()
+    for n in range(size):
+        ticket = factories.TicketFactory(subject=f"Checksum trouble {n}")
+        factories.MessageFactory(ticket=ticket, body=f"checksum mismatch number {n}")
+    client = logged_in(agent)
+    url = reverse("desk:queue", kwargs={"queue": "all"})
+    client.get(url)  # the session is warm
+
+    with django_assert_max_num_queries(13):
+        response = client.get(url, {"q": "checksum mismatch"})
+
+    assert len(response.context["rows"]) == size
+    assert all(row.snippet for row in response.context["rows"])
