@@ -17,7 +17,7 @@ the requester's name or email, the partner, the organisation typed on the form,
 or a message (``EXISTS``); snippets are cut in Python around the first match.
 
 Internal notes are weight D of the document. Staff search every part; a
-requester-side search (``include_internal=False``) asks for weights A–C only,
+requester-side search (``include_internal=False``) asks for weights A to C only,
 and on SQLite looks at customer messages and public replies only, so text
 that only an internal note holds is never matched for a requester.
 """

@@ -18,7 +18,6 @@ from django.db import connection
 from django.db.models import (
     CharField,
     OuterRef,
-    Q,
     QuerySet,
     StringAgg,
     Subquery,
@@ -42,6 +41,7 @@ from tickets.queues.lists import _LIST_KINDS, Choice, DeskLists
 from tickets.queues.query import QueueQuery
 from tickets.queues.relevance import encode_offset, ranked, ranked_ids
 from tickets.queues.sla_state import SlaState, sla_state
+from tickets.search import TicketTextSearch
 
 COUNT_BOUND = 1000
 
@@ -183,7 +183,7 @@ def queue_counts(query: QueueQuery, user: User, now: datetime) -> QueueCounts:
 def queue_page(query: QueueQuery, user: User, now: datetime) -> Page:
     """The rows of one page of a queue view, with the links to the pages around it."""
     if query.sort == RELEVANCE and query.text_search is not None:
-        return _ranked_page(query, user, now)
+        return _ranked_page(query, user, now, query.text_search)
     segments = segments_for(query.sort, query.lists)
     tickets = with_row_details(filtered_tickets(query, user, now))
     if query.before is not None:
@@ -226,10 +226,9 @@ def neighbours(
     return (before[0].pk if before else None, after[0].pk if after else None)
 
 
-def _ranked_page(query: QueueQuery, user: User, now: datetime) -> Page:
-    assert query.text_search is not None
+def _ranked_page(query: QueueQuery, user: User, now: datetime, search: TicketTextSearch) -> Page:
     offset = int(query.after.value) if query.after is not None else 0
-    tickets = ranked(filtered_tickets(query, user, now), query.text_search)
+    tickets = ranked(filtered_tickets(query, user, now), search)
     rows = list(with_row_details(tickets)[offset : offset + query.size + 1])
     page = Page(rows=rows[: query.size])
     if len(rows) > query.size:
