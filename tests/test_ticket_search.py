@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests import factories
@@ -138,7 +139,7 @@ def test_the_snippet_highlights_the_match_and_escapes_html():
     services.ticket_add_message(
         ticket=ticket,
         kind="customer",
-        body="After the update <script>alert(1)</script> the checksum mismatch appears.",
+        body="After the R&D update <script>alert(1)</script> the checksum mismatch appears.",
     )
     url = reverse("desk:queue", kwargs={"queue": "all"})
 
@@ -147,7 +148,11 @@ def test_the_snippet_highlights_the_match_and_escapes_html():
     snippet = re.search(r'data-testid="search-snippet">(.*?)</div>', page, re.S)
     assert snippet is not None
     assert "<mark>checksum</mark>" in snippet.group(1)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet.group(1)
+    assert "R&amp;D" in snippet.group(1)
+    # Escaped on SQLite; PostgreSQL's ts_headline drops tags from the text altogether.
+    assert "<script>" not in snippet.group(1)
+    if connection.vendor != "postgresql":
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snippet.group(1)
     assert "<script>alert(1)" not in page
 
 

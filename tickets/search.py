@@ -177,7 +177,7 @@ class TicketTextSearch:
             | Q(requester__email__icontains=word)
             | Q(partner__name__icontains=word)
             | Q(organisation_name__icontains=word)
-            | Exists(in_messages)
+            | Q(Exists(in_messages))
         )
         if word.isdigit() and len(word) <= 18:
             condition |= Q(pk=int(word))

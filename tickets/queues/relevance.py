@@ -42,7 +42,9 @@ def ranked(tickets: QuerySet[Ticket], search: TicketTextSearch) -> QuerySet[Tick
     """``tickets`` (already narrowed by the search) among the newest pool, best match first."""
     pool = tickets.order_by("-pk").values("pk")[:RANK_POOL]
     best = Ticket.objects.filter(pk__in=pool)
-    return search.rank(best).order_by("-search_rank", "-pk")
+    return search.rank(best).order_by(  # type: ignore[misc]  # an annotation, unseen by the plugin
+        "-search_rank", "-pk"
+    )
 
 
 def ranked_ids(tickets: QuerySet[Ticket], search: TicketTextSearch) -> list[int]:
