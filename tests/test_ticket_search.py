@@ -156,16 +156,46 @@ def test_the_snippet_highlights_the_match_and_escapes_html():
     assert "<script>alert(1)" not in page
 
 
-def test_the_best_match_comes_first_and_pages_go_on(settings):
+def test_search_results_come_best_match_first_and_page_on():
     agent = factories.l1_agent()
-    tickets = [ticket_from(subject=f"Sync error {n}") for n in range(7)]
+    matches = [factories.MessageFactory(body=f"sync error number {n}").ticket for n in range(30)]
+    factories.TicketFactory(subject="Password reset")
     client = logged_in(agent)
     url = reverse("desk:queue", kwargs={"queue": "all"})
 
-    first = client.get(url, {"q": "sync", "size": "25"})
+    first = client.get(url, {"q": "sync error", "size": "25"})
     assert first.context["query"].sort == "relevance"
-    assert {row.ticket.pk for row in first.context["rows"]} == {t.pk for t in tickets}
-    assert first.context["next_query"] == ""
+    assert len(first.context["rows"]) == 25
+    second = client.get(f"{url}?{first.context['next_query']}")
+    assert second.context["query"].sort == "relevance"
+    shown = [row.ticket.pk for row in first.context["rows"] + second.context["rows"]]
+    assert sorted(shown) == sorted(t.pk for t in matches)
+    # Back to the first page, and the other sorts still work with a search.
+    assert second.context["previous_query"]
+    oldest = client.get(url, {"q": "sync error", "sort": "created", "size": "25"})
+    assert oldest.context["rows"][0].ticket.pk == matches[0].pk
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_match_in_the_subject_ranks_above_one_in_the_thread():
+    agent = factories.l1_agent()
+    in_subject = factories.TicketFactory(subject="Checksum mismatch on upload")
+    in_body = factories.MessageFactory(body="by the way there is a checksum warning").ticket
+
+    assert search_desk(logged_in(agent), "checksum") == [in_subject.pk, in_body.pk]
+
+
+def test_next_and_previous_follow_the_search_results_in_the_workspace():
+    agent = factories.l1_agent()
+    first, second = (factories.MessageFactory(body="gateway timeout").ticket for _ in range(2))
+    factories.TicketFactory(subject="Unrelated")
+    client = logged_in(agent)
+    url = reverse("desk:ticket", kwargs={"ticket_id": second.pk})
+
+    page = client.get(url, {"from": "all?q=gateway+timeout"})
+
+    assert page.context["next_id"] == first.pk
+    assert page.context["previous_id"] is None
 
 
 @pytest.mark.parametrize("size", [3, 30])
