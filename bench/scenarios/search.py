@@ -3,8 +3,9 @@
 ``desk_search`` renders the "All" queue with a search (best match first, with
 snippets and the bounded counts) through Django's test client as an L1 agent,
 twenty times per kind after a warm-up (:func:`bench.pages.median_ms`), prints
-the median of each kind and returns the selective word's. ``desk_search_common``
-and ``desk_search_reference`` report the other two on their own.
+the median of each kind and returns the selective word's. ``desk_search_common``,
+``desk_search_reference`` and ``desk_search_typo`` (the selective word misspelled)
+report the others on their own.
 
 The bulk tickets' text comes from a few hundred request variants, so no word in
 it is rare. On its first run the scenario adds :data:`MARKED` customer messages
@@ -93,3 +94,10 @@ def desk_search_common(ctx: Context) -> float:
 def desk_search_reference(ctx: Context) -> float:
     """Desk search in "All" for a ticket reference (HD-…)."""
     return _search_ms(_reference(ctx))
+
+
+@scenario("desk_search_typo", unit="ms")
+def desk_search_typo(ctx: Context) -> float:
+    """Desk search in "All" for the selective word misspelled (trigram, then full text)."""
+    _mark_tickets()
+    return _search_ms(SELECTIVE_WORD[:-2] + "s")  # "quokkasaurs"
