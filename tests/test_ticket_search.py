@@ -215,3 +215,29 @@ def test_a_search_page_costs_the_same_queries_whatever_the_number_of_matches(
 
     assert len(response.context["rows"]) == size
     assert all(row.snippet for row in response.context["rows"])
+
+
+@pytest.mark.postgres
+def test_on_postgresql_tickets_loaded_in_bulk_with_copy_are_searchable_as_if_written_one_by_one():
+    from demo import seeding
+
+    before = set(Ticket.objects.values_list("pk", flat=True))
+    seeding.bulk_create_tickets(count=40, seed=3, batch_size=15)
+    added = sorted(set(Ticket.objects.values_list("pk", flat=True)) - before)
+
+    def documents() -> list[tuple[int, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ticket_id, document::text FROM tickets_ticketsearch"
+                " WHERE ticket_id = ANY(%s) ORDER BY ticket_id",
+                [added],
+            )
+            return cursor.fetchall()
+
+    loaded = documents()
+    assert [pk for pk, _document in loaded] == added
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tickets_search_refresh(%s::bigint[])", [added])
+    assert documents() == loaded  # the same rows always give the same document
+    subject = Ticket.objects.get(pk=added[0]).subject.split()[-1]
+    assert added[0] in found(subject)

@@ -28,7 +28,13 @@ from helpdesk.db import PostgreSQLOnly
 # Long threads are cut: a tsvector holds at most 1 MB, and an over-long one would
 # make the statement that added the message fail.
 CREATE_FUNCTIONS = r"""
+-- In the row, not in TOAST: ranking reads the document of each of up to 1,000 matches.
 ALTER TABLE tickets_ticketsearch ALTER COLUMN document SET STORAGE MAIN;
+-- Ten times the default statistics: with the default, any word outside the ~1,000
+-- most common is estimated at ~0.5 % of tickets (4,700 of a million for a word in
+-- 12), and the planner then walks every ticket in id order looking for the newest
+-- matches instead of asking the GIN index (2.4 s instead of 1 ms at a million).
+ALTER TABLE tickets_ticketsearch ALTER COLUMN document SET STATISTICS 1000;
 
 CREATE OR REPLACE FUNCTION tickets_search_refresh(ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
@@ -182,6 +188,7 @@ DROP FUNCTION IF EXISTS tickets_requester_search_trigger();
 DROP FUNCTION IF EXISTS tickets_message_search_trigger();
 DROP FUNCTION IF EXISTS tickets_ticket_search_trigger();
 DROP FUNCTION IF EXISTS tickets_search_refresh(bigint[]);
+ALTER TABLE tickets_ticketsearch ALTER COLUMN document SET STATISTICS -1;
 """
 
 
