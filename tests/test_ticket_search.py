@@ -241,3 +241,11 @@ def test_on_postgresql_tickets_loaded_in_bulk_with_copy_are_searchable_as_if_wri
     assert documents() == loaded  # the same rows always give the same document
     subject = Ticket.objects.get(pk=added[0]).subject.split()[-1]
     assert added[0] in found(subject)
+
+
+@pytest.mark.parametrize("text", ["O'Brien", "a & b | !c", "'", "\\", "export:*", "<>", "ü ñ 東京"])
+def test_odd_input_never_breaks_the_search(text):
+    agent = factories.l1_agent()
+    ticket_from(subject="Export of O'Brien's survey")
+
+    search_desk(logged_in(agent), text)  # answers 200 (asserted in the helper)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     CharField,
@@ -160,9 +161,13 @@ def bounded_counts(
     params: list[Any] = []
     names: list[str] = []
     for n, (name, tickets) in enumerate(named):
-        sql, sql_params = tickets.order_by().values("pk")[: bound + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{n})")  # noqa: S608 - compiled ORM SQL
-        params.extend(sql_params)
+        try:
+            sql, sql_params = tickets.order_by().values("pk")[: bound + 1].query.sql_with_params()
+        except EmptyResultSet:  # .none(), e.g. a search with no word in it
+            parts.append("0")
+        else:
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{n})")  # noqa: S608 - ORM SQL
+            params.extend(sql_params)
         names.append(name)
     if not parts:
         return {}
