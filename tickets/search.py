@@ -80,8 +80,10 @@ class TicketTextSearch:
     text: str
     include_internal: bool
     reference: int | None = None
-    # PostgreSQL: the tsquery, written out; SQLite: the words.
+    # PostgreSQL: the tsquery, written out (weights A to C only for a requester),
+    # and the same without weights for ts_headline; SQLite: the words.
     tsquery: str = ""
+    headline_tsquery: str = ""
     words: list[str] = field(default_factory=list)
 
     @property
@@ -135,7 +137,6 @@ class TicketTextSearch:
         )
         # Weights restrict the document search; the headline reads only the kinds of
         # message this side may see, so it needs none.
-        unweighted = self.tsquery.replace(":ABC", "")
         sql = """
             SELECT m.ticket_id,
                    ts_headline(%s, string_agg(translate(m.body, %s, ''), ' … '
@@ -152,7 +153,7 @@ class TicketTextSearch:
                     SEARCH_CONFIG,
                     HIGHLIGHT_START + HIGHLIGHT_STOP,  # markers typed by someone are dropped
                     SEARCH_CONFIG,
-                    unweighted,
+                    self.headline_tsquery,
                     options,
                     ids,
                     list(self.kinds),
@@ -213,17 +214,19 @@ def prepare_search(raw: str | None, *, include_internal: bool) -> TicketTextSear
         search.reference = int(match.group(1))
         return search
     if search.on_postgresql:
-        search.tsquery = _tsquery(text, weighted=not include_internal)
+        alternatives = _word_alternatives(text)
+        search.tsquery = _tsquery(alternatives, weight="" if include_internal else ":ABC")
+        search.headline_tsquery = _tsquery(alternatives, weight="")
     else:
         words = [_EDGE_PUNCTUATION.sub("", w) for w in text.lower().split()]
         search.words = list(dict.fromkeys(w for w in words if w))[:MAX_WORDS]
     return search
 
 
-def _tsquery(text: str, *, weighted: bool) -> str:
-    """Every word of ``text`` (as the document's parser splits it), misspellings widened."""
+def _word_alternatives(text: str) -> list[tuple[str, list[str]]]:
+    """Each word of ``text`` (as the document's parser splits it) and what else it may be."""
     if not text:
-        return ""
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             _WORDS_SQL,
@@ -234,13 +237,16 @@ def _tsquery(text: str, *, weighted: bool) -> str:
                 "limit": SIMILAR_WORDS,
             },
         )
-        rows = cursor.fetchall()[:MAX_WORDS]
-    weight = ":ABC" if weighted else ""
+        return [(word, list(similar or [])) for word, similar in cursor.fetchall()[:MAX_WORDS]]
+
+
+def _tsquery(alternatives: list[tuple[str, list[str]]], *, weight: str) -> str:
+    """Every word must match, a misspelled one in any of its known spellings."""
     parts = []
-    for word, similar in rows:
-        options = [word, *(similar or [])]
-        alternatives = " | ".join(f"{_quoted(w)}{weight}" for w in options)
-        parts.append(f"({alternatives})" if len(options) > 1 else alternatives)
+    for word, similar in alternatives:
+        options = [word, *similar]
+        either = " | ".join(f"{_quoted(w)}{weight}" for w in options)
+        parts.append(f"({either})" if len(options) > 1 else either)
     return " & ".join(parts)
 
 
