@@ -15,7 +15,7 @@ from django.urls import reverse
 from tests import factories
 from tests.desk_helpers import logged_in, ticket_from
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import Message, Ticket, TicketSearch
 from tickets.search import prepare_search
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,27 @@ def test_on_postgresql_the_search_document_follows_edits_and_renames():
 
     assert found("tiles") == set()
     assert found("basemap wanjiku rift") == {ticket.pk}
+
+
+@pytest.mark.postgres
+def test_on_postgresql_edited_moved_and_deleted_messages_and_tickets_leave_no_stale_text():
+    agent = factories.l1_agent()
+    first, second = ticket_from(subject="Sync one"), ticket_from(subject="Sync two")
+    note = services.ticket_add_message(
+        ticket=first, kind="note", body="workaround: restart the gateway", by=agent
+    )
+    assert found("gateway") == {first.pk}
+
+    Message.objects.filter(pk=note.pk).update(body="workaround: clear the cache")
+    assert found("gateway") == set()
+    assert found("cache") == {first.pk}
+
+    Message.objects.filter(pk=note.pk).update(ticket=second)  # as a merge moves the thread
+    assert found("cache") == {second.pk}
+
+    second.delete()
+    assert found("cache") == set()
+    assert not TicketSearch.objects.filter(ticket_id=second.pk).exists()
 
 
 def test_internal_note_text_is_never_matched_for_the_requester_side():
