@@ -273,3 +273,13 @@ def test_odd_input_never_breaks_the_search(text):
     ticket_from(subject="Export of O'Brien's survey")
 
     search_desk(logged_in(agent), text)  # answers 200 (asserted in the helper)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_an_enormous_pasted_log_is_still_accepted_and_its_start_searchable():
+    ticket = ticket_from(subject="Crash")
+    log = "firstline " + " ".join(f"w{n}" for n in range(80_000))  # 500,000 characters
+
+    Message.objects.create(ticket=ticket, kind="customer", body=log)
+
+    assert found("firstline") == {ticket.pk}
