@@ -23,7 +23,6 @@ migration stays what it was. On SQLite the tables are created and left empty.
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 from helpdesk.db import PostgreSQLOnly
@@ -200,10 +199,13 @@ ALTER TABLE tickets_ticketsearch ALTER COLUMN document SET STATISTICS -1;
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0010_taxonomy_to_catalog"),
+        # pg_trgm comes from the knowledge base's search migration (TrigramExtension,
+        # PostgreSQL only). Not created again here: undoing this migration would then
+        # drop the extension under the knowledge base's trigram index.
+        ("kb", "0002_postgresql_search"),
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on other databases
         migrations.CreateModel(
             name="SearchWord",
             fields=[
