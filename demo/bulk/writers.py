@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from tickets.models import Message, SlaClock, Ticket, TicketEvent
+from tickets.models import Message, SearchWord, SlaClock, Ticket, TicketEvent, TicketSearch
 
 TICKET_COLUMNS = (
     "id", "token", "subject", "description", "what_doing", "expected", "actual", "steps",
@@ -80,7 +80,18 @@ class CopyWriter:
         # so index-only scans work at once (not possible inside a transaction).
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            for model in (Ticket, Message, TicketEvent, self.through, SlaClock):
+            # The search documents were written by the triggers on tickets and messages
+            # (one set-based refresh per COPY statement, see tickets migration 0011).
+            models = (
+                Ticket,
+                Message,
+                TicketEvent,
+                self.through,
+                SlaClock,
+                TicketSearch,
+                SearchWord,
+            )
+            for model in models:
                 table = connection.ops.quote_name(model._meta.db_table)
                 cursor.execute(f"{command} {table}")
 

@@ -37,7 +37,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
     query = queues.parse_queue_query(queue, request.GET, lists)
     page = queues.queue_page(query, user, now)
     counts = queues.queue_counts(query, user, now)
-    rows = queues.queue_rows(page.rows, lists, now)
+    rows = queues.queue_rows(page.rows, lists, now, query)
     here = query.querystring()
     from_param = urlencode({"from": f"{queue}?{here}" if here else queue})
     # One reverse() for the page, not two per row.

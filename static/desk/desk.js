@@ -29,7 +29,10 @@
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) { return; }
       var left = due - now;
-      el.textContent = (left >= 0 ? dueIn : overdueBy).replace("%s", duration(left));
+      // An element may word its own countdown ("reply due in %s"); else the page's.
+      var words = left >= 0 ? el.getAttribute("data-due-in") || dueIn
+        : el.getAttribute("data-overdue-by") || overdueBy;
+      el.textContent = words.replace("%s", duration(left));
       el.classList.toggle("text-danger", left < 0);
     });
   }

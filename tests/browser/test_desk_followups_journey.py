@@ -97,6 +97,8 @@ def the_customers_answer_is_marked(page, day: Afternoon) -> None:
     row = page.locator(f"#row-{day.replied.pk}")
     marker = row.get_by_test_id("customer-replied")
     assert re.fullmatch(r"customer replied \d+\s+minutes? ago", marker.inner_text().strip())
+    due = row.get_by_test_id("next-reply-due")  # in the Due column, ticking
+    assert re.fullmatch(r"reply due in \d+h \d+m", due.inner_text().strip()), due.inner_text()
     the_sla_column_is_on_screen(page)
     snap(page, "followups", "1-needs-reply")
 

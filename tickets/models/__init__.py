@@ -10,6 +10,7 @@ from tickets.models.escalation import (
     L2NewsKind,
 )
 from tickets.models.outbox import OutboxMessage, OutboxStatus
+from tickets.models.search import SearchWord, TicketSearch
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.staff import StaffProfile
 from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "Requester",
     "SavedView",
+    "SearchWord",
     "SlaClock",
     "SlaEvent",
     "SlaEventKind",
@@ -50,4 +52,5 @@ __all__ = [
     "Status",
     "Ticket",
     "TicketEvent",
+    "TicketSearch",
 ]

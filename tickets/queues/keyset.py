@@ -26,6 +26,7 @@ from tickets.queues.lists import DeskLists
 
 # v2: cursors carry the urgent part of the key; links made before it are ignored.
 CURSOR_SALT = "desk.queue.cursor.v2"
+RELEVANCE = "relevance"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ SORTS: dict[str, Any] = {
     "created": gettext_lazy("Oldest"),
     "impact": gettext_lazy("Most severe impact"),
     "l2_news": gettext_lazy("Oldest L2 news first"),
+    # With a search only (tickets.queues.relevance): offset pages of ranked matches.
+    RELEVANCE: gettext_lazy("Best match"),
 }
 
 
@@ -83,6 +86,10 @@ def _urgency(segment: Segment, urgent: bool) -> Segment:
 
 
 def _segments(sort: str, lists: DeskLists) -> list[Segment]:
+    if sort == RELEVANCE:
+        # Ranked pages are not keyset pages (see tickets.queues.relevance); anything
+        # that asks for segments anyway reads the matches newest first.
+        sort = "-created"
     if sort in ("-updated", "updated", "-created", "created"):
         name = "updated_at" if sort.endswith("updated") else "created_at"
         return [Segment(Q(), name, sort.startswith("-"), lambda t: True)]

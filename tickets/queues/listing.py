@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     CharField,
     OuterRef,
-    Q,
     QuerySet,
     StringAgg,
     Subquery,
@@ -28,17 +28,23 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from tickets.filters import FilterValues
-from tickets.models import Requester, SlaClock, SlaTarget, Ticket
+from tickets.models import SlaClock, SlaTarget, Ticket
 from tickets.queues.definitions import QUEUES
-from tickets.queues.keyset import Page, cursor_for, encode_cursor, keyset_page, segments_for
+from tickets.queues.keyset import (
+    RELEVANCE,
+    Page,
+    cursor_for,
+    encode_cursor,
+    keyset_page,
+    segments_for,
+)
 from tickets.queues.lists import _LIST_KINDS, Choice, DeskLists
 from tickets.queues.query import QueueQuery
-from tickets.queues.references import _REFERENCE_RE
+from tickets.queues.relevance import encode_offset, ranked, ranked_ids
 from tickets.queues.sla_state import SlaState, sla_state
+from tickets.search import TicketTextSearch
 
 COUNT_BOUND = 1000
-# A free-text search looks at this many matching requesters at most (by address or name).
-REQUESTER_MATCH_LIMIT = 200
 
 
 def filtered_tickets(query: QueueQuery, user: User, now: datetime) -> QuerySet[Ticket]:
@@ -49,29 +55,9 @@ def filtered_tickets(query: QueueQuery, user: User, now: datetime) -> QuerySet[T
         tickets = tickets.filter(
             FilterValues({key: values}).condition(query.lists, user_id=user.pk)
         )
-    if query.search:
-        tickets = tickets.filter(search_condition(query.search))
+    if query.text_search is not None:
+        tickets = query.text_search.narrow(tickets)
     return tickets
-
-
-def search_condition(text: str) -> Q:
-    """HD-1042 or #1042 finds the ticket; other text its subject or requester (any part of)."""
-    match = _REFERENCE_RE.match(text)
-    if match:
-        return Q(pk=int(match.group(1)))
-    # Requesters first, in their own (small, trigram-indexed) table: the ticket query
-    # then stays an OR of two index lookups instead of a join over every ticket.
-    requester_ids = list(
-        Requester.objects.filter(Q(email__icontains=text) | Q(name__icontains=text))
-        .order_by()
-        .values_list("pk", flat=True)[:REQUESTER_MATCH_LIMIT]
-    )
-    condition = Q(subject__icontains=text)
-    if requester_ids:
-        condition |= Q(requester_id__in=requester_ids)
-    if text.isdigit() and len(text) <= 18:
-        condition |= Q(pk=int(text))
-    return condition
 
 
 ROW_FIELDS = (
@@ -123,10 +109,17 @@ class Row:
     impact: Choice | None
     assignee: Choice | None
     tags: list[Choice]
+    # What the search matched in the messages, escaped and highlighted ("" without one).
+    snippet: str = ""
 
 
-def queue_rows(tickets: Sequence[Ticket], lists: DeskLists, now: datetime) -> list[Row]:
+def queue_rows(
+    tickets: Sequence[Ticket], lists: DeskLists, now: datetime, query: QueueQuery | None = None
+) -> list[Row]:
+    """The rows to show; with ``query``'s search, each with its snippet (one more query)."""
     maps = {kind: lists.by_id(kind) for kind in _LIST_KINDS.values()}
+    search = query.text_search if query is not None else None
+    snippets = search.snippets(t.pk for t in tickets) if search is not None else {}
     rows = []
     for ticket in tickets:
         raw_tags = getattr(ticket, "tag_ids", None) or ""
@@ -144,6 +137,7 @@ def queue_rows(tickets: Sequence[Ticket], lists: DeskLists, now: datetime) -> li
                 impact=maps["impacts"].get(ticket.impact_id or 0),
                 assignee=maps["staff"].get(ticket.assignee_id or 0),
                 tags=sorted(tags, key=lambda c: c.label.lower()),
+                snippet=snippets.get(ticket.pk, ""),
             )
         )
     return rows
@@ -167,9 +161,13 @@ def bounded_counts(
     params: list[Any] = []
     names: list[str] = []
     for n, (name, tickets) in enumerate(named):
-        sql, sql_params = tickets.order_by().values("pk")[: bound + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{n})")  # noqa: S608 - compiled ORM SQL
-        params.extend(sql_params)
+        try:
+            sql, sql_params = tickets.order_by().values("pk")[: bound + 1].query.sql_with_params()
+        except EmptyResultSet:  # .none(), e.g. a search with no word in it
+            parts.append("0")
+        else:
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{n})")  # noqa: S608 - ORM SQL
+            params.extend(sql_params)
         names.append(name)
     if not parts:
         return {}
@@ -189,6 +187,8 @@ def queue_counts(query: QueueQuery, user: User, now: datetime) -> QueueCounts:
 
 def queue_page(query: QueueQuery, user: User, now: datetime) -> Page:
     """The rows of one page of a queue view, with the links to the pages around it."""
+    if query.sort == RELEVANCE and query.text_search is not None:
+        return _ranked_page(query, user, now, query.text_search)
     segments = segments_for(query.sort, query.lists)
     tickets = with_row_details(filtered_tickets(query, user, now))
     if query.before is not None:
@@ -212,6 +212,12 @@ def neighbours(
     query: QueueQuery, ticket: Ticket, user: User, now: datetime
 ) -> tuple[int | None, int | None]:
     """The ids of the tickets before and after ``ticket`` in a queue view (for j / k)."""
+    if query.sort == RELEVANCE and query.text_search is not None:
+        ids = ranked_ids(filtered_tickets(query, user, now), query.text_search)
+        if ticket.pk not in ids:
+            return None, None
+        at = ids.index(ticket.pk)
+        return (ids[at - 1] if at else None, ids[at + 1] if at + 1 < len(ids) else None)
     segments = segments_for(query.sort, query.lists)
     try:
         here = cursor_for(ticket, segments)
@@ -230,3 +236,15 @@ def neighbours(
     before, _ = keyset_page(tickets, segments, cursor=here, size=1, backwards=True)
     after, _ = keyset_page(tickets, segments, cursor=here, size=1)
     return (before[0].pk if before else None, after[0].pk if after else None)
+
+
+def _ranked_page(query: QueueQuery, user: User, now: datetime, search: TicketTextSearch) -> Page:
+    offset = int(query.after.value) if query.after is not None else 0
+    tickets = ranked(filtered_tickets(query, user, now), search)
+    rows = list(with_row_details(tickets)[offset : offset + query.size + 1])
+    page = Page(rows=rows[: query.size])
+    if len(rows) > query.size:
+        page.next_cursor = encode_offset(offset + query.size)
+    if offset:
+        page.previous_cursor = encode_offset(max(0, offset - query.size))
+    return page

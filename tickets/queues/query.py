@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from tickets.filters import FILTERS, read_filters
 from tickets.queues.definitions import QUEUES, QueueDef
-from tickets.queues.keyset import SORTS, Cursor, decode_cursor, segments_for
+from tickets.queues.keyset import RELEVANCE, SORTS, Cursor, decode_cursor, segments_for
 from tickets.queues.lists import DeskLists
+from tickets.queues.relevance import decode_offset
+from tickets.search import TicketTextSearch, prepare_search
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100)
@@ -56,6 +58,8 @@ class QueueQuery:
     before: Cursor | None = None
     ignored: list[str] = field(default_factory=list)
     lists: DeskLists = field(default_factory=DeskLists)
+    # The search, read once (staff side: internal notes included); None without one.
+    text_search: TicketTextSearch | None = None
 
     def querystring(self, **changes: Any) -> str:
         """This view's query string (filters, search, sort), with ``changes`` applied."""
@@ -64,7 +68,8 @@ class QueueQuery:
             pairs += [(key, v) for v in self.filters.get(key, [])]
         if self.search:
             pairs.append(("q", self.search))
-        if self.sort != self.queue.default_sort:
+        # With a search, best match is what no sort means.
+        if self.sort != (RELEVANCE if self.search else self.queue.default_sort):
             pairs.append(("sort", self.sort))
         if self.size != PAGE_SIZE:
             pairs.append(("size", str(self.size)))
@@ -104,25 +109,34 @@ def parse_queue_query(
     read = read_filters(params, FILTER_KEYS, lists)
     ignored += read.ignored
     filters = read.values
-    sort = params.get("sort", "") or queue.default_sort
+    search = " ".join(str(params.get("q", "")).split())[:SEARCH_MAX_LENGTH]
+    # A search is shown best match first unless another order is asked for.
+    sort = params.get("sort", "") or (RELEVANCE if search else queue.default_sort)
     if sort not in SORTS:
         ignored.append(f"sort={sort}")
         sort = queue.default_sort
+    if sort == RELEVANCE and not search:
+        sort = queue.default_sort  # nothing to rank by
     try:
         size = int(params.get("size", PAGE_SIZE))
     except ValueError:
         size = PAGE_SIZE
     if size not in PAGE_SIZES:
         size = PAGE_SIZE
-    search = " ".join(str(params.get("q", "")).split())[:SEARCH_MAX_LENGTH]
     query = QueueQuery(
         queue=queue, sort=sort, filters=filters, search=search, size=size, ignored=ignored,
-        lists=lists,
+        lists=lists, text_search=prepare_search(search, include_internal=True) if search else None,
     )  # fmt: skip
     segments = segments_for(sort, lists)
     for key in ("after", "before"):
         raw = params.get(key, "")
-        if raw:
+        if raw and sort == RELEVANCE:
+            # Ranked pages go by offset, whichever way the link points.
+            offset = decode_offset(raw)
+            if offset is None:
+                ignored.append(_("page link"))
+            query.after = Cursor(0, offset, 0) if offset else query.after
+        elif raw:
             cursor = decode_cursor(raw, segments)
             if cursor is None:
                 ignored.append(_("page link"))
