@@ -140,7 +140,7 @@ def test_a_hung_broker_costs_one_short_wait_and_nothing_is_lost(redis_url, hung_
         first = log_a_ticket()
         first_took = time.monotonic() - started
         started = time.monotonic()
-        log_a_ticket()
+        second = log_a_ticket()
         second_took = time.monotonic() - started
 
     assert first_took < PROMPT
@@ -154,7 +154,9 @@ def test_a_hung_broker_costs_one_short_wait_and_nothing_is_lost(redis_url, hung_
         for row in OutboxMessage.objects.all():
             wait_until_delivered(row)
     assert redis_saw_the_queue(redis_url)
-    assert sorted(m.subject for m in mail.outbox)[0].startswith(f"[{first.reference}]")
+    # Both acknowledgements arrive (HD-9 and HD-10 do not sort as numbers: compare sets).
+    delivered = {m.subject.split("]")[0] + "]" for m in mail.outbox}
+    assert delivered == {f"[{first.reference}]", f"[{second.reference}]"}
     assert len(mail.outbox) == 2
 
 
