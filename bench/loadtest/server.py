@@ -19,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 HOST = "127.0.0.1"
+# The checkout: gunicorn imports the apps from here, wherever the harness was started.
+BASE_DIR = Path(__file__).resolve().parents[2]
 WORKERS = 2
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -39,7 +41,7 @@ def gunicorn_command(app: str, port: int, workers: int = WORKERS) -> list[str]:
     """gunicorn with sync workers on loopback, logging errors only."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     return [
-        gunicorn, app, "--bind", f"{HOST}:{port}", "--workers", str(workers),
+        gunicorn, app, "--chdir", str(BASE_DIR), "--bind", f"{HOST}:{port}", "--workers", str(workers),
         "--worker-class", "sync", "--timeout", "120", "--log-level", "warning",
     ]  # fmt: skip
 
