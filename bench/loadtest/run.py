@@ -11,6 +11,7 @@ same run. The table is also written to ``var/loadtest/``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import secrets
@@ -143,7 +144,7 @@ def measure(
     ports: dict[str, int],
     args: argparse.Namespace,
     stop: threading.Event,
-) -> list[stats.Summary]:
+) -> dict[str, list[stats.RunResult]]:
     runs: dict[str, list[stats.RunResult]] = {s.name: [] for s in chosen}
     for round_number in range(-1, args.repeat):  # round -1: warm-up, not counted
         for scenario in chosen:
@@ -162,7 +163,17 @@ def measure(
                       f"p95 {result.p95:7.1f} ms  errors {result.errors}", flush=True)  # fmt: skip
             if error:
                 print(f"    first error: {error}", flush=True)
-    return [stats.summarise(runs[s.name]) for s in chosen]
+    return runs
+
+
+def save_runs(runs: dict[str, list[stats.RunResult]], path: Path) -> None:
+    """Every run's figures, for later comparisons (the latencies are summarised)."""
+    path.write_text(json.dumps({
+        name: [{"requests": r.requests, "errors": r.errors, "seconds": round(r.seconds, 3),
+                "rate": round(r.rate, 2), "p50_ms": round(r.p50, 2), "p95_ms": round(r.p95, 2)}
+               for r in results]
+        for name, results in runs.items()
+    }, indent=2))  # fmt: skip
 
 
 def report(summaries: list[stats.Summary], args: argparse.Namespace) -> str:
@@ -203,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ports[flows.BARE] = servers.start("bare", "bench.loadtest.bare:application",
                                                   {}, "/bench/trivial")  # fmt: skip
             print(f"Load: {', '.join(s.name for s in chosen)}", flush=True)
-            summaries = measure(chosen, fixtures, ports, args, stop)
+            runs = measure(chosen, fixtures, ports, args, stop)
     except KeyboardInterrupt:
         stop.set()
         print("\nInterrupted: servers stopped.", file=sys.stderr)
@@ -213,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         remove_tickets_after(before)
-    text = report(summaries, args)
+    save_runs(runs, log_dir / "runs.json")
+    text = report([stats.summarise(runs[s.name]) for s in chosen], args)
     (log_dir / "results.md").write_text(text)
     print("\n" + text + f"\n(also in {log_dir.relative_to(BASE_DIR)}/results.md)")
     return 0

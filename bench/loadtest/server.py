@@ -41,8 +41,9 @@ def gunicorn_command(app: str, port: int, workers: int = WORKERS) -> list[str]:
     """gunicorn with sync workers on loopback, logging errors only."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     return [
-        gunicorn, app, "--chdir", str(BASE_DIR), "--bind", f"{HOST}:{port}", "--workers", str(workers),
-        "--worker-class", "sync", "--timeout", "120", "--log-level", "warning",
+        gunicorn, app, "--chdir", str(BASE_DIR), "--bind", f"{HOST}:{port}",
+        "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+        "--log-level", "warning",
     ]  # fmt: skip
 
 

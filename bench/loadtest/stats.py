@@ -92,7 +92,10 @@ def _times(value: float) -> str:
         return "-"
     if value >= 10:
         return f"{value:,.0f}x"
-    return f"{value:.2f}x" if value < 1 else f"{value:.1f}x"
+    if value >= 1:
+        return f"{value:.1f}x"
+    # Two significant digits below 1: a submission at 0.013x is not one at 0.005x.
+    return f"{value:.2g}x"
 
 
 def table(summaries: Sequence[Summary], reference: str = TRIVIAL) -> str:
