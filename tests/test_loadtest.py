@@ -5,6 +5,7 @@ No timings are asserted here: the load test itself runs with ``make loadtest``.
 
 from __future__ import annotations
 
+import http.server
 import math
 import threading
 
@@ -12,6 +13,7 @@ import pytest
 
 from bench.loadtest import flows, stats
 from bench.loadtest.generator import run_bounded
+from bench.loadtest.http import CSRF_INPUT, Visitor
 from bench.loadtest.run import database_url, parse_args
 
 
@@ -185,3 +187,49 @@ def test_each_connection_gets_its_own_worker():
     run_bounded("trivial", make, connections=3, duration=4, clock=clock)
 
     assert made == [0, 1, 2]
+
+
+class OneSite(http.server.BaseHTTPRequestHandler):
+    """Sets a cookie, redirects, and closes the connection after each answer (as gunicorn's
+    sync workers do)."""
+
+    protocol_version = "HTTP/1.0"
+    seen_cookies: list[str] = []
+
+    def do_GET(self) -> None:
+        OneSite.seen_cookies.append(self.headers.get("Cookie", ""))
+        if self.path == "/login":
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1/desk/")
+            self.send_header("Set-Cookie", "sessionid=abc123; HttpOnly; Path=/; Secure")
+            self.end_headers()
+            return
+        body = b'<input name="csrfmiddlewaretoken" value="tok3n">'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_visitor_keeps_its_cookies_follows_redirects_and_reconnects():
+    server = http.server.HTTPServer(("127.0.0.1", 0), OneSite)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    OneSite.seen_cookies = []
+    try:
+        visitor = Visitor("127.0.0.1", server.server_address[1])
+        landed = visitor.follow(visitor.get("/login"))
+        again = visitor.get("/desk/")
+        visitor.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert landed.status == 200
+    assert visitor.last_path == "/desk/"
+    assert landed.field(CSRF_INPUT) == "tok3n"
+    assert again.status == 200
+    assert OneSite.seen_cookies == ["", "sessionid=abc123", "sessionid=abc123"]

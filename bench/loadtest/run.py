@@ -187,6 +187,11 @@ def report(summaries: list[stats.Summary], args: argparse.Namespace) -> str:
     return head + "\n\n" + stats.table(summaries) + "\n"
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Stopped from outside (kill): the same clean-up as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -199,8 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {s.name:<20} {s.description}")
         return 0
     stop = threading.Event()
-    # Stopped from outside (kill): the same clean-up as Ctrl-C.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
     env = configure(args.tickets, secrets.token_urlsafe(50))
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     fixtures = prepare(args.tickets)
