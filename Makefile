@@ -16,7 +16,7 @@ VENDOR := static/vendor/.installed
 PORT ?= 8000
 PIP_COMPILE := $(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
 
-.PHONY: help install run test lint format bench lock migrate seed clean
+.PHONY: help install run test lint format bench loadtest lock migrate seed clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ format: $(STAMP) ## Fix formatting and safe lint findings
 
 bench: $(STAMP) ## Run the benchmarks on PostgreSQL (SCALE=, SCENARIOS=, REPEAT=; see bench/README.md)
 	$(PY) -m bench.run $(if $(SCALE),--scale $(SCALE)) $(foreach s,$(SCENARIOS),--scenario $(s)) $(if $(REPEAT),--repeat $(REPEAT))
+
+loadtest: $(STAMP) $(VENDOR) ## Load the app under gunicorn on PostgreSQL (LOADTEST_TICKETS=, SCENARIOS=, DURATION=, CONNECTIONS=, REPEAT=; see bench/README.md)
+	$(PY) -m bench.loadtest
 
 lock: ## Re-pin the dependencies from pyproject.toml into requirements/*.lock
 	@test -x $(BIN)/pip-compile || { echo "Run make install first"; exit 1; }

@@ -57,13 +57,13 @@ def bulk_create_tickets(
     # committed (the database does most of that work). One worker draws all the
     # random numbers, in batch order, so a seed still gives the same tickets.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(generator.rows, writer.reserve_ids(sizes[0] if sizes else 0))
+        pending = pool.submit(generator.rows, *writer.reserve_ids(sizes[0] if sizes else 0))
         for index, size in enumerate(sizes):
             rows = pending.result()
             if index + 1 < len(sizes):
-                pending = pool.submit(generator.rows, writer.reserve_ids(sizes[index + 1]))
+                pending = pool.submit(generator.rows, *writer.reserve_ids(sizes[index + 1]))
             with transaction.atomic():
-                writer.write(*rows)
+                writer.write(rows)
             done += size
             if progress:
                 progress(done, count, time.perf_counter() - started)

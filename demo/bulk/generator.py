@@ -18,8 +18,16 @@ from typing import Any
 
 from django.utils import timezone
 
+from demo.bulk import shape
 from demo.bulk.variants import BulkPartner, Variant, ensure_bulk_requesters, render_variants
-from demo.people import AUTO_CLOSE_AFTER, BULK_SPAN_DAYS, DemoPartner, Team
+from demo.people import (
+    AUTO_CLOSE_AFTER,
+    BULK_SPAN_DAYS,
+    INDEPENDENT_DOMAIN,
+    NAMES_BY_HUB,
+    DemoPartner,
+    Team,
+)
 from demo.stories.catalogue import (
     Catalogue,
     first_response_due,
@@ -82,16 +90,16 @@ class _Draft:
 
 @dataclass
 class Rows:
-    """Ticket, message, event, issue-tag and first-response SLA clock rows of one batch."""
+    """The rows of one batch: new requesters, tickets, messages, events, issue tags,
+    first-response SLA clocks and attachments (in the order they are written)."""
 
+    requesters: list[tuple[Any, ...]] = field(default_factory=list)
     tickets: list[tuple[Any, ...]] = field(default_factory=list)
     messages: list[tuple[Any, ...]] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
     tags: list[tuple[int, int]] = field(default_factory=list)
     clocks: list[tuple[Any, ...]] = field(default_factory=list)
-
-    def as_tuple(self) -> tuple[list[Any], ...]:
-        return self.tickets, self.messages, self.events, self.tags, self.clocks
+    attachments: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 class BulkGenerator:
@@ -131,33 +139,40 @@ class BulkGenerator:
                 partner_id=partner_id,
                 hub_id=hub_id,
                 hub_slug=demo.hub if demo else None,
-                requesters=[(pk, labels[pk]) for pk in pool[partner_id]],
+                requesters=shape.RequesterPool(
+                    heavy=[(pk, labels[pk]) for pk in pool[partner_id]],
+                    domain=demo.domain if demo else INDEPENDENT_DOMAIN,
+                    names=NAMES_BY_HUB[demo.hub] if demo else next(iter(NAMES_BY_HUB.values())),
+                    partner_id=partner_id,
+                ),
             )
             bulk_partner.variants = render_variants(self.rng, catalogue, demo, len(self.impact_ids))
             partners.append(bulk_partner)
         return partners
 
-    def rows(self, ids: Sequence[int]) -> tuple[list[tuple[Any, ...]], ...]:
-        """Ticket, message, event, issue-tag and first-response SLA clock rows for the ids."""
+    def rows(self, ids: Sequence[int], reserved: shape.Ids) -> Rows:
+        """The rows of the tickets ``ids``; new requesters and messages take ``reserved`` ids."""
         rows = Rows()
         for ticket_id in ids:
-            draft = self._draft(ticket_id)
+            draft = self._draft(ticket_id, reserved, rows)
             if draft.status == Status.NEW or draft.agent is None:
                 self._untouched(draft)
             else:
                 self._worked(draft, draft.agent, rows.tags)
-            self._emit(draft, rows)
-        return rows.as_tuple()
+            self._emit(draft, rows, reserved)
+        return rows
 
-    def _draft(self, ticket_id: int) -> _Draft:
+    def _draft(self, ticket_id: int, reserved: shape.Ids, rows: Rows) -> _Draft:
         """Who asks what, when and how: the draws every ticket gets."""
         rng, rand, now = self.rng, self.rng.random, self.now
         bp = self.partners[bisect.bisect(self.partner_cum, rand() * self.partner_cum[-1])]
-        requester_id, requester_label = bp.requesters[int(rand() * len(bp.requesters))]
         variant = bp.variants[int(rand() * len(bp.variants))]
         # Volume grows over time: more tickets in recent months than two years ago.
         days_ago = BULK_SPAN_DAYS * (1 - rand() ** 0.75)
         received = working_time(rng, now, days_ago, bp.hub_slug)
+        requester_id, requester_label = shape.pick_requester(
+            rng, bp.requesters, reserved, received, rows.requesters
+        )
         channel = CHANNELS[bisect.bisect(CHANNEL_CUM, rand() * CHANNEL_CUM[-1])]
         status = status_for_age(rng, days_ago)
         age_hours = (now - received).total_seconds() / 3600
@@ -247,7 +262,7 @@ class BulkGenerator:
             if len(variant.tag_ids) > 1 and rand() < 0.4:
                 tags.append((draft.ticket_id, variant.tag_ids[1]))
 
-    def _emit(self, d: _Draft, rows: Rows) -> None:
+    def _emit(self, d: _Draft, rows: Rows, reserved: shape.Ids) -> None:
         variant, agent = d.variant, d.agent
         created_by = agent[0] if d.channel in ON_BEHALF and agent else None
         rows.tickets.append(
@@ -265,9 +280,21 @@ class BulkGenerator:
             if d.channel == Channel.EMAIL
             else ""
         )
+        first_id = reserved.first_message()
         rows.messages.append(
-            (d.ticket_id, CUSTOMER, variant.body, d.requester_id, message_id, d.created)
-        )
+            (first_id, d.ticket_id, CUSTOMER, variant.body, None, d.requester_id, message_id,
+             d.created)
+        )  # fmt: skip
+        file = shape.attachment(self.rng, first_id, d.created)
+        if file:
+            rows.attachments.append(file)
+        if d.responded and d.assignee_id:
+            end = d.resolved or d.updated or d.responded
+            rows.messages += shape.follow_ups(
+                self.rng, ticket_id=d.ticket_id, count=shape.thread_length(self.rng),
+                start=d.responded, end=end, agent_id=d.assignee_id,
+                requester_id=d.requester_id, ids=reserved,
+            )  # fmt: skip
         actor_id, label = (
             (agent[0], agent[1]) if created_by and agent else (None, d.requester_label)
         )

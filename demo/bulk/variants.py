@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass, field
 
 from catalog.models import Partner
+from demo.bulk.shape import RequesterPool
 from demo.people import (
     BULK_INDEPENDENT_REQUESTERS,
     BULK_REQUESTERS_PER_PARTNER,
@@ -56,7 +57,7 @@ class BulkPartner:
     partner_id: int | None
     hub_id: int | None
     hub_slug: str | None
-    requesters: list[tuple[int, str]]  # id, "Name <email>"
+    requesters: RequesterPool
     variants: list[Variant] = field(default_factory=list)
 
 

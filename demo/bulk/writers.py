@@ -10,7 +10,20 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from tickets.models import Message, SearchWord, SlaClock, Ticket, TicketEvent, TicketSearch
+from demo.bulk.generator import Rows
+from demo.bulk.shape import FOLLOW_UP_IDS_PER_TICKET, Ids
+from tickets.models import (
+    Attachment,
+    Message,
+    Requester,
+    SearchWord,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+    TicketSearch,
+)
+
+REQUESTER_COLUMNS = ("id", "email", "name", "partner_id", "phone", "created_at")
 
 TICKET_COLUMNS = (
     "id", "token", "subject", "description", "what_doing", "expected", "actual", "steps",
@@ -19,13 +32,17 @@ TICKET_COLUMNS = (
     "created_by_id", "received_at", "first_response_due_at", "first_responded_at",
     "first_response_breached_at", "resolved_at", "closed_at", "created_at", "updated_at",
 )  # fmt: skip
-MESSAGE_COLUMNS = ("ticket_id", "kind", "body", "author_requester_id", "email_message_id",
-                   "created_at")  # fmt: skip
+MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "body", "author_user_id", "author_requester_id",
+                   "email_message_id", "created_at")  # fmt: skip
 EVENT_COLUMNS = ("ticket_id", "actor_id", "actor_label", "kind", "field", "old_value",
                  "new_value", "created_at")  # fmt: skip
 TAG_COLUMNS = ("ticket_id", "issuetag_id")
 CLOCK_COLUMNS = ("ticket_id", "target", "window", "started_at", "due_at", "warn_at", "remaining",
                  "warned_at", "breached_at", "met_at", "updated_at")  # fmt: skip
+ATTACHMENT_COLUMNS = ("message_id", "file", "original_name", "content_type", "size", "sha256",
+                      "created_at")  # fmt: skip
+# The order rows are written in (foreign keys are checked at commit anyway).
+KINDS = ("requesters", "tickets", "messages", "events", "tags", "clocks", "attachments")
 
 
 def _columns(model: type, names: Sequence[str]) -> str:
@@ -39,11 +56,13 @@ class CopyWriter:
     def __init__(self) -> None:
         self.through = Ticket.issue_tags.through
         self.sql = {
+            "requesters": self._copy_sql(Requester, REQUESTER_COLUMNS),
             "tickets": self._copy_sql(Ticket, TICKET_COLUMNS),
             "messages": self._copy_sql(Message, MESSAGE_COLUMNS),
             "events": self._copy_sql(TicketEvent, EVENT_COLUMNS),
             "tags": self._copy_sql(self.through, TAG_COLUMNS),
             "clocks": self._copy_sql(SlaClock, CLOCK_COLUMNS),
+            "attachments": self._copy_sql(Attachment, ATTACHMENT_COLUMNS),
         }
 
     @staticmethod
@@ -51,27 +70,33 @@ class CopyWriter:
         table = connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
         return f"COPY {table} ({_columns(model, names)}) FROM STDIN"
 
-    def reserve_ids(self, size: int) -> list[int]:
+    @staticmethod
+    def _next(model: type, size: int) -> list[int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Ticket._meta.db_table, size],
+                [model._meta.db_table, size],  # type: ignore[attr-defined]
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def write(self, tickets: list, messages: list, events: list, tags: list, clocks: list) -> None:
+    def reserve_ids(self, size: int) -> tuple[list[int], Ids]:
+        """Ticket ids, and the requester and message ids the batch may use (unused ones
+        leave gaps in the sequences, as rolled-back inserts do)."""
+        messages = self._next(Message, size * (1 + FOLLOW_UP_IDS_PER_TICKET))
+        return self._next(Ticket, size), Ids(
+            requesters=self._next(Requester, size),
+            first_messages=messages[:size],
+            messages=messages[size:],
+        )
+
+    def write(self, rows: Rows) -> None:
         with connection.cursor() as cursor:
-            for key, rows in (
-                ("tickets", tickets),
-                ("messages", messages),
-                ("events", events),
-                ("tags", tags),
-                ("clocks", clocks),
-            ):
-                if not rows:
+            for key in KINDS:
+                batch = getattr(rows, key)
+                if not batch:
                     continue
                 with cursor.cursor.copy(self.sql[key]) as copy:
-                    for row in rows:
+                    for row in batch:
                         copy.write_row(row)
 
     def analyze(self) -> None:
@@ -83,6 +108,8 @@ class CopyWriter:
             # The search documents were written by the triggers on tickets and messages
             # (one set-based refresh per COPY statement, see tickets migration 0011).
             models = (
+                Requester,
+                Attachment,
                 Ticket,
                 Message,
                 TicketEvent,
@@ -99,11 +126,37 @@ class CopyWriter:
 class OrmWriter:
     """Other databases (SQLite in development and tests): bulk_create, ids assigned by it."""
 
-    def reserve_ids(self, size: int) -> list[int]:
-        # Stand-in ids (negative, never stored): bulk_create assigns the real ones below.
-        return list(range(-size, 0))
+    def reserve_ids(self, size: int) -> tuple[list[int], Ids]:
+        # Stand-in ticket ids (negative, never stored): bulk_create assigns the real ones
+        # below. Requesters and messages get explicit ids past the largest (one writer).
+        def after(model: type, count: int) -> list[int]:
+            if model not in self.next_id:
+                manager = model._default_manager  # type: ignore[attr-defined]
+                last = manager.order_by("-pk").values_list("pk", flat=True).first()
+                self.next_id[model] = (last or 0) + 1
+            start = self.next_id[model]
+            self.next_id[model] += count
+            return list(range(start, start + count))
 
-    def write(self, tickets: list, messages: list, events: list, tags: list, clocks: list) -> None:
+        messages = after(Message, size * (1 + FOLLOW_UP_IDS_PER_TICKET))
+        return list(range(-size, 0)), Ids(
+            requesters=after(Requester, size), first_messages=messages[:size],
+            messages=messages[size:],
+        )  # fmt: skip
+
+    def __init__(self) -> None:
+        # The next free id per model (the next batch is reserved before the current one
+        # is written, so the table's largest id is not enough).
+        self.next_id: dict[type, int] = {}
+
+    def write(self, rows: Rows) -> None:
+        tickets, messages, events, tags, clocks = (
+            rows.tickets, rows.messages, rows.events, rows.tags, rows.clocks
+        )  # fmt: skip
+        Requester.objects.bulk_create(
+            [Requester(**dict(zip(REQUESTER_COLUMNS, r, strict=True))) for r in rows.requesters],
+            batch_size=500,
+        )
         objects = []
         for row in tickets:
             values = dict(zip(TICKET_COLUMNS, row, strict=True))
@@ -119,9 +172,13 @@ class OrmWriter:
         Ticket.objects.bulk_update(objects, ["updated_at"], batch_size=500)
         Message.objects.bulk_create(
             [
-                Message(**dict(zip(MESSAGE_COLUMNS, (real[r[0]], *r[1:]), strict=True)))
+                Message(**dict(zip(MESSAGE_COLUMNS, (r[0], real[r[1]], *r[2:]), strict=True)))
                 for r in messages
             ],
+            batch_size=500,
+        )
+        Attachment.objects.bulk_create(
+            [Attachment(**dict(zip(ATTACHMENT_COLUMNS, r, strict=True))) for r in rows.attachments],
             batch_size=500,
         )
         TicketEvent.objects.bulk_create(

@@ -1,0 +1,160 @@
+"""The load test's scenarios: what one connection asks for, again and again.
+
+Each scenario names the server it loads (the app, or the bare Django reference),
+who is logged in (nobody, an L1 agent, a support manager: one login per
+connection, the session cookie reused as a browser does) and one ``step``: a
+request, or for ``contact_submit`` the whole visit of a person sending the form
+(page, form post, review, submit, confirmation), counted as one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from bench.loadtest.http import CSRF_INPUT, HttpError, Visitor
+
+STARTED_INPUT = re.compile(r'name="started" value="([^"]+)"')
+SUBMISSION_KEY_INPUT = re.compile(r'name="submission_key" value="([^"]+)"')
+APP, BARE = "app", "bare"
+AGENT, MANAGER = "agent", "manager"
+
+
+@dataclass
+class Fixtures:
+    """What the scenarios need from the database, read once before the load starts."""
+
+    agent: tuple[str, str] = ("", "")  # username, password
+    manager: tuple[str, str] = ("", "")
+    random_tickets: list[int] = field(default_factory=list)
+    heavy_tickets: list[int] = field(default_factory=list)  # heavy senders, long threads
+    three_filters: str = ""  # query string: hub, category, impact
+    selective_word: str = "quokkasaurus"
+    common_word: str = "export"
+    reference: list[str] = field(default_factory=list)  # "HD-<id>" of random tickets
+    contact_form: dict[str, object] = field(default_factory=dict)
+    month: tuple[str, str] = ("", "")  # ISO dates: the CSV export's period
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    step: Callable[[Visitor, Fixtures, random.Random], None]
+    server: str = APP
+    login: str | None = None
+
+
+def _page(path: str) -> Callable[[Visitor, Fixtures, random.Random], None]:
+    def step(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+        visitor.get(path).expect(200)
+
+    return step
+
+
+def _queue(query: Callable[[Fixtures, random.Random], str], queue: str = "all") -> Callable:
+    def step(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+        visitor.get(f"/desk/queues/{queue}/?{query(fixtures, rng)}").expect(200)
+
+    return step
+
+
+def _workspace(pick: Callable[[Fixtures], Sequence[int]]) -> Callable:
+    def step(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+        ticket_id = rng.choice(pick(fixtures))
+        visitor.get(f"/desk/tickets/{ticket_id}/?from=all").expect(200)
+
+    return step
+
+
+def contact_submit(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+    """Every request a person makes to send the Contact Us form, followed as a browser does.
+
+    Whatever the flow (a review page to confirm, or a form sent in one go), the visit
+    ends on the confirmation page.
+    """
+    page = visitor.get("/contact/").expect(200)
+    form = dict(fixtures.contact_form)
+    form["csrfmiddlewaretoken"] = page.field(CSRF_INPUT)
+    form["started"] = page.field(STARTED_INPUT)
+    form["email"] = f"load{rng.randrange(200)}@partner.example.org"
+    landed = visitor.follow(visitor.post("/contact/", form).expect(302))
+    if SUBMISSION_KEY_INPUT.search(landed.body):
+        answer = visitor.post(
+            "/contact/review/",
+            {
+                "csrfmiddlewaretoken": landed.field(CSRF_INPUT),
+                "submission_key": landed.field(SUBMISSION_KEY_INPUT),
+            },
+        ).expect(302)
+        landed = visitor.follow(answer)
+    if landed.status != 200 or "/contact/received/" not in visitor.last_path:
+        raise HttpError(f"the visit ended on {visitor.last_path} ({landed.status})")
+
+
+def reports_csv_month(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+    start, end = fixtures.month
+    visitor.get(f"/reports/export/volume.csv?start={start}&end={end}").expect(200)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("trivial", "a view that answers ok, through the whole middleware",
+             _page("/bench/trivial")),
+    Scenario("bare_trivial", "the same view in a bare Django app (no apps, no middleware)",
+             _page("/bench/trivial"), server=BARE),
+    Scenario("contact_get", "the Contact Us form", _page("/contact/")),
+    Scenario("contact_submit", "a whole Contact Us visit (page, post, review, submit, thanks)",
+             contact_submit),
+    Scenario("desk_queue", "the agent's default queue", _page("/desk/queues/new/"), login=AGENT),
+    Scenario("desk_queue_filters", "All, filtered by hub, category and impact",
+             _queue(lambda f, r: f.three_filters), login=AGENT),
+    Scenario("search_selective", "ticket search: a word in a dozen tickets",
+             _queue(lambda f, r: urlencode({"q": f.selective_word})), login=AGENT),
+    Scenario("search_common", "ticket search: a word in one ticket in five",
+             _queue(lambda f, r: urlencode({"q": f.common_word})), login=AGENT),
+    Scenario("search_reference", "ticket search: a reference (HD-<id>)",
+             _queue(lambda f, r: urlencode({"q": r.choice(f.reference)})), login=AGENT),
+    Scenario("workspace", "a random ticket's page", _workspace(lambda f: f.random_tickets),
+             login=AGENT),
+    Scenario("workspace_worst", "tickets of the heaviest senders and the longest threads",
+             _workspace(lambda f: f.heavy_tickets), login=AGENT),
+    Scenario("kb_search", "knowledge base search", _page("/kb/search/?q=export+data")),
+    Scenario("reports", "the managers' dashboard, default period", _page("/reports/"),
+             login=MANAGER),
+    Scenario("reports_csv_month", "a month of the volume table as CSV", reports_csv_month,
+             login=MANAGER),
+)  # fmt: skip
+REFERENCE = "trivial"
+
+
+def select(names: Sequence[str] | None) -> list[Scenario]:
+    """The scenarios asked for, in the table's order, always with the trivial view first
+    (every ratio is to it). Unknown names raise ValueError listing the known ones."""
+    known = {s.name: s for s in SCENARIOS}
+    wanted = {n.strip() for n in names or () if n.strip()}
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        raise ValueError(f"Unknown scenario(s): {', '.join(unknown)}. Known: {', '.join(known)}.")
+    if not wanted:
+        return list(SCENARIOS)
+    return [s for s in SCENARIOS if s.name in wanted or s.name == REFERENCE]
+
+
+class ScenarioWorker:
+    """One connection running a scenario: logs in once, then ``step`` per request."""
+
+    def __init__(
+        self, scenario: Scenario, fixtures: Fixtures, address: tuple[str, int], seed: int
+    ) -> None:
+        self.scenario, self.fixtures = scenario, fixtures
+        self.rng = random.Random(seed)
+        self.visitor = Visitor(*address)
+        if scenario.login:
+            username, password = fixtures.agent if scenario.login == AGENT else fixtures.manager
+            self.visitor.log_in(username, password)
+
+    def step(self) -> None:
+        self.scenario.step(self.visitor, self.fixtures, self.rng)
