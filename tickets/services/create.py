@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import alerts, notifications, roles, sla
 from tickets.models import Channel, EventKind, Message, MessageKind, Requester, Ticket
+from tickets.models.sla import SlaClock
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
 from tickets.uploads import validate_uploads
@@ -90,11 +90,12 @@ def _checked_request(
     return subject, received_at
 
 
-def _insert_once(fields: dict[str, Any], submission_key: str) -> tuple[Ticket, bool]:
+def _insert_once(ticket: Ticket, submission_key: str) -> tuple[Ticket, bool]:
     """The ticket row, and whether it is new: a submission that committed first wins."""
     try:
         with transaction.atomic():
-            return Ticket.objects.create(**fields), True
+            ticket.save(force_insert=True)
+            return ticket, True
     except IntegrityError:
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if submission_key and existing is not None:
@@ -156,30 +157,31 @@ def ticket_create(
         "steps": steps,
     }
     now = timezone.now()
-    ticket, created = _insert_once(
-        dict(
-            subject=subject[:200],
-            **{name: text.strip() for name, text in report.items()},
-            product_details=dict(product_details or {}),
-            environment=dict(environment or {}),
-            channel=channel,
-            requester=requester,
-            partner=partner,
-            hub=hub or (partner.hub if partner else None),
-            product=product,
-            category=category,
-            impact=impact,
-            received_at=received_at,
-            created_by=by,
-            created_at=now,
-            organisation_name=" ".join(organisation_name.split())[:200],
-            submission_key=submission_key[:64],
-        ),
-        submission_key,
+    ticket = Ticket(
+        subject=subject[:200],
+        **{name: text.strip() for name, text in report.items()},
+        product_details=dict(product_details or {}),
+        environment=dict(environment or {}),
+        channel=channel,
+        requester=requester,
+        partner=partner,
+        hub=hub or (partner.hub if partner else None),
+        product=product,
+        category=category,
+        impact=impact,
+        received_at=received_at,
+        created_by=by,
+        created_at=now,
+        organisation_name=" ".join(organisation_name.split())[:200],
+        submission_key=submission_key[:64],
     )
+    # The clocks are planned first, so the row is written with its due time once.
+    plan = sla.sla_plan(ticket)
+    ticket.first_response_due_at = plan[0].due_at
+    ticket, created = _insert_once(ticket, submission_key)
     if not created:
         return ticket
-    _open_thread(ticket, by, list(issue_tags), compose_report(**report), attachments)
+    _open_thread(ticket, by, list(issue_tags), compose_report(**report), attachments, plan)
     if notify_requester:
         notifications.email_requester(
             ticket=ticket,
@@ -194,7 +196,12 @@ def ticket_create(
 
 
 def _open_thread(
-    ticket: Ticket, by: User | None, tags: list[IssueTag], body: str, uploads: Sequence[File]
+    ticket: Ticket,
+    by: User | None,
+    tags: list[IssueTag],
+    body: str,
+    uploads: Sequence[File],
+    plan: list[SlaClock],
 ) -> None:
     """Tags, the 'created' history row, the first message with its files, the SLA clocks."""
     if tags:
@@ -213,5 +220,5 @@ def _open_thread(
         author_requester=ticket.requester,
         created_at=ticket.created_at,
     )
-    sla.sla_start(ticket)
+    sla.sla_start(ticket, plan)
     attachments_store(message=message, uploads=uploads)
