@@ -141,10 +141,8 @@ def ticket_create(
     """
     if by is not None:
         roles.require(by, roles.LOG_TICKET)
-    if submission_key:
-        existing = Ticket.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    # A submission key already used is found when the row is written (_insert_once):
+    # no look-up first, the callers that can tell a resend made theirs already.
     subject, received_at = _checked_request(subject, channel, received_at)
     validate_uploads(attachments, max_count="any")  # the channel limits the count
     requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
