@@ -298,13 +298,13 @@ def ticket_for_submission(key: str) -> Ticket | None:
     )
 
 
-@transaction.atomic
 def contact_submit(
     *, request: ContactRequest, draft: Draft, uploads: Sequence[CheckedUpload] = ()
 ) -> Ticket:
     """Create the ticket (web form channel) with the held files and ``uploads`` (checked in
     this request); the draft is then removed. Idempotent on the draft's key (the caller
     looked for it already; the ticket service still finds a resend at the same moment).
+    The ticket service is the one transaction (no savepoints around it).
     """
     partner = partner_match(request.organisation)
     fresh = [

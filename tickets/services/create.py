@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
@@ -25,7 +26,6 @@ from tickets.uploads import validate_uploads
 RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
 
 
-@transaction.atomic
 def requester_get_or_create(
     *, email: str, name: str = "", partner: Partner | None = None
 ) -> Requester:
@@ -37,6 +37,13 @@ def requester_get_or_create(
         raise ValidationError(
             {"requester_email": _("“%(email)s” is not a valid email address.") % {"email": email}}
         ) from None
+    # No savepoint of its own inside a caller's transaction: nothing below is caught and
+    # retried (get_or_create keeps its own for the insert race).
+    with transaction.atomic(savepoint=False):
+        return _requester_row(email, name, partner)
+
+
+def _requester_row(email: str, name: str, partner: Partner | None) -> Requester:
     requester, created = Requester.objects.get_or_create(
         email=email, defaults={"name": name.strip()[:200], "partner": partner}
     )
@@ -90,8 +97,33 @@ def _checked_request(
     return subject, received_at
 
 
+def _first_submission_wins[**P](create: Callable[P, Ticket]) -> Callable[P, Ticket]:
+    """Run as its own transaction, a resend that committed first fails the insert: the whole
+    attempt rolls back and the first ticket is returned (no savepoint needed, see
+    :func:`_insert_once`)."""
+
+    @functools.wraps(create)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Ticket:
+        key = str(kwargs.get("submission_key") or "")[:64]
+        own_transaction = not transaction.get_connection().in_atomic_block
+        try:
+            return create(*args, **kwargs)
+        except IntegrityError:
+            first = Ticket.objects.filter(submission_key=key).first() if key else None
+            if first is None or not own_transaction:
+                raise
+            return first
+
+    return wrapper
+
+
 def _insert_once(ticket: Ticket, submission_key: str) -> tuple[Ticket, bool]:
     """The ticket row, and whether it is new: a submission that committed first wins."""
+    if not submission_key or not transaction.get_connection().savepoint_ids:
+        # No key, or ticket_create is the transaction: a clash rolls it all back and
+        # _first_submission_wins returns the first ticket.
+        ticket.save(force_insert=True)
+        return ticket, True
     try:
         with transaction.atomic():
             ticket.save(force_insert=True)
@@ -103,6 +135,7 @@ def _insert_once(ticket: Ticket, submission_key: str) -> tuple[Ticket, bool]:
         raise
 
 
+@_first_submission_wins
 @transaction.atomic
 def ticket_create(
     *,
@@ -186,6 +219,7 @@ def ticket_create(
             template="ticket_created_on_behalf" if by else "ticket_created",
             key=f"email:ticket_created:{ticket.pk}",
             automatic=True,
+            new_key=True,  # it names the row just written: no earlier row can have it
         )
     alerts.alert_if_urgent(
         ticket=ticket, detail=_("New ticket (%(channel)s)") % {"channel": Channel(channel).label}
