@@ -164,3 +164,25 @@ def test_with_a_healthy_broker_the_worker_delivers_right_after_commit(redis_url)
         wait_until_delivered(OutboxMessage.objects.get(ticket=ticket))
     assert redis_saw_the_queue(redis_url)
     assert len(mail.outbox) == 1
+
+
+def test_hand_overs_reuse_the_web_process_s_broker_connection(redis_url):
+    """The pool is on: five tickets hand their acknowledgements over on one connection."""
+    from unittest import mock
+
+    import kombu
+
+    opened: list[int] = []
+    establish = kombu.Connection._establish_connection
+
+    def counted(connection: kombu.Connection):
+        opened.append(1)
+        return establish(connection)
+
+    assert celery_app.conf.broker_pool_limit == settings.CELERY_BROKER_POOL_LIMIT > 0
+    with broker(redis_url), mock.patch.object(kombu.Connection, "_establish_connection", counted):
+        for _ in range(5):
+            log_a_ticket()
+    assert OutboxMessage.objects.count() == 5
+    assert not outbox.broker_breaker.is_open()  # all five were handed over
+    assert len(opened) == 1
