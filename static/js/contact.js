@@ -100,7 +100,9 @@
       review.focus();
     });
     // A change after the review was shown: it is no longer what would be sent.
-    form.addEventListener("input", function () { review.hidden = true; });
+    form.addEventListener("input", function () { review.hidden = true; reviewed.value = ""; });
+    // Back to this page after sending (back/forward cache): review again before sending.
+    window.addEventListener("pageshow", function () { reviewed.value = ""; send.disabled = false; });
     form.addEventListener("change", function (event) {
       if (event.target.type === "file") { review.hidden = true; }
     });
