@@ -99,10 +99,27 @@
       review.hidden = false;
       review.focus();
     });
-    // A change after the review was shown: it is no longer what would be sent.
-    form.addEventListener("input", function () { review.hidden = true; reviewed.value = ""; });
-    // Back to this page after sending (back/forward cache): review again before sending.
-    window.addEventListener("pageshow", function () { reviewed.value = ""; send.disabled = false; });
+    var key = form.querySelector("input[name=submission_key]");
+    var restored = false;
+    // A change after the review was shown: it is no longer what would be sent. On a page
+    // restored after it was sent (back/forward cache), a change makes it a new request:
+    // a new one-time key, or the server would answer with the first ticket again.
+    form.addEventListener("input", function () {
+      review.hidden = true;
+      reviewed.value = "";
+      if (restored && key) {
+        var bytes = new Uint8Array(24);
+        window.crypto.getRandomValues(bytes);
+        key.value = btoa(String.fromCharCode.apply(null, bytes))
+          .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        restored = false;
+      }
+    });
+    window.addEventListener("pageshow", function (event) {
+      reviewed.value = "";
+      send.disabled = false;
+      restored = restored || event.persisted;
+    });
     form.addEventListener("change", function (event) {
       if (event.target.type === "file") { review.hidden = true; }
     });
