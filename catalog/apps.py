@@ -7,3 +7,9 @@ class CatalogConfig(AppConfig):
 
     name = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        # Active hubs, products and categories are kept per process: a change reads them again.
+        from catalog import memo
+
+        memo.connect_signals()

@@ -10,6 +10,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.memo import active_rows
 from catalog.models import Category
 
 no_nul = ProhibitNullCharactersValidator(
@@ -56,3 +57,28 @@ class CategoryRadioSelect(forms.RadioSelect):
         if isinstance(instance, Category):
             option["attrs"]["data-bug"] = "1" if instance.is_bug else "0"
         return option
+
+
+class CatalogChoiceField(forms.ModelChoiceField):
+    """An active hub, product or category, found among the rows each process keeps.
+
+    The choices render from the queryset as before; the chosen value is looked up
+    in :func:`catalog.memo.active_rows`, so checking a form costs no query.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):  # type: ignore[union-attr]
+            value = value.pk
+        try:
+            row = active_rows(self.queryset.model).get(int(str(value)))  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            row = None
+        if row is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return row

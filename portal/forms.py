@@ -15,9 +15,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.memo import active_rows
 from catalog.models import Category, Hub, Product
 from portal.completeness import report_gaps
-from portal.fields import CategoryRadioSelect, LineField, TextField, textarea
+from portal.fields import CatalogChoiceField, CategoryRadioSelect, LineField, TextField, textarea
 from portal.services import ContactRequest, HeldFile, form_started_token
 from tickets.uploads import AttachmentsField, CheckedUpload
 
@@ -54,19 +55,19 @@ class ContactForm(forms.Form):
         help_text=gettext_lazy("The partner or organisation you work for."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    hub = forms.ModelChoiceField(
+    hub = CatalogChoiceField(
         label=gettext_lazy("Hub"),
         queryset=Hub.objects.active(),
         required=False,
         empty_label=gettext_lazy("I don't know"),
         help_text=gettext_lazy("The Akvo hub your organisation works with."),
     )
-    product = forms.ModelChoiceField(
+    product = CatalogChoiceField(
         label=gettext_lazy("Product"),
         queryset=Product.objects.active(),
         empty_label=gettext_lazy("Choose the product"),
     )
-    category = forms.ModelChoiceField(
+    category = CatalogChoiceField(
         label=gettext_lazy("What kind of request is it?"),
         queryset=Category.objects.active(),
         widget=CategoryRadioSelect,
@@ -166,7 +167,7 @@ class ContactForm(forms.Form):
             pk = int(str(value))
         except (TypeError, ValueError):
             return None
-        return next((p for p in self.fields["product"].queryset if p.pk == pk), None)  # type: ignore[attr-defined]
+        return active_rows(Product).get(pk)
 
     # Groups of fields, for the template.
     def about_you(self) -> list[forms.BoundField]:

@@ -51,6 +51,7 @@ from portal.abuse import (
 from tickets import notifications, services
 from tickets.filetypes import FileKind
 from tickets.models import Channel, Requester, Ticket
+from tickets.uploads import CheckedUpload
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def draft_get(session: SessionBase) -> Draft | None:
 
 
 def draft_get_or_start(session: SessionBase) -> Draft:
-    return draft_get(session) or Draft(id=secrets.token_hex(16), key=secrets.token_urlsafe(24))
+    return draft_get(session) or Draft(id=secrets.token_hex(16), key=submission_key_new())
 
 
 def draft_save(session: SessionBase, draft: Draft) -> None:
@@ -231,6 +232,12 @@ def drafts_purge(*, now: datetime | None = None) -> int:
     return removed
 
 
+def _typed_file(handle: IO[bytes], name: str, content_type: str) -> File:
+    upload = File(handle, name=name)
+    upload.content_type = content_type  # type: ignore[attr-defined]
+    return upload
+
+
 @contextmanager
 def _open_held_files(draft: Draft) -> Iterator[list[File]]:
     """The held files, opened, named and typed as the uploader's originals."""
@@ -238,9 +245,7 @@ def _open_held_files(draft: Draft) -> Iterator[list[File]]:
         opened = []
         for held in draft.files:
             handle = stack.enter_context(default_storage.open(_draft_path(draft.id, held.id), "rb"))
-            upload = File(handle, name=held.name)
-            upload.content_type = held.content_type  # type: ignore[attr-defined]
-            opened.append(upload)
+            opened.append(_typed_file(handle, held.name, held.content_type))
         yield opened
 
 
@@ -275,23 +280,40 @@ def partner_match(organisation: str) -> Partner | None:
     return Partner.objects.active().filter(name__iexact=name).select_related("hub").first()
 
 
+def submission_key_new() -> str:
+    """A one-time key for a form or a review: whatever sends it twice makes one ticket."""
+    return secrets.token_urlsafe(24)
+
+
+def submission_key_valid(key: str) -> bool:
+    """A key as :func:`submission_key_new` makes them (a form's own, not any text)."""
+    return 32 <= len(key) <= 64 and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
+
+
 def ticket_for_submission(key: str) -> Ticket | None:
-    return Ticket.objects.filter(submission_key=key).first() if key else None
+    return (
+        Ticket.objects.filter(submission_key=key).select_related("requester").first()
+        if key
+        else None
+    )
 
 
-@transaction.atomic
-def contact_submit(*, request: ContactRequest, draft: Draft) -> Ticket:
-    """Create the ticket (web form channel) with the held files; the draft is then removed.
-
-    Idempotent on the draft's submission key: the same review sent twice, even at
-    the same moment, yields one ticket, and the second call returns it.
+def contact_submit(
+    *, request: ContactRequest, draft: Draft, uploads: Sequence[CheckedUpload] = ()
+) -> Ticket:
+    """Create the ticket (web form channel) with the held files and ``uploads`` (checked in
+    this request); the draft is then removed. Idempotent on the draft's key (the caller
+    looked for it already; the ticket service still finds a resend at the same moment).
+    The ticket service is the one transaction (no savepoints around it).
     """
-    existing = ticket_for_submission(draft.key)
-    if existing is not None:
-        return existing
     partner = partner_match(request.organisation)
+    fresh = [
+        _typed_file(checked.file, checked.name, checked.kind.content_type) for checked in uploads
+    ]
+    for upload in fresh:
+        upload.seek(0)
     try:
-        with _open_held_files(draft) as uploads:
+        with _open_held_files(draft) as held:
             ticket = services.ticket_create(
                 requester_email=request.email,
                 requester_name=request.name,
@@ -308,7 +330,7 @@ def contact_submit(*, request: ContactRequest, draft: Draft) -> Ticket:
                 hub=request.hub or (partner.hub if partner else None),
                 product_details={k: v for k, v in request.product_details.items() if v},
                 environment={k: v for k, v in request.environment.items() if v},
-                attachments=uploads,
+                attachments=[*held, *fresh],
                 organisation_name="" if partner else request.organisation,
                 submission_key=draft.key,
             )

@@ -166,3 +166,27 @@ def test_with_a_healthy_broker_the_worker_delivers_right_after_commit(redis_url)
         wait_until_delivered(OutboxMessage.objects.get(ticket=ticket))
     assert redis_saw_the_queue(redis_url)
     assert len(mail.outbox) == 1
+
+
+def test_hand_overs_reuse_the_web_process_s_broker_connection(redis_url):
+    """The pool is on: five tickets hand their acknowledgements over, not a connection each."""
+    from unittest import mock
+
+    from redis.connection import AbstractConnection
+
+    connects: list[int] = []
+    connect = AbstractConnection.connect
+
+    def counted(connection: AbstractConnection) -> None:
+        if connection._sock is None:  # a new socket, not a connection already open
+            connects.append(1)
+        connect(connection)
+
+    assert celery_app.conf.broker_pool_limit == settings.CELERY_BROKER_POOL_LIMIT > 0
+    with broker(redis_url), mock.patch.object(AbstractConnection, "connect", counted):
+        for _ in range(5):
+            log_a_ticket()
+    assert not outbox.broker_breaker.is_open()  # all five were handed over...
+    queue = f"{settings.TEST_RUN_ID}:{settings.CELERY_TASK_DEFAULT_QUEUE}"
+    assert redis.Redis.from_url(redis_url).llen(queue) == 5  # ... to the real broker
+    assert len(connects) <= 2  # at most the first hand-over's own (5 or more without the pool)

@@ -24,16 +24,24 @@ FOLD_INTO_REPLY_WITHIN = timedelta(seconds=60)
 
 
 def email_requester(
-    *, ticket: Ticket, template: str, key: str, message: Message | None = None, automatic: bool
+    *,
+    ticket: Ticket,
+    template: str,
+    key: str,
+    message: Message | None = None,
+    automatic: bool,
+    new_key: bool = False,
 ) -> None:
     """Queue a templated email to the ticket's requester.
 
     ``automatic`` marks mail no person wrote (acknowledgements), which carries
     ``Auto-Submitted: auto-generated`` so that auto-responders stay quiet.
+    ``new_key``: see :func:`tickets.outbox.outbox_add`.
     """
     outbox_add(
         kind=OutboxKind.EMAIL,
         key=key,
+        new_key=new_key,
         ticket=ticket,
         payload={
             "template": template,

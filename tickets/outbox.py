@@ -62,12 +62,19 @@ def outbox_add(
     key: str,
     payload: dict[str, Any],
     ticket: Ticket | None = None,
+    new_key: bool = False,
 ) -> OutboxMessage:
     """Record a side effect in the current transaction; it is dispatched after commit.
 
     The key is unique: writing the same key twice keeps the first row, so a
-    service that runs twice never causes the effect twice.
+    service that runs twice never causes the effect twice. ``new_key`` says no
+    row can have the key yet (it names a row this transaction wrote): one insert,
+    without the look-up and savepoint.
     """
+    if new_key:
+        row = OutboxMessage.objects.create(key=key[:200], kind=kind, payload=payload, ticket=ticket)
+        transaction.on_commit(lambda: outbox_dispatch(row.pk))
+        return row
     row, created = OutboxMessage.objects.get_or_create(
         key=key[:200], defaults={"kind": kind, "payload": payload, "ticket": ticket}
     )

@@ -6,12 +6,19 @@ post (validation, draft kept in the session) and the review's final submit
 (ticket, requester, first message, history, SLA clock, acknowledgement in the
 outbox). No files are attached, and the test client skips the CSRF check.
 Tickets added are deleted afterwards, so the database keeps its scale.
+
+``contact_submit`` is the path without JavaScript (form post, then the review's
+submit); ``contact_submit_one_trip`` the form sent from the review shown in the
+page (one post with the form's key and ``reviewed=1``, answered with the
+confirmation).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -61,6 +68,32 @@ def _form(ctx: Context, n: int) -> dict[str, object]:
 @scenario("contact_submit", unit="tickets/s")
 def contact_submit(ctx: Context) -> float:
     """Contact Us submissions (form post + review submit) through the whole Django stack."""
+
+    def submit(client: Client, form: dict[str, object]) -> None:
+        assert client.post("/contact/", form, secure=True).status_code == 302
+        key = client.session["portal_contact_draft"]["key"]
+        response = client.post("/contact/review/", {"submission_key": key}, secure=True)
+        assert response.status_code == 302, response.status_code
+
+    return _submissions_per_second(ctx, submit)
+
+
+@scenario("contact_submit_one_trip", unit="tickets/s")
+def contact_submit_one_trip(ctx: Context) -> float:
+    """Contact Us submissions sent from the review in the page: one post each."""
+
+    def submit(client: Client, form: dict[str, object]) -> None:
+        sent = form | {"submission_key": secrets.token_urlsafe(24), "reviewed": "1"}
+        response = client.post("/contact/", sent, secure=True)
+        assert response.status_code == 200
+        assert b'id="ticket-reference"' in response.content
+
+    return _submissions_per_second(ctx, submit)
+
+
+def _submissions_per_second(
+    ctx: Context, submit: Callable[[Client, dict[str, object]], None]
+) -> float:
     before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     outbox_before = OutboxMessage.objects.count()
     # A fresh in-process cache: no sightings or counters from an earlier run, and
@@ -75,10 +108,7 @@ def contact_submit(ctx: Context) -> float:
         try:
             begin = time.perf_counter()
             for form in forms:
-                assert client.post("/contact/", form, secure=True).status_code == 302
-                key = client.session["portal_contact_draft"]["key"]
-                response = client.post("/contact/review/", {"submission_key": key}, secure=True)
-                assert response.status_code == 302, response.status_code
+                submit(client, form)
             seconds = time.perf_counter() - begin
             written = OutboxMessage.objects.count() - outbox_before
             assert written == SUBMISSIONS, f"expected one acknowledgement per ticket: {written}"

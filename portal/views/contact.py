@@ -69,6 +69,8 @@ def _render_form(
             "rate_limited": rate_limited,
             "notice": notice,
             "max_files": settings.ATTACHMENT_MAX_FILES,
+            # Carried by the form, so a request sent straight from it makes one ticket.
+            "submission_key": draft.key if draft else services.submission_key_new(),
         },
         status=status,
     )
@@ -124,6 +126,10 @@ def contact(request: HttpRequest) -> HttpResponse:
         services.draft_remove_file(request.session, draft, request.POST["remove_file"])
     form = ContactForm(request.POST, request.FILES, held_files=draft.files)
     valid = form.is_valid()
+    if submitting and valid and request.POST.get("reviewed"):
+        sent = _send_reviewed(request, form, draft)
+        if sent is not None:
+            return sent
     if form.accepted_uploads:
         # Good files are kept even when other fields need fixing: nothing is lost.
         services.draft_hold_files(request.session, draft, form.accepted_uploads)
@@ -144,6 +150,61 @@ def contact(request: HttpRequest) -> HttpResponse:
     if form.is_bug() and hints and not request.POST.get("confirm_incomplete"):
         return _render_form(request, form, draft, hints=hints)
     return redirect("portal:contact_review")
+
+
+def _send_reviewed(request: HttpRequest, form: ContactForm, draft: Draft) -> HttpResponse | None:
+    """The form was checked in the page (JavaScript) and sent: the ticket, in this one request.
+
+    None when the server's own review step is still needed (the form asks for
+    details, was filled too fast, carries no key): the caller goes on as without
+    JavaScript. Every check of the review step is made here as well.
+    """
+    key = request.POST.get("submission_key", "")
+    if not services.submission_key_valid(key):
+        return None
+    existing = services.ticket_for_submission(key)
+    if existing is not None:
+        # The same form sent again (double click, reload): one ticket, the same page.
+        if draft.saved_at:
+            services.draft_discard(request.session)
+        return _render_received(request, existing.reference, existing.requester.email)
+    hints = form.completeness_hints()
+    if hints and not (form.is_bug() and request.POST.get("confirm_incomplete")):
+        return None
+    if services.filled_too_fast(request.POST.get("started", "")):
+        return None
+    draft.key = key
+    contact = form.to_request()
+    if _submissions_limited(request, contact.email):
+        _keep_draft(request, form, draft)
+        return _render_review(request, form, draft, status=429, rate_limited=True)
+    try:
+        ticket = services.contact_submit(
+            request=contact, draft=draft, uploads=form.accepted_uploads
+        )
+    except ValidationError as error:
+        _keep_draft(request, form, draft)
+        return _render_review(request, form, draft, notice=" ".join(error.messages))
+    if draft.saved_at:
+        request.session.pop(services.SESSION_DRAFT, None)
+    return _render_received(request, ticket.reference, contact.email)
+
+
+def _keep_draft(request: HttpRequest, form: ContactForm, draft: Draft) -> None:
+    """What was typed and the good files, kept in the session for the review step."""
+    if form.accepted_uploads:
+        services.draft_hold_files(request.session, draft, form.accepted_uploads)
+    draft.data = form.stored_data()
+    services.draft_save(request.session, draft)
+
+
+def _submissions_limited(request: HttpRequest, email: str) -> bool:
+    ip = client_ip(request) or ""
+    return services.rate_limit_exceeded(
+        scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
+    ) or services.rate_limit_exceeded(
+        scope="submit-email", ident=email, limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR
+    )
 
 
 @require_GET
@@ -229,15 +290,7 @@ def contact_review(request: HttpRequest) -> HttpResponse:
         return _render_review(request, form, draft, confirm=True)
     if request.method == "POST" and not missing:
         contact = form.to_request()
-        ip = client_ip(request) or ""
-        limited = services.rate_limit_exceeded(
-            scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
-        ) or services.rate_limit_exceeded(
-            scope="submit-email",
-            ident=contact.email,
-            limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR,
-        )
-        if limited:
+        if _submissions_limited(request, contact.email):
             return _render_review(request, form, draft, status=429, rate_limited=True)
         try:
             ticket = services.contact_submit(request=contact, draft=draft)
@@ -279,6 +332,12 @@ def _render_review(
 
 def _remember_submission(request: HttpRequest, reference: str, email: str) -> None:
     request.session[services.SESSION_SUBMITTED] = {"reference": reference, "email": email}
+
+
+def _render_received(request: HttpRequest, reference: str, email: str) -> HttpResponse:
+    """The confirmation, answered straight to the form's own request (no redirect)."""
+    submitted = {"reference": reference, "email": email}
+    return render(request, "portal/contact_received.html", {"submitted": submitted})
 
 
 @require_GET

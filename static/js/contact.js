@@ -4,7 +4,10 @@
  * this file only does what is not a server round trip:
  *  - the bug questions show only for a bug report;
  *  - "this answered my question" shows under a suggestion once it was opened;
- *  - the review step's send button is disabled once pressed (the server also makes a
+ *  - "Review my request" shows the request in the page, to check and send in one
+ *    round trip (the server makes the ticket at once; an incomplete or very fast form
+ *    still gets the server's review step, as without JavaScript);
+ *  - the send buttons are disabled once pressed (the form's one-time key also makes a
  *    double submit create one ticket);
  *  - "Continue your draft from 10:42?" shows the time in the reader's own zone, named
  *    (the server writes it in the site's zone, named, for a page without JavaScript).
@@ -22,6 +25,120 @@
         // Disabled after this event, so the button's own submission still goes through.
         setTimeout(function () { button.disabled = true; }, 0);
       }
+    });
+  }
+
+  // Label and value of a filled-in field, as the review page lists them; null to skip.
+  function fieldRow(form, element) {
+    if (!element.name || element.disabled || element.closest("[hidden], .hp-field")) { return null; }
+    var type = element.type;
+    if (type === "hidden" || type === "submit" || type === "button") { return null; }
+    if ((type === "radio" || type === "checkbox") && !element.checked) { return null; }
+    var value = element.value;
+    if (element.tagName === "SELECT") {
+      value = element.value ? element.options[element.selectedIndex].text : "";
+    } else if (type === "file") {
+      value = Array.prototype.map.call(element.files, function (file) { return file.name; }).join(", ");
+    } else if (type === "radio") {
+      var option = form.querySelector("label[for='" + element.id + "']");
+      value = option ? option.textContent.trim() : value;
+    }
+    if (!value || !value.trim()) { return null; }
+    var owner = type === "radio" ? element.closest("fieldset") : null;
+    var label = owner ? owner.querySelector("legend") : form.querySelector("label[for='" + element.id + "']");
+    return [label ? label.textContent.replace(/\*/g, "").trim() : element.name, value];
+  }
+
+  function fillSummary(form, list) {
+    list.textContent = "";
+    var held = document.querySelectorAll("#held-files li > span:first-child");
+    var heldNames = Array.prototype.map.call(held, function (item) { return item.textContent.trim(); });
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var row = fieldRow(form, element);
+      if (!row) { return; }
+      if (element.type === "file") {
+        row[0] = list.getAttribute("data-files-label");
+        row[1] = heldNames.concat([row[1]]).join(", ");
+        heldNames = [];
+      }
+      var term = document.createElement("dt");
+      term.className = "col-sm-4";
+      term.textContent = row[0];
+      var detail = document.createElement("dd");
+      detail.className = "col-sm-8 text-break";
+      detail.textContent = row[1];
+      list.append(term, detail);
+    });
+    if (heldNames.length) {
+      var filesTerm = document.createElement("dt");
+      filesTerm.className = "col-sm-4";
+      filesTerm.textContent = list.getAttribute("data-files-label");
+      var filesDetail = document.createElement("dd");
+      filesDetail.className = "col-sm-8";
+      filesDetail.textContent = heldNames.join(", ");
+      list.append(filesTerm, filesDetail);
+    }
+  }
+
+  function setupPageReview(form) {
+    var review = document.getElementById("page-review");
+    var reviewed = form.querySelector("input[name=reviewed]");
+    var send = document.getElementById("page-review-send");
+    var change = document.getElementById("page-review-change");
+    if (!review || !reviewed || !send || !change) { return; }
+    var pressed = null;  // the button that asked for the review ("continue without these details")
+
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      var name = submitter ? submitter.getAttribute("name") : "";
+      // Removing a file, showing a product's fields: a plain round trip, as before.
+      if (name === "remove_file" || name === "show_product_fields" || reviewed.value) { return; }
+      event.preventDefault();
+      pressed = name ? [name, submitter.value] : null;
+      fillSummary(form, document.getElementById("page-review-summary"));
+      review.hidden = false;
+      review.focus();
+    });
+    var key = form.querySelector("input[name=submission_key]");
+    var restored = false;
+    // A change after the review was shown: it is no longer what would be sent. On a page
+    // restored after it was sent (back/forward cache), a change makes it a new request:
+    // a new one-time key, or the server would answer with the first ticket again.
+    form.addEventListener("input", function () {
+      review.hidden = true;
+      reviewed.value = "";
+      if (restored && key) {
+        var bytes = new Uint8Array(24);
+        window.crypto.getRandomValues(bytes);
+        key.value = btoa(String.fromCharCode.apply(null, bytes))
+          .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+        restored = false;
+      }
+    });
+    window.addEventListener("pageshow", function (event) {
+      reviewed.value = "";
+      send.disabled = false;
+      restored = restored || event.persisted;
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "file") { review.hidden = true; }
+    });
+    change.addEventListener("click", function () {
+      review.hidden = true;
+      var first = form.querySelector("input:not([type=hidden]), select, textarea");
+      if (first) { first.focus(); }
+    });
+    send.addEventListener("click", function () {
+      reviewed.value = "1";
+      if (pressed) {
+        var extra = document.createElement("input");
+        extra.type = "hidden";
+        extra.name = pressed[0];
+        extra.value = pressed[1];
+        form.append(extra);
+      }
+      send.disabled = true;
+      form.submit();
     });
   }
 
@@ -75,6 +192,7 @@
     if (form) {
       setupBugFields(form);
       setupAnswered();
+      setupPageReview(form);
     }
     setupSubmitOnce();
   });

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import alerts, notifications, roles, sla
 from tickets.models import Channel, EventKind, Message, MessageKind, Requester, Ticket
+from tickets.models.sla import SlaClock
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
 from tickets.uploads import validate_uploads
@@ -25,7 +26,6 @@ from tickets.uploads import validate_uploads
 RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
 
 
-@transaction.atomic
 def requester_get_or_create(
     *, email: str, name: str = "", partner: Partner | None = None
 ) -> Requester:
@@ -37,6 +37,13 @@ def requester_get_or_create(
         raise ValidationError(
             {"requester_email": _("“%(email)s” is not a valid email address.") % {"email": email}}
         ) from None
+    # No savepoint of its own inside a caller's transaction: nothing below is caught and
+    # retried (get_or_create keeps its own for the insert race).
+    with transaction.atomic(savepoint=False):
+        return _requester_row(email, name, partner)
+
+
+def _requester_row(email: str, name: str, partner: Partner | None) -> Requester:
     requester, created = Requester.objects.get_or_create(
         email=email, defaults={"name": name.strip()[:200], "partner": partner}
     )
@@ -90,11 +97,37 @@ def _checked_request(
     return subject, received_at
 
 
-def _insert_once(fields: dict[str, Any], submission_key: str) -> tuple[Ticket, bool]:
+def _first_submission_wins[**P](create: Callable[P, Ticket]) -> Callable[P, Ticket]:
+    """Run as its own transaction, a resend that committed first fails the insert: the whole
+    attempt rolls back and the first ticket is returned (no savepoint needed, see
+    :func:`_insert_once`)."""
+
+    @functools.wraps(create)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Ticket:
+        key = str(kwargs.get("submission_key") or "")[:64]
+        own_transaction = not transaction.get_connection().in_atomic_block
+        try:
+            return create(*args, **kwargs)
+        except IntegrityError:
+            first = Ticket.objects.filter(submission_key=key).first() if key else None
+            if first is None or not own_transaction:
+                raise
+            return first
+
+    return wrapper
+
+
+def _insert_once(ticket: Ticket, submission_key: str) -> tuple[Ticket, bool]:
     """The ticket row, and whether it is new: a submission that committed first wins."""
+    if not submission_key or not transaction.get_connection().savepoint_ids:
+        # No key, or ticket_create is the transaction: a clash rolls it all back and
+        # _first_submission_wins returns the first ticket.
+        ticket.save(force_insert=True)
+        return ticket, True
     try:
         with transaction.atomic():
-            return Ticket.objects.create(**fields), True
+            ticket.save(force_insert=True)
+            return ticket, True
     except IntegrityError:
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if submission_key and existing is not None:
@@ -102,6 +135,7 @@ def _insert_once(fields: dict[str, Any], submission_key: str) -> tuple[Ticket, b
         raise
 
 
+@_first_submission_wins
 @transaction.atomic
 def ticket_create(
     *,
@@ -140,10 +174,8 @@ def ticket_create(
     """
     if by is not None:
         roles.require(by, roles.LOG_TICKET)
-    if submission_key:
-        existing = Ticket.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    # A submission key already used is found when the row is written (_insert_once):
+    # no look-up first, the callers that can tell a resend made theirs already.
     subject, received_at = _checked_request(subject, channel, received_at)
     validate_uploads(attachments, max_count="any")  # the channel limits the count
     requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
@@ -156,36 +188,38 @@ def ticket_create(
         "steps": steps,
     }
     now = timezone.now()
-    ticket, created = _insert_once(
-        dict(
-            subject=subject[:200],
-            **{name: text.strip() for name, text in report.items()},
-            product_details=dict(product_details or {}),
-            environment=dict(environment or {}),
-            channel=channel,
-            requester=requester,
-            partner=partner,
-            hub=hub or (partner.hub if partner else None),
-            product=product,
-            category=category,
-            impact=impact,
-            received_at=received_at,
-            created_by=by,
-            created_at=now,
-            organisation_name=" ".join(organisation_name.split())[:200],
-            submission_key=submission_key[:64],
-        ),
-        submission_key,
+    ticket = Ticket(
+        subject=subject[:200],
+        **{name: text.strip() for name, text in report.items()},
+        product_details=dict(product_details or {}),
+        environment=dict(environment or {}),
+        channel=channel,
+        requester=requester,
+        partner=partner,
+        hub=hub or (partner.hub if partner else None),
+        product=product,
+        category=category,
+        impact=impact,
+        received_at=received_at,
+        created_by=by,
+        created_at=now,
+        organisation_name=" ".join(organisation_name.split())[:200],
+        submission_key=submission_key[:64],
     )
+    # The clocks are planned first, so the row is written with its due time once.
+    plan = sla.sla_plan(ticket)
+    ticket.first_response_due_at = plan[0].due_at
+    ticket, created = _insert_once(ticket, submission_key)
     if not created:
         return ticket
-    _open_thread(ticket, by, list(issue_tags), compose_report(**report), attachments)
+    _open_thread(ticket, by, list(issue_tags), compose_report(**report), attachments, plan)
     if notify_requester:
         notifications.email_requester(
             ticket=ticket,
             template="ticket_created_on_behalf" if by else "ticket_created",
             key=f"email:ticket_created:{ticket.pk}",
             automatic=True,
+            new_key=True,  # it names the row just written: no earlier row can have it
         )
     alerts.alert_if_urgent(
         ticket=ticket, detail=_("New ticket (%(channel)s)") % {"channel": Channel(channel).label}
@@ -194,7 +228,12 @@ def ticket_create(
 
 
 def _open_thread(
-    ticket: Ticket, by: User | None, tags: list[IssueTag], body: str, uploads: Sequence[File]
+    ticket: Ticket,
+    by: User | None,
+    tags: list[IssueTag],
+    body: str,
+    uploads: Sequence[File],
+    plan: list[SlaClock],
 ) -> None:
     """Tags, the 'created' history row, the first message with its files, the SLA clocks."""
     if tags:
@@ -213,5 +252,5 @@ def _open_thread(
         author_requester=ticket.requester,
         created_at=ticket.created_at,
     )
-    sla.sla_start(ticket)
+    sla.sla_start(ticket, plan)
     attachments_store(message=message, uploads=uploads)

@@ -14,11 +14,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 
 from catalog.models import Hub, Impact
 from tickets.models import Status, Ticket
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
+from tickets.sla.memo import hub_closures, sla_policies
 from tickets.working_time import WorkingCalendar
 
 WARN_AT_SHARE = Decimal("0.75")
@@ -45,7 +45,7 @@ def calendar_for(hub: Hub | None) -> WorkingCalendar:
         ends=hub.work_ends,
         holiday_country=hub.holiday_country,
         holiday_subdivision=hub.holiday_subdivision,
-        closures=frozenset(hub.closures.values_list("date", flat=True)),
+        closures=hub_closures(hub),
     )
 
 
@@ -60,21 +60,21 @@ def policy_for(ticket: Ticket) -> SlaPolicy | None:
     """The policy a ticket's clocks follow: the urgent one while it is urgent, else its
     impact's own, else the default policy (None: no policy at all, one working day)."""
     if ticket.is_urgent:
-        urgent = SlaPolicy.objects.filter(urgent=True).first()
+        urgent = next((policy for policy in sla_policies() if policy.urgent), None)
         if urgent is not None:
             return urgent
     return _impact_policy(ticket.impact)
 
 
 def _impact_policy(impact: Impact | None) -> SlaPolicy | None:
-    policies = SlaPolicy.objects.filter(
-        Q(impact__isnull=True, urgent=False) | Q(impact=impact, impact__isnull=False)
+    """The impact's own policy, else the last default one (impact-less, not urgent)."""
+    impact_id = impact.pk if impact is not None else None
+    default = next(
+        (policy for policy in sla_policies() if policy.impact_id is None and not policy.urgent),
+        None,
     )
-    chosen = None
-    for policy in policies:
-        if policy.impact_id is not None or chosen is None:
-            chosen = policy
-    return chosen
+    own = [policy for policy in sla_policies() if impact_id and policy.impact_id == impact_id]
+    return own[-1] if own else default
 
 
 def _targets(policy: SlaPolicy | None) -> Targets:
@@ -100,8 +100,12 @@ def _window(calendar: WorkingCalendar, days: Decimal) -> timedelta:
 # --- Clock changes, called by the ticket services inside their transaction ---------
 
 
-def sla_start(ticket: Ticket) -> None:
-    """Start the ticket's clocks at the moment the client reached out."""
+def sla_plan(ticket: Ticket) -> list[SlaClock]:
+    """The clocks a new ticket starts with, planned before its row is written.
+
+    The ticket services set ``first_response_due_at`` from the first clock on the
+    row they insert, and pass the plan to :func:`sla_start` once it has an id.
+    """
     calendar = calendar_for(ticket.hub)
     targets = ticket_targets(ticket)
     arrived = ticket.received_at or ticket.created_at
@@ -113,13 +117,28 @@ def sla_start(ticket: Ticket) -> None:
     for target, window in windows.items():
         # A ticket logged late on a client's behalf may be due already: the next
         # check records the breach, as for any other ticket.
-        clock = SlaClock(ticket=ticket, target=target, window=window, started_at=started)
+        clock = SlaClock(target=target, window=window, started_at=started)
         _plan_from_start(clock, calendar)
         clocks.append(clock)
+    return clocks
+
+
+def sla_start(ticket: Ticket, plan: list[SlaClock] | None = None) -> None:
+    """Start the ticket's clocks at the moment the client reached out.
+
+    With the ``plan`` made by :func:`sla_plan` before the insert, the row already
+    carries its first-response due time; without, it is written here.
+    """
+    clocks = plan if plan is not None else sla_plan(ticket)
+    for clock in clocks:
+        clock.ticket = ticket
     SlaClock.objects.bulk_create(clocks)
-    record_clock_events(clocks, SlaEventKind.STARTED, started)
-    ticket.first_response_due_at = clocks[0].due_at
-    Ticket.objects.filter(pk=ticket.pk).update(first_response_due_at=ticket.first_response_due_at)
+    record_clock_events(clocks, SlaEventKind.STARTED, clocks[0].started_at)
+    if plan is None or ticket.first_response_due_at != clocks[0].due_at:
+        ticket.first_response_due_at = clocks[0].due_at
+        Ticket.objects.filter(pk=ticket.pk).update(
+            first_response_due_at=ticket.first_response_due_at
+        )
 
 
 def sla_first_response(ticket: Ticket, at: datetime) -> None:
