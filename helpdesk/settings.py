@@ -154,6 +154,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
 
+# How long the desk's queue counts are kept in the cache (0: counted on every page).
+DESK_COUNTS_CACHE_SECONDS = env.int("DESK_COUNTS_CACHE_SECONDS", default=5)
+
 # Sessions and login lockouts live in the database, so a cache outage never
 # logs people out or turns a request into an error.
 SESSION_ENGINE = "helpdesk.sessions"  # Django's database sessions (see that module)
