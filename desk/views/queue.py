@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import TRIAGE, agent, desk_view
+from desk.filter_bar import filter_selects
 from desk.forms import BulkForm, SavedViewForm
 from tickets import escalation, queues, services
-from tickets.filters import Urgency
-from tickets.models import Channel, EscalationStatus, SavedView, Status
+from tickets.models import EscalationStatus, SavedView
 
 
 @require_GET
@@ -62,10 +62,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
             ],
             "view_count": counts.label(counts.view),
             "sorts": list(queues.SORTS.items()),
-            "statuses": Status.choices,
-            "escalations": EscalationStatus.choices,
-            "channels": Channel.choices,
-            "urgencies": Urgency.choices,
+            "filter_selects": filter_selects(query, lists),
             "here": here,
             "links": links,
             "issues": issues,
