@@ -32,7 +32,7 @@ class FilterSelect:
 
 def filter_selects(query: QueueQuery, lists: DeskLists) -> list[FilterSelect]:
     """The filter bar's selects, in the bar's order, with the query's values selected."""
-    choices = [
+    choices: list[tuple[str, str, Sequence[tuple[Any, Any]], bool]] = [
         ("status", _("Status"), Status.choices, False),
         ("hub", _("Hub"), _rows(lists.hubs, "slug"), True),
         ("partner", _("Partner"), _rows(lists.partners, "id"), True),
