@@ -46,6 +46,21 @@ def main() -> None:
             rendering.append((time.process_time() - started) * 1000)
 
     Template.render = timed_render  # type: ignore[method-assign]
+    try:  # the queue's rows are rendered in Python before the template (desk/queue_table.py)
+        from desk.views import queue as queue_view
+
+        original_rows = queue_view.queue_rows_html
+
+        def timed_rows(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return original_rows(*args, **kwargs)
+            finally:
+                rendering.append((time.process_time() - started) * 1000)
+
+        queue_view.queue_rows_html = timed_rows
+    except AttributeError:  # before that change
+        pass
     settings.ALLOWED_HOSTS = ["*"]
     client = staff_client(roles.L1_AGENT)
     ticket = Ticket.objects.order_by("-pk").first()
@@ -68,10 +83,11 @@ def main() -> None:
                 started = time.perf_counter()
                 client.get(url, secure=True)
                 whole.append((time.perf_counter() - started) * 1000)
-                render.append(max(rendering))  # the page's own template (it holds the rest)
+                # The page's own template (it holds the includes) and the rows, if apart.
+                render.append(max(rendering) + (rendering[0] if len(rendering) > 1 else 0))
             print(
                 f"{name:22} request {statistics.median(whole):6.1f} ms"
-                f"   template {statistics.median(render):6.1f} ms"
+                f"   rendering (CPU) {statistics.median(render):6.1f} ms"
             )
 
 

@@ -23,7 +23,7 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.models import EscalationStatus
+from tickets.models import EscalationStatus, Status
 from tickets.queues.listing import Row
 from tickets.queues.sla_state import SlaState
 from tickets.time_zones import format_zoned
@@ -73,9 +73,22 @@ def sla_cell(sla: SlaState, now: datetime) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - each part built by format_html
 
 
+def _labels() -> dict[str, str]:
+    """Status and escalation labels, translated once per page.
+
+    ``get_status_display()`` hashes every choice's lazy label, translating each, on
+    every call: about 600 translations for 50 rows.
+    """
+    return {
+        **{f"status:{value}": str(label) for value, label in Status.choices},
+        **{f"escalation:{value}": str(label) for value, label in EscalationStatus.choices},
+    }
+
+
 def queue_row_html(
     row: Row,
     *,
+    labels: Mapping[str, str],
     href: str,
     issue: Any,
     can_triage: bool,
@@ -104,7 +117,7 @@ def queue_row_html(
         due = ""
     cells.append(format_html('<td class="small" data-column="sla">{}</td>', mark_safe(due)))  # noqa: S308
     cells.append(_impact_cell(row))
-    cells.append(_status_cell(row, context))
+    cells.append(_status_cell(row, context, labels))
     cells.append(
         format_html('<td class="small">{}</td>', row.assignee.label)
         if row.assignee
@@ -192,14 +205,15 @@ def _impact_cell(row: Row) -> str:
     return format_html('<td><span class="text-body-secondary small">{}</span></td>', DASH)
 
 
-def _status_cell(row: Row, context: dict[str, Any]) -> str:
+def _status_cell(row: Row, context: dict[str, Any], labels: Mapping[str, str]) -> str:
     ticket = row.ticket
+    status = labels.get(f"status:{ticket.status}", ticket.status)
     if ticket.escalation_status == EscalationStatus.NONE:
-        return format_html('<td class="small">{}</td>', ticket.get_status_display())
+        return format_html('<td class="small">{}</td>', status)
     return format_html(
         '<td class="small">{}<br><span class="text-body-secondary">{}</span><br>{}</td>',
-        ticket.get_status_display(),
-        ticket.get_escalation_status_display(),
+        status,
+        labels.get(f"escalation:{ticket.escalation_status}", ticket.escalation_status),
         mark_safe(_badge("desk/_escalation_badge.html", context)),  # noqa: S308 - a template
     )
 
@@ -212,9 +226,11 @@ def queue_rows_html(
     can_triage: bool,
     now: datetime,
 ) -> list[SafeString]:
+    labels = _labels()
     return [
         queue_row_html(
             row,
+            labels=labels,
             href=links[row.ticket.pk],
             issue=issues.get(row.ticket.pk),
             can_triage=can_triage,
