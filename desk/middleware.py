@@ -29,7 +29,9 @@ class StaffTimeZoneMiddleware:
         try:
             return self.get_response(request)
         finally:
-            timezone.deactivate()
+            # Only pages that activated a zone drop it (most requests never do).
+            if getattr(request, "_staff_zone_active", False):
+                timezone.deactivate()
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
@@ -44,3 +46,4 @@ class StaffTimeZoneMiddleware:
             and user.is_staff
         ):
             timezone.activate(staff_zone(user))
+            request._staff_zone_active = True  # type: ignore[attr-defined]

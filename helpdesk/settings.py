@@ -87,13 +87,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's CSP and message middleware, doing their per-request work only when needed.
+    "helpdesk.middleware.CachedContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # (LocaleMiddleware goes here when there is more than one language: see LANGUAGES.)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "helpdesk.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "desk.middleware.StaffTimeZoneMiddleware",  # desk and reports: the reader's time zone
@@ -153,9 +154,12 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
 
+# How long the desk's queue counts are kept in the cache (0: counted on every page).
+DESK_COUNTS_CACHE_SECONDS = env.int("DESK_COUNTS_CACHE_SECONDS", default=5)
+
 # Sessions and login lockouts live in the database, so a cache outage never
 # logs people out or turns a request into an error.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "helpdesk.sessions"  # Django's database sessions (see that module)
 
 # --- Authentication -----------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -184,6 +188,13 @@ AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
+if len(LANGUAGES) > 1:
+    # With one language there is nothing to negotiate, and the middleware cost
+    # about a fifth of a trivial request (bench/middleware.py).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "django.middleware.locale.LocaleMiddleware",
+    )
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -26,6 +26,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# Tests see every change in the counts at once; tests/test_queue_count_cache.py turns it on.
+DESK_COUNTS_CACHE_SECONDS = 0
 CELERY_BROKER_URL = os.environ["CELERY_BROKER_URL"]
 # One cache namespace per test run (this process): rate-limit counters and locks
 # never meet another run's or another checkout's on a shared Redis, and the

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import TRIAGE, agent, desk_view
+from desk.filter_bar import filter_selects
 from desk.forms import BulkForm, SavedViewForm
+from desk.queue_table import queue_rows_html
 from tickets import escalation, queues, services
-from tickets.filters import Urgency
-from tickets.models import Channel, EscalationStatus, SavedView, Status
+from tickets.models import EscalationStatus, SavedView
 
 
 @require_GET
@@ -48,6 +49,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
         row.ticket.pk for row in rows if row.ticket.escalation_status != EscalationStatus.NONE
     ]
     issues = escalation.escalations_for(escalated) if escalated else {}
+    can_triage = user.has_perm(TRIAGE)
     return render(
         request,
         "desk/queue.html",
@@ -62,10 +64,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
             ],
             "view_count": counts.label(counts.view),
             "sorts": list(queues.SORTS.items()),
-            "statuses": Status.choices,
-            "escalations": EscalationStatus.choices,
-            "channels": Channel.choices,
-            "urgencies": Urgency.choices,
+            "filter_selects": filter_selects(query, lists),
             "here": here,
             "links": links,
             "issues": issues,
@@ -73,7 +72,10 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
             "previous_query": (
                 query.querystring(before=page.previous_cursor) if page.previous_cursor else ""
             ),
-            "can_triage": user.has_perm(TRIAGE),
+            "can_triage": can_triage,
+            "row_html": queue_rows_html(
+                rows, links=links, issues=issues, can_triage=can_triage, now=now
+            ),
             "bulk_actions": BULK_ACTION_LABELS,
             "now": now,
             "active_view": _active_view(lists, queue, here),

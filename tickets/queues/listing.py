@@ -8,7 +8,7 @@ queries whatever its size; every queue's count is counted up to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,8 @@ from django.db.models.functions import Cast
 
 from tickets.filters import FilterValues
 from tickets.models import SlaClock, SlaTarget, Ticket
-from tickets.queues.definitions import QUEUES
+from tickets.queues import count_cache
+from tickets.queues.definitions import QUEUES, QueueDef
 from tickets.queues.keyset import (
     RELEVANCE,
     Page,
@@ -178,11 +179,24 @@ def bounded_counts(
 
 
 def queue_counts(query: QueueQuery, user: User, now: datetime) -> QueueCounts:
-    named = [(slug, q.tickets(user, now)) for slug, q in QUEUES.items()]
-    named.append(("__view__", filtered_tickets(query, user, now)))
-    counts = bounded_counts(named)
-    view = counts.pop("__view__")
-    return QueueCounts(by_queue=counts, view=view)
+    """Every queue's bounded count and the view's, kept a few seconds (see count_cache)."""
+    wanted = [
+        (count_cache.queue_key(slug, user.pk), _tickets_of(q, user, now))
+        for slug, q in QUEUES.items()
+    ]
+    # Without filters or search the view holds exactly its queue's tickets.
+    view_key = count_cache.queue_key(query.queue.slug, user.pk)
+    if query.filters or query.text_search is not None:
+        here = query.querystring(sort=None, size=None)
+        view_key = count_cache.view_key(user.pk, query.queue.slug, here)
+        wanted.append((view_key, lambda: filtered_tickets(query, user, now)))
+    counts = count_cache.cached_counts(wanted, bounded_counts)
+    by_queue = {slug: counts[count_cache.queue_key(slug, user.pk)] for slug in QUEUES}
+    return QueueCounts(by_queue=by_queue, view=counts[view_key])
+
+
+def _tickets_of(queue: QueueDef, user: User, now: datetime) -> Callable[[], QuerySet[Ticket]]:
+    return lambda: queue.tickets(user, now)
 
 
 def queue_page(query: QueueQuery, user: User, now: datetime) -> Page:

@@ -1,0 +1,84 @@
+"""Cheaper drop-in versions of Django middleware that did work on every request.
+
+Profiling a trivial view through the whole stack (bench/middleware.py) showed the
+same answers being rebuilt on each request: the Content-Security-Policy header
+string, and message storage that most requests never read. These classes give the
+same responses and headers as Django's, doing that work once per process or only
+when a request needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
+from django.utils.csp import CSP, build_policy
+from django.utils.functional import SimpleLazyObject, empty
+
+# Stands in for the nonce in a policy built once; a nonce is URL-safe base64, so it
+# can never contain this marker.
+_NONCE_MARK = "\x00nonce\x00"
+
+
+class CachedPolicy:
+    """A policy header built once per configuration: with a nonce mark, and without."""
+
+    def __init__(self) -> None:
+        self._config: Any = None
+        self._with_nonce = ""
+        self._without_nonce = ""
+
+    def header(self, config: Any, nonce: Any) -> str:
+        if config is not self._config:
+            # Settings are read once; override_settings (tests) swaps the dict itself.
+            self._with_nonce = build_policy(config, _NONCE_MARK)
+            self._without_nonce = build_policy(config, None)
+            self._config = config
+        if nonce:  # a LazyNonce is true only once a page has asked for it
+            return self._with_nonce.replace(_NONCE_MARK, str(nonce))
+        return self._without_nonce
+
+
+class CachedContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
+    """Django's CSP middleware, with the site-wide policies' text built once per process.
+
+    A view's own policy (``@csp_override`` and friends) is built per response as before.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._enforced = CachedPolicy()
+        self._report_only = CachedPolicy()
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):
+            return super().process_response(request, response)
+        nonce = get_nonce(request)
+        for header, config, cached in (
+            (CSP.HEADER_ENFORCE, settings.SECURE_CSP, self._enforced),
+            (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY, self._report_only),
+        ):
+            if config and header not in response:
+                response.headers[str(header)] = cached.header(config, nonce)
+        return response
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's message middleware, opening the message storage only when it is used.
+
+    Storage that was never read nor written stores nothing (``BaseStorage.update``),
+    so skipping it for requests that never touch messages changes no response.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))  # type: ignore[attr-defined]
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)
