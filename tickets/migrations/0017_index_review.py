@@ -1,0 +1,171 @@
+"""The ticket table's index review (bench/README.md, "Database: the ticket table's indexes").
+
+Adds the requester's (requester, created_at DESC, id DESC) index that the workspace's
+related tickets read in order, and partial indexes for the rarely set keys; drops the
+foreign-key indexes those and the desk's wider indexes start with, and ``ticket_done``
+(``ticket_done_report`` of 0008 has the same key on PostgreSQL).
+"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+# Foreign keys whose own (Django-named) index goes: each is served by a wider index.
+KEY_COLUMNS = (
+    "assignee_id",
+    "created_by_id",
+    "impact_id",
+    "merged_into_id",
+    "requester_id",
+    "urgent_by_id",
+)
+
+
+def _index_names(schema_editor):
+    table = "tickets_ticket"
+    for column in KEY_COLUMNS:
+        yield column, schema_editor._create_index_name(table, [column])
+
+
+def drop_key_indexes(apps, schema_editor):
+    for _column, name in _index_names(schema_editor):
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+
+def create_key_indexes(apps, schema_editor):
+    for column, name in _index_names(schema_editor):
+        schema_editor.execute(
+            f"CREATE INDEX {schema_editor.quote_name(name)} ON tickets_ticket ({column})"
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("catalog", "0001_initial"),
+        ("tickets", "0016_ticket_search"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(
+            model_name="ticket",
+            name="ticket_done",
+        ),
+        # The foreign keys' own indexes are dropped by name; the constraints stay as they
+        # are (an AlterField would drop and re-validate each constraint over every row).
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="assignee",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        limit_choices_to={"is_active": True, "is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        help_text="The agent who logged it on the client's behalf, if any.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="logged by",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="impact",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="catalog.impact",
+                        verbose_name="impact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="merged_into",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merged_tickets",
+                        to="tickets.ticket",
+                        verbose_name="merged into",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="requester",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.requester",
+                        verbose_name="requester",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="ticket",
+                    name="urgent_by",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="marked urgent by",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(drop_key_indexes, create_key_indexes, elidable=False),
+            ],
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                fields=["requester", "-created_at", "-id"], name="ticket_requester_created"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("merged_into__isnull", False)),
+                fields=["merged_into"],
+                name="ticket_merged_into",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("created_by__isnull", False)),
+                fields=["created_by"],
+                name="ticket_created_by",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(("urgent_by__isnull", False)),
+                fields=["urgent_by"],
+                name="ticket_urgent_by",
+            ),
+        ),
+    ]
