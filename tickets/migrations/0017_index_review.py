@@ -3,12 +3,42 @@
 Adds the requester's (requester, created_at DESC, id DESC) index that the workspace's
 related tickets read in order, and partial indexes for the rarely set keys; drops the
 foreign-key indexes those and the desk's wider indexes start with, and ``ticket_done``
-(``ticket_done_report`` of 0008 has the same key on PostgreSQL).
+(``ticket_done_report`` of 0008 has the same key on PostgreSQL). On PostgreSQL, the
+report indexes ``ticket_done_report`` and ``sla_clock_started`` include the columns their
+figures read, so those are answered from the index alone.
 """
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+from helpdesk.db import PostgreSQLOnly
+
+# The done-per-period figures group COALESCE(resolved_at, closed_at): PostgreSQL answers
+# from an expression index alone only when the expression's columns are in it too, so
+# both are included (before, each such figure read ~33,000 table pages at 1M tickets).
+DONE_REPORT_INDEX = """
+DROP INDEX IF EXISTS ticket_done_report;
+CREATE INDEX ticket_done_report ON tickets_ticket ((COALESCE(resolved_at, closed_at)))
+    INCLUDE (received_at, resolved_at, closed_at, hub_id, partner_id, product_id,
+             category_id, impact_id, assignee_id, channel);
+"""
+# The first-response time's percentiles: the clocks' used time from the index alone.
+SLA_CLOCK_INDEX = """
+DROP INDEX IF EXISTS sla_clock_started;
+CREATE INDEX sla_clock_started ON tickets_slaclock (target, started_at)
+    INCLUDE (met_at, remaining, "window");
+"""
+SLA_CLOCK_INDEX_BEFORE = """
+DROP INDEX IF EXISTS sla_clock_started;
+CREATE INDEX sla_clock_started ON tickets_slaclock (target, started_at);
+"""
+DONE_REPORT_INDEX_BEFORE = """
+DROP INDEX IF EXISTS ticket_done_report;
+CREATE INDEX ticket_done_report ON tickets_ticket ((COALESCE(resolved_at, closed_at)))
+    INCLUDE (received_at, hub_id, partner_id, product_id, category_id, impact_id,
+             assignee_id, channel);
+"""
 
 # Foreign keys whose own (Django-named) index goes: each is served by a wider index.
 KEY_COLUMNS = (
@@ -51,6 +81,8 @@ class Migration(migrations.Migration):
             model_name="ticket",
             name="ticket_done",
         ),
+        PostgreSQLOnly(migrations.RunSQL(DONE_REPORT_INDEX, DONE_REPORT_INDEX_BEFORE)),
+        PostgreSQLOnly(migrations.RunSQL(SLA_CLOCK_INDEX, SLA_CLOCK_INDEX_BEFORE)),
         # The foreign keys' own indexes are dropped by name; the constraints stay as they
         # are (an AlterField would drop and re-validate each constraint over every row).
         migrations.SeparateDatabaseAndState(
