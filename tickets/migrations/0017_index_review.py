@@ -12,6 +12,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import tickets.models.ticket
 from helpdesk.db import PostgreSQLOnly
 
 # The done-per-period figures group COALESCE(resolved_at, closed_at): PostgreSQL answers
@@ -82,6 +83,26 @@ class Migration(migrations.Migration):
             name="ticket_done",
         ),
         PostgreSQLOnly(migrations.RunSQL(DONE_REPORT_INDEX, DONE_REPORT_INDEX_BEFORE)),
+        # The access token: one unique index with varchar_pattern_ops serves equality and
+        # the requester link's prefix lookup; unique=True had made two (146 MB at 1M).
+        migrations.AddConstraint(
+            model_name="ticket",
+            constraint=models.UniqueConstraint(
+                fields=("token",),
+                name="ticket_token_unique",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ),
+        migrations.AlterField(
+            model_name="ticket",
+            name="token",
+            field=models.CharField(
+                default=tickets.models.ticket.new_access_token,
+                editable=False,
+                max_length=64,
+                verbose_name="access token",
+            ),
+        ),
         PostgreSQLOnly(migrations.RunSQL(SLA_CLOCK_INDEX, SLA_CLOCK_INDEX_BEFORE)),
         # The foreign keys' own indexes are dropped by name; the constraints stay as they
         # are (an AlterField would drop and re-validate each constraint over every row).

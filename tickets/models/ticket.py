@@ -102,8 +102,10 @@ class TicketQuerySet(models.QuerySet):
 class Ticket(models.Model):
     """One request for help, from whichever channel it came."""
 
+    # Unique by ``ticket_token_unique`` (Meta.constraints): one index that also serves
+    # the requester link's prefix lookup (tickets.access), where unique=True made two.
     token = models.CharField(
-        _("access token"), max_length=64, unique=True, default=new_access_token, editable=False
+        _("access token"), max_length=64, default=new_access_token, editable=False
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -313,6 +315,11 @@ class Ticket(models.Model):
             *TICKET_REPORT_INDEXES,
         ]
         constraints = [
+            # varchar_pattern_ops: equality and LIKE 'prefix%' from one index (PostgreSQL;
+            # other databases ignore the operator class).
+            models.UniqueConstraint(
+                fields=["token"], name="ticket_token_unique", opclasses=["varchar_pattern_ops"]
+            ),
             models.UniqueConstraint(
                 fields=["submission_key"],
                 condition=~models.Q(submission_key=""),
