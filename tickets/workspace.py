@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tickets import escalation, queues, roles
@@ -127,14 +128,27 @@ def ticket_thread(ticket: Ticket) -> list[dict[str, Any]]:
 
 
 def related_tickets(ticket: Ticket) -> list[Ticket]:
-    """The requester's other tickets and the duplicates merged into this one, newest first."""
-    return list(
-        Ticket.objects.filter(Q(requester_id=ticket.requester_id) | Q(merged_into=ticket))
-        .exclude(pk=ticket.pk)
-        .select_related("requester")
+    """The requester's other tickets and the duplicates merged into this one, newest first.
+
+    Two ordered parts, not one filter with an OR: each reads its own index in order
+    and stops after ``RELATED_LIMIT`` rows (``ticket_requester_created`` for the
+    requester's; ``ticket_merged_into`` for the merged ones, a handful at most). With
+    the OR, PostgreSQL walked the whole creation-date index for a requester with two
+    tickets (seconds at a million tickets). One UNION where the database allows
+    ordered parts in it (PostgreSQL), two queries otherwise (SQLite).
+    """
+    shown = (
+        Ticket.objects.select_related("requester")
         .only("pk", "subject", "status", "created_at", "merged_into_id", "requester__email")
-        .order_by("-created_at", "-id")[:RELATED_LIMIT]
+        .order_by("-created_at", "-id")
     )
+    theirs = shown.filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)[:RELATED_LIMIT]
+    merged = shown.filter(merged_into=ticket)[:RELATED_LIMIT]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(theirs.union(merged).order_by("-created_at", "-id")[:RELATED_LIMIT])
+    found = {related.pk: related for related in [*theirs, *merged]}
+    newest_first = sorted(found.values(), key=lambda t: (t.created_at, t.pk), reverse=True)
+    return newest_first[:RELATED_LIMIT]
 
 
 def _canned(ticket: Ticket, user: User) -> list[tuple[CannedResponse, str]]:

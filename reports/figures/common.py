@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone, translation
@@ -69,6 +70,19 @@ def labels_of(*choices: Any) -> list[str]:
     return sorted(found)
 
 
+def rows_counted(condition: Q | None = None) -> Count:
+    """``COUNT(*)``, or ``COUNT(1) FILTER (WHERE condition)``: the rows, without reading ``id``.
+
+    ``Count("pk")`` reads ``id``, which the covering report indexes (migration 0008)
+    do not hold: PostgreSQL then visits the table for every row (about 40,000 heap
+    pages per figure at 1,000,000 tickets) instead of answering from the index alone.
+    Django refuses ``Count("*", filter=...)``, hence the constant for filtered counts.
+    """
+    if condition is None:
+        return Count("*")
+    return Count(Value(1), filter=condition)
+
+
 def done_at_expr() -> Coalesce:
     """When a ticket stopped needing work: resolved, or closed without being resolved."""
     return Coalesce("resolved_at", "closed_at")
@@ -99,7 +113,7 @@ class Spread:
 
 def spread_of(qs: QuerySet[Any], expression: str) -> Spread:
     if connection.vendor == "postgresql":
-        row = qs.aggregate(n=Count("pk"), ranks=NearestRanks(F(expression)))
+        row = qs.aggregate(n=rows_counted(), ranks=NearestRanks(F(expression)))
         ranks = row["ranks"] or [None, None]
         return Spread(row["n"], in_hours(ranks[0]), in_hours(ranks[1]))
     count = qs.count()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count,
     Q,
 )
 
@@ -14,6 +13,7 @@ from reports.figures.common import (
     TOP,
     in_period,
     percent_of,
+    rows_counted,
 )
 from reports.filters import ReportFilters
 from tickets.models import (
@@ -54,7 +54,7 @@ def deflection(filters: ReportFilters) -> Deflection:
         submissions = submissions.filter(product_id=filters.values["product"])
     counts = {
         (row["source"], row["kind"]): row["n"]
-        for row in events.values("source", "kind").annotate(n=Count("pk")).order_by()
+        for row in events.values("source", "kind").annotate(n=rows_counted()).order_by()
     }
     rows = [
         (
@@ -88,9 +88,9 @@ def article_helpfulness(filters: ReportFilters) -> list[Helpfulness]:
         votes.values("article_id", "article__title")
         .annotate(
             # Named apart from the vote's own "helpful" field, which the filters read.
-            said_yes=Count("pk", filter=Q(helpful=True)),
-            said_no=Count("pk", filter=Q(helpful=False)),
-            total=Count("pk"),
+            said_yes=rows_counted(Q(helpful=True)),
+            said_no=rows_counted(Q(helpful=False)),
+            total=rows_counted(),
         )
         .order_by("-total", "article__title")[:TOP]
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import (
-    Count,
     DurationField,
     ExpressionWrapper,
     F,
@@ -26,6 +25,7 @@ from reports.figures.common import (
     in_period,
     local_day,
     percent_of,
+    rows_counted,
     spread_of,
     trunc_bucket,
 )
@@ -92,9 +92,9 @@ def sla_figures(filters: ReportFilters, lists: DeskLists) -> SlaFigures:
         .annotate(met_at=_MET_AT, bucket=trunc_bucket("created_at", period))
         .values("bucket", "hub_id")
         .annotate(
-            on_time=Count("pk", filter=_ON_TIME),
-            late=Count("pk", filter=_LATE),
-            total=Count("pk"),
+            on_time=rows_counted(_ON_TIME),
+            late=rows_counted(_LATE),
+            total=rows_counted(),
         )
         .order_by()
     )
@@ -178,8 +178,8 @@ def next_response_compliance(filters: ReportFilters) -> NextResponseCompliance:
         target=SlaTarget.NEXT_RESPONSE,
         kind__in=(SlaEventKind.MET, SlaEventKind.BREACHED),
     ).aggregate(
-        on_time=Count("pk", filter=Q(kind=SlaEventKind.MET, note="on time")),
-        late=Count("pk", filter=Q(kind=SlaEventKind.MET, note="late")),
-        breached=Count("pk", filter=Q(kind=SlaEventKind.BREACHED)),
+        on_time=rows_counted(Q(kind=SlaEventKind.MET, note="on time")),
+        late=rows_counted(Q(kind=SlaEventKind.MET, note="late")),
+        breached=rows_counted(Q(kind=SlaEventKind.BREACHED)),
     )
     return NextResponseCompliance(counts["on_time"], counts["late"], counts["breached"])

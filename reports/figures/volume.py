@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from django.db.models import (
-    Count,
     DurationField,
     ExpressionWrapper,
     F,
@@ -30,6 +29,7 @@ from reports.figures.common import (
     in_period,
     local_day,
     percent_of,
+    rows_counted,
     spread_of,
     trunc_bucket,
 )
@@ -60,7 +60,7 @@ def created_figures(filters: ReportFilters, lists: DeskLists) -> CreatedFigures:
         created_in_period(filters)
         .annotate(bucket=trunc_bucket("created_at", period))
         .values("bucket", "category_id", "impact_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=rows_counted())
         .order_by()
     )
     buckets = period.buckets()
@@ -100,8 +100,8 @@ def where_figures(filters: ReportFilters, lists: DeskLists) -> WhereFigures:
         created_in_period(filters)
         .values("hub_id", "partner_id")
         .annotate(
-            n=Count("pk"),
-            escalated=Count("pk", filter=~Q(escalation_status=EscalationStatus.NONE)),
+            n=rows_counted(),
+            escalated=rows_counted(~Q(escalation_status=EscalationStatus.NONE)),
         )
         .order_by()
     )
@@ -142,7 +142,7 @@ def _counts_by_bucket(qs: QuerySet[Any], field_name: str, period: Period) -> dic
     rows = (
         qs.annotate(bucket=trunc_bucket(field_name, period))
         .values("bucket")
-        .annotate(n=Count("pk"))
+        .annotate(n=rows_counted())
         .order_by()
     )
     return {local_day(row["bucket"]): row["n"] for row in rows}
@@ -203,7 +203,7 @@ def top_issue_tags(filters: ReportFilters, total: int) -> list[Share]:
     rows = (
         Ticket.issue_tags.through.objects.filter(ticket__in=created_in_period(filters).values("pk"))
         .values("issuetag__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=rows_counted())
         .order_by("-n", "issuetag__name")[:TOP]
     )
     return _shares(rows, "issuetag__name", total)
