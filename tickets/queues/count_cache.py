@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "desk:counts:v1"
+KEY_PREFIX = "desk:counts:v2"
 
 # Queues whose tickets depend on the reading agent (their counts are kept per agent).
 PER_AGENT_QUEUES = frozenset({"mine"})
@@ -51,17 +52,39 @@ def cached_counts(
     keys = [key for key, _ in wanted]
     found: dict[str, int] = {}
     if seconds > 0:
-        try:
-            found = cache.get_many(keys)
-        except Exception:
-            logger.warning("Queue counts not read from the cache: it failed.", exc_info=True)
+        found = _fresh(_read(keys), now=time.time(), seconds=seconds)
     missing = [(key, tickets()) for key, tickets in wanted if key not in found]
     if missing:
         counted = count(missing)
         if seconds > 0:
-            try:
-                cache.set_many(counted, timeout=seconds)
-            except Exception:
-                logger.warning("Queue counts not kept in the cache: it failed.", exc_info=True)
+            _keep(counted, now=time.time(), seconds=seconds)
         found = {**found, **counted}
     return {key: found[key] for key in keys}
+
+
+def _read(keys: list[str]) -> dict[str, object]:
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.warning("Queue counts not read from the cache: it failed.", exc_info=True)
+        return {}
+
+
+def _fresh(entries: dict[str, object], *, now: float, seconds: int) -> dict[str, int]:
+    """The entries counted less than ``seconds`` ago by this process's clock.
+
+    Each entry carries when it was counted: the cache's own expiry runs on its
+    server's clock, which need not agree with ours (or a test's travelling one).
+    """
+    fresh = {}
+    for key, entry in entries.items():
+        if isinstance(entry, tuple) and len(entry) == 2 and 0 <= now - entry[1] < seconds:
+            fresh[key] = int(entry[0])
+    return fresh
+
+
+def _keep(counted: dict[str, int], *, now: float, seconds: int) -> None:
+    try:
+        cache.set_many({key: (value, now) for key, value in counted.items()}, timeout=seconds)
+    except Exception:
+        logger.warning("Queue counts not kept in the cache: it failed.", exc_info=True)
