@@ -243,9 +243,12 @@ def test_bulk_tickets_have_the_shape_of_a_real_desk():
         bulk.values("requester").annotate(n=Count("pk")).values_list("n", flat=True)
     )
     few = sum(1 for n in per_requester if n <= 3)
+    # The busiest 1% of senders write at least three times their share (a run measures
+    # 4-5%; the exact figure moves with the clock the dates are drawn against).
+    busiest = per_requester[-max(1, len(per_requester) // 100) :]
 
     assert few >= 0.8 * len(per_requester)
-    assert per_requester[-1] >= 10
+    assert sum(busiest) >= 0.03 * sum(per_requester)
     threads = sorted(bulk.annotate(n=Count("messages")).values_list("n", flat=True))
     assert threads[len(threads) // 2] == 1
     assert threads[-1] >= 20
