@@ -1,4 +1,4 @@
-"""The small lists every desk page shows, in one query: taxonomy, staff, saved views.
+"""The small lists every desk page shows, kept per process: taxonomy, staff, saved views.
 
 Filters, forms, the sidebar and the queue rows read their names from here
 (:func:`desk_lists`), not from joins.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,8 +25,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext as _
 
+from catalog.memo import SharedVersionMemo
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import roles
 from tickets.models import SavedView
@@ -134,11 +136,11 @@ def _staff_rank() -> Case:
     )
 
 
-def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
+def _shared_parts() -> list[QuerySet[Any]]:
     empty = Value("", output_field=TextField())
     zero = Value(0, output_field=_NUMBER)
     yes = Value(True, output_field=_FLAG)
-    parts = [
+    return [
         _part(Hub.objects.all(), "hub", slug=F("slug"), label=F("name"), rank=zero, extra=empty,
               active=F("is_active")),
         # A partner's extra is its hub's id: the triage panel offers a hub's partners.
@@ -157,22 +159,17 @@ def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
               label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=_TEXT),
               rank=_staff_rank(), extra=empty, active=yes),
     ]  # fmt: skip
-    if user is not None and user.is_authenticated:
-        parts.append(
-            _part(SavedView.objects.filter(owner_id=user.pk), "view", slug=F("queue"),
-                  label=F("name"), rank=zero, extra=F("query"), active=yes)
-        )  # fmt: skip
-    return parts
 
 
-def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
-    """Every small list a desk page needs, in one UNION ALL query.
+def _saved_views_part(user_id: int) -> QuerySet[Any]:
+    return _part(SavedView.objects.filter(owner_id=user_id), "view", slug=F("queue"),
+                 label=F("name"), rank=Value(0, output_field=_NUMBER), extra=F("query"),
+                 active=Value(True, output_field=_FLAG))  # fmt: skip
 
-    Each part yields (kind, id, slug, label, rank, extra, active); the ranks keep
-    each list in its admin-defined order.
-    """
-    parts = _parts(user)
-    combined = parts[0].union(*parts[1:], all=True).order_by()
+
+def _read(parts: list[QuerySet[Any]]) -> DeskLists:
+    """The rows of ``parts`` in one UNION ALL query, each list in its admin-defined order."""
+    combined = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
     lists = DeskLists()
     rows = sorted(combined, key=lambda r: (r[0], r[4], str(r[3]).lower(), r[1]))
     for kind, pk, slug, label, rank, extra, active in rows:
@@ -188,3 +185,43 @@ def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
             )
         )
     return lists
+
+
+# Every desk page reads these lists, which change on admin edits only: each process
+# keeps them under a version in the shared cache (see catalog.memo), moved on by any
+# save or delete of a listed row and any change of a role's or a person's permissions.
+# The staff's permissions are kept under it too (desk.backends).
+lists_memo = SharedVersionMemo("desk-lists")
+
+
+def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
+    """Every small list a desk page needs: taxonomy, staff and the reader's saved views.
+
+    Read in one UNION ALL query when the process has not kept them (see
+    :data:`lists_memo`); the lists returned are the caller's own copies.
+    """
+    shared = lists_memo.get("shared", lambda: _read(_shared_parts()))
+    views: list[Choice] = []
+    if user is not None and user.is_authenticated:
+        views = lists_memo.get(
+            ("views", user.pk), lambda: _read([_saved_views_part(user.pk)]).saved_views
+        )
+    return DeskLists(
+        hubs=list(shared.hubs),
+        partners=list(shared.partners),
+        products=list(shared.products),
+        categories=list(shared.categories),
+        impacts=list(shared.impacts),
+        tags=list(shared.tags),
+        staff=list(shared.staff),
+        saved_views=list(views),
+    )
+
+
+def connect_signals() -> None:
+    """Move the lists' version on every change of what they list."""
+    lists_memo.watch(Hub, Partner, Product, Category, Impact, IssueTag, User, SavedView)
+    lists_memo.watch(Group, Permission)  # a role's name or rights: "Assign to"'s ranks
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        uid = f"memo-desk-lists-{through._meta.label}"
+        m2m_changed.connect(lists_memo.changed, sender=through, dispatch_uid=uid)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Hub, Partner
 from tickets import roles
 from tickets.models import EventKind, Requester, Ticket
+from tickets.queues.lists import lists_memo
 from tickets.services.history import record_event
 from tickets.services.locking import ticket_writable
 from tickets.services.triage import change_fields
@@ -91,4 +92,5 @@ def partner_merge(*, duplicate: Partner, into: Partner, by: User | None) -> int:
         moved += 1
     Requester.objects.filter(partner=duplicate).update(partner=into)
     Partner.objects.filter(pk=duplicate.pk).update(is_active=False)
+    lists_memo.changed()  # update() sends no signal; the desk lists the partner as inactive now
     return moved
