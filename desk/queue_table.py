@@ -18,15 +18,15 @@ from typing import Any
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince, timeuntil
+from django.utils.timesince import TIME_STRINGS, timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from tickets.models import EscalationStatus, Status
 from tickets.queues.listing import Row
 from tickets.queues.sla_state import SlaState
-from tickets.time_zones import format_zoned
+from tickets.time_zones import zone_abbreviation
 
 DASH = "—"
 
@@ -38,9 +38,54 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _iso(value: datetime) -> str:
-    """``{{ value|date:'c' }}``: the moment in the active zone, ISO 8601."""
-    return date_format(timezone.localtime(value), "c")
+class _Unit:
+    """One of timesince's unit words ("%(num)d days"), translated once per number a page."""
+
+    def __init__(self, name: str) -> None:
+        self.lazy = TIME_STRINGS[name]
+        self.said: dict[int, str] = {}
+
+    def __mod__(self, values: dict[str, int]) -> str:
+        num = values["num"]
+        if num not in self.said:
+            self.said[num] = str(self.lazy % values)
+        return self.said[num]
+
+
+class Times:
+    """The rows' times as ``format_zoned``, ``|date:'c'``, ``timesince`` and ``timeuntil``
+    write them, with the zone, the day and month names and the unit words read once a page.
+
+    Per row those functions look up the active zone and translation and translate each
+    name again: about a third of the rows' CPU time, for the same text.
+    """
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.zone = timezone.get_current_timezone()
+        self.this_year = timezone.now().astimezone(self.zone).year
+        self.weekdays = {n: str(name) for n, name in WEEKDAYS_ABBR.items()}
+        self.months = {n: str(name).title() for n, name in MONTHS_3.items()}
+        self.units = {name: _Unit(name) for name in TIME_STRINGS}
+
+    def iso(self, value: datetime) -> str:
+        """``{{ value|date:'c' }}``: the moment in the active zone, ISO 8601."""
+        return value.astimezone(self.zone).isoformat()
+
+    def zoned(self, instant: datetime) -> str:
+        """``format_zoned(instant)``: "Mon 7 Dec 09:30 EAT" (the year if not this one)."""
+        local = instant.astimezone(self.zone)
+        year = "" if local.year == self.this_year else f" {local.year:04d}"
+        return (
+            f"{self.weekdays[local.weekday()]} {local.day} {self.months[local.month]}{year}"
+            f" {local.hour:02d}:{local.minute:02d} {zone_abbreviation(instant, self.zone)}"
+        )
+
+    def since(self, value: datetime, now: datetime) -> str:
+        return timesince(value, now, time_strings=self.units)  # type: ignore[arg-type]
+
+    def until(self, value: datetime, now: datetime) -> str:
+        return timeuntil(value, now, time_strings=self.units)  # type: ignore[arg-type]
 
 
 def _badge(name: str, context: dict[str, Any]) -> str:
@@ -63,21 +108,26 @@ def _labels() -> dict[str, str]:
         "sla:met": '<span class="badge text-bg-light border">{}</span>'.format(_e(_("Responded"))),
         "first_response_due": _e(_("First response due")),
         "nobody": _e(_("nobody")),
+        "tick": _("Tick %(ref)s"),
+        "due_in": _("due in %(left)s"),
+        "overdue_by": _("overdue by %(late)s"),
+        "urgent_badge": _badge("desk/_urgent_badge.html", {}),
     }
 
 
-def sla_cell(sla: SlaState, now: datetime, labels: Mapping[str, str]) -> str:
+def sla_cell(sla: SlaState, times: Times, labels: Mapping[str, str]) -> str:
     """What desk/_sla.html writes for one clock."""
     cell = labels.get(f"sla:{sla.state}", "")
     if sla.due_at and sla.state not in ("met", ""):
+        now = times.now
         if sla.due_at > now:
-            text = _("due in %(left)s") % {"left": timeuntil(sla.due_at, now)}
+            text = labels["due_in"] % {"left": times.until(sla.due_at, now)}
         else:
-            text = _("overdue by %(late)s") % {"late": timeuntil(now, sla.due_at)}
-        iso = _iso(sla.due_at)
+            text = labels["overdue_by"] % {"late": times.until(now, sla.due_at)}
+        iso = times.iso(sla.due_at)
         cell += (
             f' <time class="sla-countdown small text-nowrap" datetime="{iso}" data-due="{iso}"'
-            f' title="{labels["first_response_due"]} {_e(format_zoned(sla.due_at))}">'
+            f' title="{labels["first_response_due"]} {_e(times.zoned(sla.due_at))}">'
             f"{_e(text)}</time>"
         )
     return cell
@@ -90,24 +140,25 @@ def queue_row_html(
     href: str,
     issue: Any,
     can_triage: bool,
-    now: datetime,
+    times: Times,
 ) -> SafeString:
     """One ``<tr>`` of the queue table."""
     ticket = row.ticket
+    now = times.now
     context = {"ticket": ticket, "sla": row.sla, "now": now, "hide_due": 1, "issue": issue}
     href = _e(href)
     cells: list[str] = []
     if can_triage:
-        tick = _e(_("Tick %(ref)s") % {"ref": ticket.reference})
+        tick = _e(labels["tick"] % {"ref": ticket.reference})
         cells.append(
             '<td><input class="form-check-input" type="checkbox" name="selected"'
             f' value="{ticket.pk}:{ticket.version}" aria-label="{tick}"></td>'
         )
-    cells.append(_subject_cell(row, href, context))
+    cells.append(_subject_cell(row, href, context, labels))
     if ticket.customer_replied_at and ticket.next_response_due_at and ticket.is_open:
         due = _badge("desk/_next_reply_due.html", context)
     elif row.sla.state:
-        due = sla_cell(row.sla, now, labels)
+        due = sla_cell(row.sla, times, labels)
     else:
         due = ""
     cells.append(f'<td class="small" data-column="sla">{due}</td>')
@@ -129,9 +180,9 @@ def queue_row_html(
     )
     cells.append(f'<td class="small">{category}{product}</td>')
     cells.append(
-        f'<td class="small text-nowrap"><time datetime="{_iso(ticket.updated_at)}"'
-        f' title="{_e(format_zoned(ticket.updated_at))}">'
-        f"{_e(timesince(ticket.updated_at, now))}</time></td>"
+        f'<td class="small text-nowrap"><time datetime="{times.iso(ticket.updated_at)}"'
+        f' title="{_e(times.zoned(ticket.updated_at))}">'
+        f"{_e(times.since(ticket.updated_at, now))}</time></td>"
     )
     urgent = ' class="desk-urgent" data-urgent' if ticket.is_urgent else ""
     body = "\n".join(cells)
@@ -140,11 +191,11 @@ def queue_row_html(
     )
 
 
-def _subject_cell(row: Row, href: str, context: dict[str, Any]) -> str:
+def _subject_cell(row: Row, href: str, context: dict[str, Any], labels: Mapping[str, str]) -> str:
     ticket = row.ticket
     parts: list[str] = ['<td class="desk-subject">']
     if ticket.is_urgent:
-        parts.append(_badge("desk/_urgent_badge.html", context))
+        parts.append(labels["urgent_badge"])  # the same for every row
     parts.append(
         f'<a href="{href}" class="fw-semibold text-decoration-none">'
         f'<span class="text-body-secondary">{_e(ticket.reference)}</span>'
@@ -193,16 +244,22 @@ def queue_rows_html(
     issues: Mapping[int, Any],
     can_triage: bool,
     now: datetime,
-) -> list[SafeString]:
+) -> SafeString:
+    """The table's rows, indented as the template's loop over them wrote them ("" if none)."""
     labels = _labels()
-    return [
-        queue_row_html(
-            row,
-            labels=labels,
-            href=links[row.ticket.pk],
-            issue=issues.get(row.ticket.pk),
-            can_triage=can_triage,
-            now=now,
+    times = Times(now)
+    return mark_safe(  # noqa: S308 - each row escaped its values
+        "".join(
+            "\n          {}\n        ".format(
+                queue_row_html(
+                    row,
+                    labels=labels,
+                    href=links[row.ticket.pk],
+                    issue=issues.get(row.ticket.pk),
+                    can_triage=can_triage,
+                    times=times,
+                )
+            )
+            for row in rows
         )
-        for row in rows
-    ]
+    )
