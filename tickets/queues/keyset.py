@@ -185,20 +185,23 @@ def keyset_page(
     segments after it, one run of urgent or not urgent segments at a time: the
     (few) urgent rows in one query ordered by segment rank, the others as a
     first segment in index order, then the rest together by segment rank. At
-    most four queries, two when nothing is urgent.
+    most four queries, two when nothing is urgent. A first page has no cursor's
+    segment: it starts with the runs (two queries while the first page fills).
     """
     order = list(range(len(segments)))
     if backwards:
         order.reverse()
-    start = cursor.segment if cursor else order[0]
-    remaining = order[order.index(start) :]
-    first, rest = remaining[0], remaining[1:]
-    segment = segments[first]
-    query = tickets.filter(segment.where)
-    if cursor is not None:
-        query = query.filter(segment.beyond(cursor.value, cursor.pk, backwards))
-    rows = list(query.order_by(*segment.order(backwards))[: size + 1])
-    later = [segments[i] for i in rest]
+    if cursor is None:
+        rows: list[Ticket] = []
+        later = [segments[i] for i in order]
+    else:
+        remaining = order[order.index(cursor.segment) :]
+        segment = segments[remaining[0]]
+        query = tickets.filter(segment.where).filter(
+            segment.beyond(cursor.value, cursor.pk, backwards)
+        )
+        rows = list(query.order_by(*segment.order(backwards))[: size + 1])
+        later = [segments[i] for i in remaining[1:]]
     for run in _runs(later):
         wanted = size + 1 - len(rows)
         if wanted <= 0:
