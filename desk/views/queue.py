@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk.access import TRIAGE, agent, desk_view
+from desk.bulk_bar import bulk_options
 from desk.filter_bar import filter_selects
 from desk.forms import BulkForm, SavedViewForm
 from desk.queue_table import queue_rows_html
@@ -77,6 +78,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
                 rows, links=links, issues=issues, can_triage=can_triage, now=now
             ),
             "bulk_actions": BULK_ACTION_LABELS,
+            "bulk_options": bulk_options(user.pk) if can_triage else None,
             "now": now,
             "active_view": _active_view(lists, queue, here),
         },
