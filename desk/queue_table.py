@@ -11,6 +11,7 @@ ticket page, and are rendered only for those rows.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,11 +32,16 @@ from tickets.time_zones import zone_abbreviation
 DASH = "—"
 
 
+# What html.escape replaces; most values hold none of it (one search, not five replaces).
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def _e(value: Any) -> str:
     """Escape as the template's autoescape does: safe strings as they are."""
     if hasattr(value, "__html__"):
         return str(value.__html__())
-    return html.escape(str(value))
+    text = str(value)
+    return html.escape(text) if _SPECIAL.search(text) else text
 
 
 class _Unit:
@@ -205,12 +211,13 @@ def _subject_cell(row: Row, href: str, context: dict[str, Any], labels: Mapping[
         parts.append(f"<div>{_badge('desk/_customer_replied.html', context)}</div>")
     if ticket.l2_news_at:
         parts.append(_badge("desk/_l2_news_badge.html", context))
-    requester = ticket.requester
+    requester = getattr(ticket, "row_requester_name", "") or getattr(
+        ticket, "row_requester_email", ""
+    )  # read with the row (tickets.queues.listing.with_row_details)
     partner = _e(row.partner.label) if row.partner and row.partner.label else DASH
     hub = f" · {_e(row.hub.label)}" if row.hub else ""
     parts.append(
-        '<div class="small text-body-secondary desk-who">'
-        f"{_e(requester.name or requester.email)} · {partner}{hub}</div>"
+        f'<div class="small text-body-secondary desk-who">{_e(requester)} · {partner}{hub}</div>'
     )
     if row.snippet:
         parts.append(

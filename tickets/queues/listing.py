@@ -18,6 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     CharField,
+    F,
     OuterRef,
     QuerySet,
     StringAgg,
@@ -65,7 +66,7 @@ ROW_FIELDS = (
     "id", "subject", "status", "escalation_status", "channel", "version", "partner", "hub",
     "product", "category", "impact", "assignee", "first_response_due_at", "first_responded_at",
     "first_response_breached_at", "created_at", "updated_at", "is_urgent", "l2_news_at",
-    "requester__name", "requester__email", "customer_replied_at", "next_response_due_at",
+    "customer_replied_at", "next_response_due_at",
 )  # fmt: skip
 
 
@@ -75,6 +76,8 @@ def with_row_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     The names of hubs, partners, products, categories, impacts, tags and agents
     come from :func:`desk_lists` (already loaded for the filters), not from joins:
     a row query with one join plans in a fraction of the time of one with seven.
+    The requester's name and address come as two columns of that join
+    (``row_requester_name``, ``row_requester_email``), not as 50 more model objects.
     """
     through = Ticket.issue_tags.through
     tag_ids = (
@@ -87,13 +90,11 @@ def with_row_details(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     warn_at = SlaClock.objects.filter(
         ticket_id=OuterRef("pk"), target=SlaTarget.FIRST_RESPONSE
     ).values("warn_at")[:1]
-    return (
-        tickets.select_related("requester")
-        .only(*ROW_FIELDS)
-        .annotate(
-            tag_ids=Subquery(tag_ids, output_field=TextField()),
-            sla_warn_at=Subquery(warn_at),
-        )
+    return tickets.only(*ROW_FIELDS).annotate(
+        row_requester_name=F("requester__name"),
+        row_requester_email=F("requester__email"),
+        tag_ids=Subquery(tag_ids, output_field=TextField()),
+        sla_warn_at=Subquery(warn_at),
     )
 
 
