@@ -389,3 +389,25 @@ def test_the_workspace_costs_at_most_20_queries_whatever_the_thread(
     for message in thread:
         assert f'id="message-{message.pk}"' in page
     assert f"shot{messages - 1}.png" in page
+
+
+def test_a_long_thread_shows_its_newest_part_and_links_to_the_whole(monkeypatch):
+    monkeypatch.setattr("tickets.workspace.THREAD_LIMIT", 4)
+    monkeypatch.setattr("desk.views.ticket.THREAD_LIMIT", 4)
+    agent = factories.l1_agent()
+    ticket = ticket_from(subject="Long story")
+    for n in range(5):
+        services.ticket_add_message(ticket=ticket, kind="customer", body=f"Answer {n}")
+    client = logged_in(agent)
+    thread = list(ticket.messages.order_by("created_at", "id"))
+
+    page = client.get(url("ticket", ticket) + "?from=all").content.decode()
+    assert page.count('id="message-') + page.count('id="event-') == 4
+    assert f'id="message-{thread[0].pk}"' not in page
+    assert f'id="message-{thread[-1].pk}"' in page
+    assert "Only the newest 4 messages and events are shown." in page
+    assert 'href="?thread=all&amp;from=all" id="thread-all"' in page
+
+    whole = client.get(url("ticket", ticket) + "?thread=all&from=all").content.decode()
+    assert all(f'id="message-{m.pk}"' in whole for m in thread)
+    assert 'id="thread-earlier"' not in whole

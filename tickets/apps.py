@@ -21,10 +21,13 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         # The system check that every outbox kind has a handler (outbox.E001, E002).
         from tickets import outbox_kinds  # noqa: F401
+        from tickets.queues import lists
         from tickets.sla import memo
 
         # SLA policies and hub calendars are kept per process: a change reads them again.
         memo.connect_signals()
+        # So are the desk's lists (taxonomy, staff, saved views).
+        lists.connect_signals()
 
         # After every migrate, not in a migration: the roles follow the code as it
         # grows new permissions, and a migration stays what it was when written.

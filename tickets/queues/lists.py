@@ -1,15 +1,19 @@
 """The small lists every desk page shows, in one query: taxonomy, staff, saved views.
 
 Filters, forms, the sidebar and the queue rows read their names from here
-(:func:`desk_lists`), not from joins.
+(:func:`desk_lists`), not from joins. They change a few times a month and every desk
+page reads them, so each process keeps them (per reader: the saved views are the
+agent's own) as :mod:`catalog.memo` describes; any save or delete of a listed row, a
+staff account, a role or a saved view makes every process read them again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,11 +29,15 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat
+from django.db.models.signals import m2m_changed
 from django.utils.translation import gettext as _
 
+from catalog.memo import SharedVersionMemo
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import roles
 from tickets.models import SavedView
+
+lists_memo = SharedVersionMemo("desk-lists")
 
 # A staff member's rank in "Assign to": those who work tickets first, other staff after.
 WORKS_TICKETS, OTHER_STAFF = 0, 1
@@ -166,7 +174,17 @@ def _parts(user: User | AnonymousUser | None) -> list[QuerySet[Any]]:
 
 
 def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
-    """Every small list a desk page needs, in one UNION ALL query.
+    """Every small list a desk page needs: kept per process, else read in one query.
+
+    A copy each time: the kept lists are shared by every request of the process.
+    """
+    reader = user.pk if user is not None and user.is_authenticated else None
+    kept = lists_memo.get(("lists", reader), lambda: _read_lists(user))
+    return DeskLists(**{f.name: list(getattr(kept, f.name)) for f in dataclasses.fields(kept)})
+
+
+def _read_lists(user: User | AnonymousUser | None) -> DeskLists:
+    """Every list in one UNION ALL query.
 
     Each part yields (kind, id, slug, label, rank, extra, active); the ranks keep
     each list in its admin-defined order.
@@ -188,3 +206,15 @@ def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
             )
         )
     return lists
+
+
+def connect_signals() -> None:
+    """Read the lists again after any change to what they show (the admin, roles, views)."""
+    lists_memo.watch(
+        Hub, Partner, Product, Category, Impact, IssueTag, User, Group, Permission, SavedView
+    )
+    # Who works tickets (the staff's rank) follows roles and permissions.
+    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(
+            lists_memo.changed, sender=through, dispatch_uid=f"memo-desk-lists-{through.__name__}"
+        )
