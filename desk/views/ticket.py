@@ -29,6 +29,7 @@ from desk.forms import (
     UrgentForm,
 )
 from desk.forms.partners import NewPartnerForm, organisation_suggestion
+from desk.thread_html import thread_html
 from desk.views.queue import parse_from
 from tickets import queues
 from tickets.filetypes import SAFE_CONTENT_TYPES
@@ -80,6 +81,7 @@ def _context(
         "tried": tried or [],
         "closed_refusal": closed_refusal,
         "impact_definitions": [(c, c.extra) for c in lists.impacts if c.active],
+        "thread_html": thread_html(seen.thread, ticket.pk),
         "thread_limit": THREAD_LIMIT,
     }
 
