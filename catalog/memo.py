@@ -28,7 +28,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
-from catalog.models import Category, Hub, Product
+from catalog.models import Category, Hub, Impact, Product
 
 logger = logging.getLogger(__name__)
 
@@ -104,5 +104,15 @@ def active_rows[M: models.Model](model: type[M]) -> dict[int, M]:
     )
 
 
+def all_rows[M: models.Model](model: type[M]) -> dict[int, M]:
+    """Every hub, product, category or impact by id, retired ones too (read-only: shared).
+
+    For showing a ticket's own, which may have been retired since.
+    """
+    return catalog_memo.get(
+        ("all", model._meta.label), lambda: {row.pk: row for row in model._default_manager.all()}
+    )
+
+
 def connect_signals() -> None:
-    catalog_memo.watch(Hub, Product, Category)
+    catalog_memo.watch(Hub, Product, Category, Impact)
