@@ -22,7 +22,7 @@ from bench.loadtest.http import CSRF_INPUT, EMPTY_FILE, HttpError, Response, Vis
 STARTED_INPUT = re.compile(r'name="started" value="([^"]+)"')
 SUBMISSION_KEY_INPUT = re.compile(r'name="submission_key" value="([^"]+)"')
 CONTROL = re.compile(r"<(input|textarea|select)\b([^>]*)>")
-ATTRIBUTE = re.compile(r'\b(name|type|value)="([^"]*)"')
+ATTRIBUTE = re.compile(r'(?:^|\s)(name|type|value)="([^"]*)"')
 CONFIRMATION = 'id="ticket-reference"'
 APP, BARE = "app", "bare"
 AGENT, MANAGER = "agent", "manager"
