@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,12 +61,31 @@ class CategoryRadioSelect(forms.RadioSelect):
         return option
 
 
+class CatalogChoiceIterator(ModelChoiceIterator):
+    """The active rows each process keeps (:func:`catalog.memo.active_rows`), in the
+    model's order: listing the choices costs no query."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in active_rows(self.queryset.model).values():
+            yield self.choice(row)
+
+    def __len__(self) -> int:
+        return len(active_rows(self.queryset.model)) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(active_rows(self.queryset.model))
+
+
 class CatalogChoiceField(forms.ModelChoiceField):
     """An active hub, product or category, found among the rows each process keeps.
 
-    The choices render from the queryset as before; the chosen value is looked up
-    in :func:`catalog.memo.active_rows`, so checking a form costs no query.
+    Both the choices and the chosen value come from :func:`catalog.memo.active_rows`
+    (the queryset names the model), so rendering and checking a form cost no query.
     """
+
+    iterator = CatalogChoiceIterator
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:

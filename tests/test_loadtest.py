@@ -87,8 +87,8 @@ def test_every_scenario_the_issue_asks_for_is_there():
     names = {s.name for s in flows.SCENARIOS}
 
     assert {
-        "trivial", "bare_trivial", "contact_get", "contact_submit", "desk_queue",
-        "desk_queue_filters", "search_selective", "search_common", "search_reference",
+        "trivial", "bare_trivial", "contact_get", "contact_submit", "contact_submit_nojs",
+        "desk_queue", "desk_queue_filters", "search_selective", "search_common", "search_reference",
         "workspace", "workspace_worst", "kb_search", "reports", "reports_csv_month",
     } <= names  # fmt: skip
     assert {s.name for s in flows.SCENARIOS if s.login} >= {"desk_queue", "reports"}

@@ -3,8 +3,10 @@
 Each scenario names the server it loads (the app, or the bare Django reference),
 who is logged in (nobody, an L1 agent, a support manager: one login per
 connection, the session cookie reused as a browser does) and one ``step``: a
-request, or for ``contact_submit`` the whole visit of a person sending the form
-(page, form post, review, submit, confirmation), counted as one.
+request, or for ``contact_submit`` and ``contact_submit_nojs`` the whole visit of
+a person sending the form, counted as one: with JavaScript (page, then the post
+the review shown in the page sends, answered with the confirmation) or without
+it (page, form post, the server's review page, its submit, the confirmation).
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from bench.loadtest.http import CSRF_INPUT, HttpError, Visitor
+from bench.loadtest.http import CSRF_INPUT, EMPTY_FILE, HttpError, Response, Visitor
 
 STARTED_INPUT = re.compile(r'name="started" value="([^"]+)"')
 SUBMISSION_KEY_INPUT = re.compile(r'name="submission_key" value="([^"]+)"')
+CONTROL = re.compile(r"<(input|textarea|select)\b([^>]*)>")
+ATTRIBUTE = re.compile(r'(?:^|\s)(name|type|value)="([^"]*)"')
+CONFIRMATION = 'id="ticket-reference"'
 APP, BARE = "app", "bare"
 AGENT, MANAGER = "agent", "manager"
 
@@ -70,28 +75,71 @@ def _workspace(pick: Callable[[Fixtures], Sequence[int]]) -> Callable:
     return step
 
 
-def contact_submit(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
-    """Every request a person makes to send the Contact Us form, followed as a browser does.
+def _page_controls(page: Response) -> list[tuple[str, str, str]]:
+    """(name, type, value) of the Contact Us form's controls, in page order."""
+    start = page.body.find('id="contact-form"')
+    end = page.body.find("</form>", start)
+    if start < 0 or end < 0:
+        raise HttpError("no Contact Us form in the page")
+    controls, seen = [], set()
+    for tag, attributes in CONTROL.findall(page.body[start:end]):
+        found = dict(ATTRIBUTE.findall(attributes))
+        name = found.get("name", "")
+        if name and name not in seen:
+            seen.add(name)
+            controls.append((name, found.get("type", tag), found.get("value", "")))
+    return controls
 
-    Whatever the flow (a review page to confirm, or a form sent in one go), the visit
-    ends on the confirmation page.
+
+def contact_submit(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+    """A person with JavaScript sending the Contact Us form: the page, then one post.
+
+    The post is what ``static/js/contact.js`` makes the browser send after the review
+    shown in the page: every control of the form in page order (``multipart/form-data``,
+    the empty file input too, the hidden one-time key and start time as the page gave
+    them), ``reviewed=1``, and no button (``form.submit()`` names no submitter). The
+    product's own fields, which htmx swapped in when the product was chosen, come
+    after the page's. The server answers with the confirmation itself.
+    """
+    page = visitor.get("/contact/").expect(200)
+    typed = {**fixtures.contact_form, "email": f"load{rng.randrange(200)}@partner.example.org"}
+    fields: list[tuple[str, str]] = []
+    for name, kind, value in _page_controls(page):
+        if kind == "file":
+            fields.append((name, EMPTY_FILE))
+        elif name == "reviewed":
+            fields.append((name, "1"))
+        elif name in typed:
+            fields.append((name, str(typed.pop(name))))
+        elif kind not in ("radio", "checkbox"):  # unchecked boxes are not sent
+            fields.append((name, value))
+    fields.extend((name, str(value)) for name, value in typed.items())
+    answer = visitor.post_multipart("/contact/", fields)
+    if answer.status != 200 or CONFIRMATION not in answer.body:
+        raise HttpError(f"the post was not answered with the confirmation ({answer.status})")
+
+
+def contact_submit_nojs(visitor: Visitor, fixtures: Fixtures, rng: random.Random) -> None:
+    """Every request a person without JavaScript makes to send the Contact Us form.
+
+    The form post leads to the server's review page, whose submit leads to the
+    confirmation page.
     """
     page = visitor.get("/contact/").expect(200)
     form = dict(fixtures.contact_form)
     form["csrfmiddlewaretoken"] = page.field(CSRF_INPUT)
     form["started"] = page.field(STARTED_INPUT)
     form["email"] = f"load{rng.randrange(200)}@partner.example.org"
-    landed = visitor.follow(visitor.post("/contact/", form).expect(302))
-    if SUBMISSION_KEY_INPUT.search(landed.body):
-        answer = visitor.post(
-            "/contact/review/",
-            {
-                "csrfmiddlewaretoken": landed.field(CSRF_INPUT),
-                "submission_key": landed.field(SUBMISSION_KEY_INPUT),
-            },
-        ).expect(302)
-        landed = visitor.follow(answer)
-    if landed.status != 200 or "/contact/received/" not in visitor.last_path:
+    review = visitor.follow(visitor.post("/contact/", form).expect(302)).expect(200)
+    answer = visitor.post(
+        "/contact/review/",
+        {
+            "csrfmiddlewaretoken": review.field(CSRF_INPUT),
+            "submission_key": review.field(SUBMISSION_KEY_INPUT),
+        },
+    ).expect(302)
+    landed = visitor.follow(answer)
+    if landed.status != 200 or CONFIRMATION not in landed.body:
         raise HttpError(f"the visit ended on {visitor.last_path} ({landed.status})")
 
 
@@ -106,8 +154,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("bare_trivial", "the same view in a bare Django app (no apps, no middleware)",
              _page("/bench/trivial"), server=BARE),
     Scenario("contact_get", "the Contact Us form", _page("/contact/")),
-    Scenario("contact_submit", "a whole Contact Us visit (page, post, review, submit, thanks)",
+    Scenario("contact_submit", "a Contact Us visit with JavaScript (page, reviewed post: thanks)",
              contact_submit),
+    Scenario("contact_submit_nojs", "a Contact Us visit without JavaScript (page, post, review, "
+             "submit, thanks)", contact_submit_nojs),
     Scenario("desk_queue", "the agent's default queue", _page("/desk/queues/new/"), login=AGENT),
     Scenario("desk_queue_filters", "All, filtered by hub, category and impact",
              _queue(lambda f, r: f.three_filters), login=AGENT),

@@ -9,11 +9,34 @@ from __future__ import annotations
 
 import http.client
 import re
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = 30.0
+USER_AGENT = "helpdesk-loadtest"
+# A field of this name is sent as a file input with no file chosen.
+EMPTY_FILE = "\x00no-file"
+
+
+def multipart_body(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
+    """The body and content type of a ``multipart/form-data`` post, fields in page order.
+
+    A value of :data:`EMPTY_FILE` is a file input left empty, which a browser still
+    sends as a part with an empty file name.
+    """
+    boundary = f"----loadtest{secrets.token_hex(8)}"
+    parts = []
+    for name, value in fields:
+        if value == EMPTY_FILE:
+            head = f'name="{name}"; filename=""\r\nContent-Type: application/octet-stream'
+            value = ""
+        else:
+            head = f'name="{name}"'
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; {head}\r\n\r\n{value}\r\n")
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class HttpError(Exception):
@@ -47,15 +70,23 @@ class Visitor:
         self.last_path = ""
         self.connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
 
-    def request(self, method: str, path: str, form: dict[str, object] | None = None) -> Response:
-        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": "helpdesk-loadtest"}
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, object] | None = None,
+        multipart: list[tuple[str, str]] | None = None,
+    ) -> Response:
+        headers = {"Host": f"{self.host}:{self.port}", "User-Agent": USER_AGENT}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.last_path = path
-        body = None
+        body: str | bytes | None = None
         if form is not None:
             body = urlencode(form, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif multipart is not None:
+            body, headers["Content-Type"] = multipart_body(multipart)
         try:
             self.connection.request(method, path, body=body, headers=headers)
             answer = self.connection.getresponse()
@@ -79,6 +110,10 @@ class Visitor:
 
     def post(self, path: str, form: dict[str, object]) -> Response:
         return self.request("POST", path, form)
+
+    def post_multipart(self, path: str, fields: list[tuple[str, str]]) -> Response:
+        """A post as a browser sends a ``multipart/form-data`` form (see :func:`multipart_body`)."""
+        return self.request("POST", path, multipart=fields)
 
     def follow(self, response: Response, limit: int = 5) -> Response:
         """Follow redirects (GET), as a browser does after a form post."""
