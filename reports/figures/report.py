@@ -11,6 +11,7 @@ from reports.figures.common import (
     Spread,
     VolumeRow,
 )
+from reports.figures.created import CreatedGroup, created_groups
 from reports.figures.escalation import reopen_rate, time_in_l2
 from reports.figures.selfhelp import Deflection, Helpfulness, article_helpfulness, deflection
 from reports.figures.sla import (
@@ -51,16 +52,20 @@ class Report:
         self.lists = lists
 
     @cached_property
+    def _groups(self) -> list[CreatedGroup]:
+        return created_groups(self.filters)
+
+    @cached_property
     def _created(self) -> CreatedFigures:
-        return created_figures(self.filters, self.lists)
+        return created_figures(self.filters, self.lists, self._groups)
 
     @cached_property
     def _where(self) -> WhereFigures:
-        return where_figures(self.filters, self.lists)
+        return where_figures(self.lists, self._groups)
 
     @cached_property
     def _sla(self) -> SlaFigures:
-        return sla_figures(self.filters, self.lists)
+        return sla_figures(self.filters, self.lists, self._groups)
 
     @cached_property
     def volume(self) -> list[VolumeRow]:

@@ -13,7 +13,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Q,
     QuerySet,
 )
 from django.db.models.expressions import RawSQL
@@ -36,10 +35,10 @@ from reports.figures.common import (
     spread_of,
     trunc_bucket,
 )
+from reports.figures.created import CreatedGroup
 from reports.filters import Period, ReportFilters
 from tickets.models import (
     OPEN_STATUSES,
-    EscalationStatus,
     Ticket,
 )
 from tickets.queues import DeskLists
@@ -52,30 +51,25 @@ class CreatedFigures:
     by_impact: Breakdown
 
 
-def created_figures(filters: ReportFilters, lists: DeskLists) -> CreatedFigures:
-    """Created per bucket, split by category and by impact: one grouped scan of the period.
+def created_figures(
+    filters: ReportFilters, lists: DeskLists, groups: list[CreatedGroup]
+) -> CreatedFigures:
+    """Created per bucket, split by category and by impact, from the period's groups.
 
     Grouped by ids, not names: no join, so PostgreSQL reads only the covering
     index; the names and their admin order come from the desk's lists.
     """
     period = filters.period
-    rows = (
-        created_in_period(filters)
-        .annotate(bucket=trunc_bucket("created_at", period))
-        .values("bucket", "category_id", "impact_id")
-        .annotate(n=rows_counted())
-        .order_by()
-    )
     buckets = period.buckets()
     index = {bucket: i for i, bucket in enumerate(buckets)}
     per_bucket: dict[date, int] = {}
     split: dict[str, dict[int | None, list[int]]] = {"categories": {}, "impacts": {}}
-    for row in rows:
-        day = local_day(row["bucket"])
-        per_bucket[day] = per_bucket.get(day, 0) + row["n"]
-        for kind, key in (("categories", row["category_id"]), ("impacts", row["impact_id"])):
+    for group in groups:
+        day = group.bucket
+        per_bucket[day] = per_bucket.get(day, 0) + group.n
+        for kind, key in (("categories", group.category_id), ("impacts", group.impact_id)):
             values = split[kind].setdefault(key, [0] * len(buckets))
-            values[index[day]] += row["n"]
+            values[index[day]] += group.n
     labels = [period.label(b) for b in buckets]
 
     def breakdown(kind: str) -> Breakdown:
@@ -98,30 +92,21 @@ class WhereFigures:
     escalation: Rate
 
 
-def where_figures(filters: ReportFilters, lists: DeskLists) -> WhereFigures:
-    rows = list(
-        created_in_period(filters)
-        .values("hub_id", "partner_id")
-        .annotate(
-            n=rows_counted(),
-            escalated=rows_counted(~Q(escalation_status=EscalationStatus.NONE)),
-        )
-        .order_by()
-    )
-    total = sum(row["n"] for row in rows)
+def where_figures(lists: DeskLists, groups: list[CreatedGroup]) -> WhereFigures:
+    total = sum(group.n for group in groups)
     hub_names, partner_names = choice_names(lists, "hubs"), choice_names(lists, "partners")
     hubs: dict[str, int] = {}
     partners: dict[str, int] = {}
-    for row in rows:
-        hub = hub_names.get(row["hub_id"], NOT_SET)
-        partner = partner_names.get(row["partner_id"], NOT_SET)
-        hubs[hub] = hubs.get(hub, 0) + row["n"]
-        partners[partner] = partners.get(partner, 0) + row["n"]
+    for group in groups:
+        hub = hub_names.get(group.hub_id, NOT_SET)
+        partner = partner_names.get(group.partner_id, NOT_SET)
+        hubs[hub] = hubs.get(hub, 0) + group.n
+        partners[partner] = partners.get(partner, 0) + group.n
     return WhereFigures(
         total,
         _top(hubs, total),
         _top(partners, total),
-        Rate(sum(row["escalated"] for row in rows), total),
+        Rate(sum(group.escalated for group in groups), total),
     )
 
 
