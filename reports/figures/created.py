@@ -11,13 +11,13 @@ one (bench/README.md, "Reports at a million tickets").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from reports.figures.common import created_in_period, local_day, rows_counted, trunc_bucket
+from reports.figures.common import created_in_period, rows_counted, trunc_bucket
 from reports.filters import ReportFilters
 from tickets.models import EscalationStatus
 
@@ -33,8 +33,7 @@ ON_TIME = Q(
 LATE = Q(first_response_breached_at__isnull=False) | Q(met_at__gt=F("first_response_due_at"))
 
 
-@dataclass(frozen=True)
-class CreatedGroup:
+class CreatedGroup(NamedTuple):
     """How many tickets of one bucket and one hub, partner, category and impact."""
 
     bucket: date
@@ -62,4 +61,4 @@ def created_groups(filters: ReportFilters) -> list[CreatedGroup]:
         )
         .order_by()
     )
-    return [CreatedGroup(local_day(row[0]), *row[1:]) for row in rows]
+    return [CreatedGroup._make(row) for row in rows]
