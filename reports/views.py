@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from desk.access import VIEW_REPORTS, desk_view
 from reports import charts
+from reports.breached_rows import breached_rows_html
 from reports.figures import Report, build_report
 from reports.filters import read_filters
 from reports.tables import TABLES, table, to_csv
@@ -34,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "report": report,
             "charts": _charts(report),
             "tables": {slug: table(report, slug) for slug in TABLES},
+            "breached_rows": breached_rows_html(report.breached),
             "query": filters.query_string(),
         },
     )

@@ -20,7 +20,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog.models import IssueTag
 from demo import seeding
+from reports.figures.volume import top_issue_tags
+from reports.filters import Period, ReportFilters
 from tests import factories
 from tickets import queues
 from tickets.models import Ticket
@@ -145,3 +148,37 @@ def test_the_workspace_lists_the_requesters_other_tickets_and_the_merged_ones_ne
     factories.TicketFactory(created_at=now)  # someone else's
 
     assert related_tickets(ticket) == [theirs[0], duplicate, theirs[1]]
+
+
+@pytest.mark.postgres
+def test_the_top_issue_tags_read_only_the_tag_rows_of_the_period_through_their_index():
+    seeding.bulk_create_tickets(count=1000, seed=5)
+    through, tags = Ticket.issue_tags.through, list(IssueTag.objects.order_by("pk")[:4])
+    through.objects.bulk_create(
+        through(ticket_id=pk, issuetag_id=tags[pk % len(tags)].pk)
+        for pk in Ticket.objects.values_list("pk", flat=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket_issue_tags")
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=27), today)
+    hub = Ticket.objects.exclude(hub=None).values_list("hub_id", flat=True).first()
+    plans = []
+    for values in ({}, {"hub": hub}):
+        with CaptureQueriesContext(connection) as captured:
+            top_issue_tags(ReportFilters(period, values), total=1)
+        (sql,) = [q["sql"] for q in captured.captured_queries]
+        plans.append(list(plan_nodes(plan_of(sql))))
+    tag_rows = [
+        [node for node in plan if node.get("Relation Name") == "tickets_ticket_issue_tags"]
+        for plan in plans
+    ]
+    # Every tag row read is one of the period's, found by the index on its ticket's creation.
+    assert all(
+        node.get("Index Name") == "ticket_issue_tags_created" and "Index Cond" in node
+        for scans in tag_rows
+        for node in scans
+    ), [[node.get("Index Name") for node in scans] for scans in tag_rows]
+    assert all(tag_rows)
+    # With no other filter, the tickets themselves are not read at all.
+    assert not [node for node in plans[0] if node.get("Relation Name") == TICKETS]

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
+    DateField,
     DurationField,
     F,
     Q,
@@ -38,7 +39,14 @@ def local_day(value: Any) -> date:
 
 
 def trunc_bucket(field_name: str, period: Period) -> Trunc:
-    return Trunc(field_name, period.grain, tzinfo=timezone.get_current_timezone())
+    """The local day a bucket begins, as a date from the database.
+
+    A date, not a datetime: no zone conversion per row in Python, which cost more
+    than the query itself for a grouped figure of thousands of rows.
+    """
+    return Trunc(
+        field_name, period.grain, output_field=DateField(), tzinfo=timezone.get_current_timezone()
+    )
 
 
 def in_period(field_name: str, period: Period) -> Q:

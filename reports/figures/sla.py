@@ -13,7 +13,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from reports.figures.common import (
@@ -21,14 +20,12 @@ from reports.figures.common import (
     NOT_SET,
     Spread,
     choice_names,
-    created_in_period,
     in_period,
-    local_day,
     percent_of,
     rows_counted,
     spread_of,
-    trunc_bucket,
 )
+from reports.figures.created import CreatedGroup
 from reports.filters import ReportFilters
 from tickets.models import (
     SlaClock,
@@ -55,18 +52,6 @@ class Compliance:
         return percent_of(self.on_time, self.decided)
 
 
-# A ticket's first response is decided when staff replied, or the ticket was done
-# without a reply (which stops the clock too); the ticket carries the clock's due
-# and breach times, so compliance is read from the tickets' covering index.
-_MET_AT = Coalesce("first_responded_at", "resolved_at", "closed_at")
-_ON_TIME = Q(
-    first_response_breached_at__isnull=True,
-    met_at__isnull=False,
-    met_at__lte=F("first_response_due_at"),
-)
-_LATE = Q(first_response_breached_at__isnull=False) | Q(met_at__gt=F("first_response_due_at"))
-
-
 def _first_response_clocks(filters: ReportFilters) -> QuerySet[SlaClock]:
     """First-response clocks that started in the period (each on its hub's calendar)."""
     return SlaClock.objects.filter(
@@ -83,31 +68,20 @@ class SlaFigures:
     trend: list[Compliance]
 
 
-def sla_figures(filters: ReportFilters, lists: DeskLists) -> SlaFigures:
+def sla_figures(filters: ReportFilters, lists: DeskLists, groups: list[CreatedGroup]) -> SlaFigures:
     """First responses on time, late and not yet due for the tickets created in the period,
-    overall, per hub and per bucket: one grouped scan."""
+    overall, per hub and per bucket, from the period's groups."""
     period = filters.period
-    rows = (
-        created_in_period(filters)
-        .annotate(met_at=_MET_AT, bucket=trunc_bucket("created_at", period))
-        .values("bucket", "hub_id")
-        .annotate(
-            on_time=rows_counted(_ON_TIME),
-            late=rows_counted(_LATE),
-            total=rows_counted(),
-        )
-        .order_by()
-    )
     hub_names = choice_names(lists, "hubs")
     overall = [0, 0, 0]
     hubs: dict[str, list[int]] = {}
     buckets: dict[date, list[int]] = {}
-    for row in rows:
-        counts = (row["on_time"], row["late"], row["total"])
+    for group in groups:
+        counts = (group.on_time, group.late, group.n)
         for target in (
             overall,
-            hubs.setdefault(hub_names.get(row["hub_id"], NOT_SET), [0, 0, 0]),
-            buckets.setdefault(local_day(row["bucket"]), [0, 0, 0]),
+            hubs.setdefault(hub_names.get(group.hub_id, NOT_SET), [0, 0, 0]),
+            buckets.setdefault(group.bucket, [0, 0, 0]),
         ):
             for i, value in enumerate(counts):
                 target[i] += value
@@ -136,6 +110,17 @@ def first_response_time(filters: ReportFilters) -> Spread:
     return spread_of(answered, "used")
 
 
+# What the list and its CSV show: whole ticket rows (and their users') are much wider.
+BREACHED_COLUMNS = (
+    "due_at",
+    "breached_at",
+    "ticket__subject",
+    "ticket__hub__name",
+    "ticket__impact__name",
+    *(f"ticket__assignee__{name}" for name in ("first_name", "last_name", "username")),
+)
+
+
 def breached_tickets(filters: ReportFilters) -> list[SlaClock]:
     """Tickets whose first-response target was breached in the period, latest first."""
     return list(
@@ -144,7 +129,8 @@ def breached_tickets(filters: ReportFilters) -> list[SlaClock]:
             in_period("breached_at", filters.period),
             target=SlaTarget.FIRST_RESPONSE,
         )
-        .select_related("ticket__hub", "ticket__impact", "ticket__partner", "ticket__assignee")
+        .select_related("ticket__hub", "ticket__impact", "ticket__assignee")
+        .only(*BREACHED_COLUMNS)
         .order_by("-breached_at", "-pk")[:BREACHED_LISTED]
     )
 
