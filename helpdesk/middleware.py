@@ -9,15 +9,21 @@ when a request needs it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
 from django.utils.csp import CSP, build_policy
 from django.utils.functional import SimpleLazyObject, empty
+from django_htmx.middleware import HtmxDetails
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+from desk.middleware import activate_staff_zone, release_staff_zone
 
 # Stands in for the nonce in a policy built once; a nonce is URL-safe base64, so it
 # can never contain this marker.
@@ -67,6 +73,25 @@ class CachedContentSecurityPolicyMiddleware(ContentSecurityPolicyMiddleware):
         return response
 
 
+class StaticFilesAndPolicyMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise's static files, then the Content-Security-Policy middleware above for
+    every other request, as one middleware layer.
+
+    They were next to each other in MIDDLEWARE, and under gunicorn a layer cost about
+    as much as its work (bench/README.md). Static files are answered before the
+    policy, so, as before, they carry no policy header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self._policy = CachedContentSecurityPolicyMiddleware(get_response)
+        super().__init__(self._with_policy)
+
+    def _with_policy(self, request: HttpRequest) -> HttpResponse:
+        self._policy.process_request(request)
+        response = cast(HttpResponse, self._policy.get_response(request))  # sync: WSGI
+        return self._policy.process_response(request, response)
+
+
 class LazyMessageMiddleware(MessageMiddleware):
     """Django's message middleware, opening the message storage only when it is used.
 
@@ -82,3 +107,31 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+class RequestAttributesMiddleware(AuthenticationMiddleware, LazyMessageMiddleware):
+    """Django's authentication and (lazy) message middleware, django-htmx's and the
+    desk's staff time zone, as one middleware layer.
+
+    Each was a layer of its own that only put a lazy attribute on the request (or,
+    for the zone, acted around the view), and under gunicorn a layer cost about as
+    much as its work (bench/README.md). They run here in the order they had.
+    Still a subclass of both Django classes, as the admin's checks ask.
+    """
+
+    async_capable = False  # a plain __call__ below; Django adapts it under ASGI
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        AuthenticationMiddleware.process_request(self, request)
+        LazyMessageMiddleware.process_request(self, request)
+        request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+        try:
+            response = cast(HttpResponse, self.get_response(request))  # sync: see above
+        finally:
+            release_staff_zone(request)
+        return self.process_response(request, response)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        activate_staff_zone(request)

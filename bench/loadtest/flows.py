@@ -1,10 +1,10 @@
 """The load test's scenarios: what one connection asks for, again and again.
 
-Each scenario names the server it loads (the app, or the bare Django reference),
-who is logged in (nobody, an L1 agent, a support manager: one login per
-connection, the session cookie reused as a browser does) and one ``step``: a
-request, or for ``contact_submit`` the whole visit of a person sending the form
-(page, form post, review, submit, confirmation), counted as one.
+Each scenario names the server it loads (the app, the bare Django reference, or
+Django's ``startproject`` stack), who is logged in (nobody, an L1 agent, a support
+manager: one login per connection, the session cookie reused as a browser does)
+and one ``step``: a request, or for ``contact_submit`` the whole visit of a person
+sending the form (page, form post, review, submit, confirmation), counted as one.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bench.loadtest.http import CSRF_INPUT, HttpError, Visitor
 
 STARTED_INPUT = re.compile(r'name="started" value="([^"]+)"')
 SUBMISSION_KEY_INPUT = re.compile(r'name="submission_key" value="([^"]+)"')
-APP, BARE = "app", "bare"
+APP, BARE, STARTPROJECT = "app", "bare", "startproject"
 AGENT, MANAGER = "agent", "manager"
 
 
@@ -105,6 +105,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              _page("/bench/trivial")),
     Scenario("bare_trivial", "the same view in a bare Django app (no apps, no middleware)",
              _page("/bench/trivial"), server=BARE),
+    Scenario("startproject_trivial", "the same view behind Django's startproject middleware only",
+             _page("/bench/trivial"), server=STARTPROJECT),
     Scenario("contact_get", "the Contact Us form", _page("/contact/")),
     Scenario("contact_submit", "a whole Contact Us visit (page, post, review, submit, thanks)",
              contact_submit),
