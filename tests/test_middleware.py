@@ -3,6 +3,8 @@ and the merged layers still do each merged middleware's job."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from django.contrib import messages
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -106,6 +108,24 @@ def test_the_request_layer_sets_the_user_the_messages_and_htmx():
     assert list(seen["messages"]) == []
     assert issubclass(RequestAttributesMiddleware, AuthenticationMiddleware)
     assert issubclass(RequestAttributesMiddleware, MessageMiddleware)  # the admin checks
+
+
+@pytest.mark.django_db
+def test_a_request_through_the_request_layer_leaves_no_cycle_for_the_collector():
+    def view(request):
+        return HttpResponse(f"{request.user.is_anonymous} {bool(request.htmx)}")
+
+    middleware = SessionMiddleware(RequestAttributesMiddleware(view))
+    middleware(RequestFactory().get("/"))  # first use: imports, caches
+    gc.collect()
+    gc.disable()
+    try:
+        response = middleware(RequestFactory().get("/"))
+        assert response.content == b"True False"
+        del response
+        assert gc.collect() == 0  # everything was freed by reference counting
+    finally:
+        gc.enable()
 
 
 @pytest.mark.django_db
