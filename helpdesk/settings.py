@@ -86,18 +86,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's CSP and message middleware, doing their per-request work only when needed.
-    "helpdesk.middleware.CachedContentSecurityPolicyMiddleware",
+    # WhiteNoise, then Django's CSP with its header built once (helpdesk/middleware.py).
+    # Small middlewares are merged into one layer each: under gunicorn a layer cost
+    # about as much as its work (bench/README.md, issue 17).
+    "helpdesk.middleware.StaticFilesAndPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # (LocaleMiddleware goes here when there is more than one language: see LANGUAGES.)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "helpdesk.middleware.LazyMessageMiddleware",
+    # Auth, messages (lazily), django-htmx and the desk's staff time zone, in one layer.
+    "helpdesk.middleware.RequestAttributesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "desk.middleware.StaffTimeZoneMiddleware",  # desk and reports: the reader's time zone
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,9 +1,14 @@
-"""The cheaper middleware gives the same headers, messages and sessions as Django's."""
+"""The cheaper middleware gives the same headers, messages and sessions as Django's,
+and the merged layers still do each merged middleware's job."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from django.contrib import messages
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.contrib.sessions.models import Session
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +16,12 @@ from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.test import RequestFactory, override_settings
 from django.utils.csp import CSP
 
-from helpdesk.middleware import CachedContentSecurityPolicyMiddleware, LazyMessageMiddleware
+from helpdesk.middleware import (
+    CachedContentSecurityPolicyMiddleware,
+    LazyMessageMiddleware,
+    RequestAttributesMiddleware,
+    StaticFilesAndPolicyMiddleware,
+)
 
 
 def _page_using_the_nonce(request: HttpRequest) -> HttpResponse:
@@ -65,8 +75,62 @@ def test_a_changed_policy_setting_is_followed():
         )
 
 
+def test_the_static_files_layer_gives_pages_the_cached_policy():
+    merged = StaticFilesAndPolicyMiddleware(_page_using_the_nonce)(RequestFactory().get("/"))
+    nonce = merged.content.decode().split('nonce="')[1].split('"')[0]
+    assert f"script-src 'self' 'nonce-{nonce}'" in merged["Content-Security-Policy"]
+    alone = CachedContentSecurityPolicyMiddleware(_page)(RequestFactory().get("/"))
+    page = StaticFilesAndPolicyMiddleware(_page)(RequestFactory().get("/"))
+    assert page["Content-Security-Policy"] == alone["Content-Security-Policy"]
+
+
+def test_a_static_file_is_served_without_reaching_the_policy_or_the_view(tmp_path):
+    (tmp_path / "site.css").write_text("body {}")
+    with override_settings(STATIC_ROOT=tmp_path):
+        middleware = StaticFilesAndPolicyMiddleware(_page)
+    response = middleware(RequestFactory().get("/static/site.css"))
+    assert response.status_code == 200
+    assert b"".join(response) == b"body {}"
+    assert "Content-Security-Policy" not in response
+
+
+def test_the_request_layer_sets_the_user_the_messages_and_htmx():
+    seen = {}
+
+    def view(request):
+        seen.update(user=request.user, htmx=bool(request.htmx), messages=request._messages)
+        return HttpResponse("ok")
+
+    request = RequestFactory().get("/", headers={"HX-Request": "true"})
+    SessionMiddleware(RequestAttributesMiddleware(view))(request)
+    assert seen["user"].is_anonymous
+    assert seen["htmx"] is True
+    assert list(seen["messages"]) == []
+    assert issubclass(RequestAttributesMiddleware, AuthenticationMiddleware)
+    assert issubclass(RequestAttributesMiddleware, MessageMiddleware)  # the admin checks
+
+
 @pytest.mark.django_db
-def test_a_message_added_before_a_redirect_is_shown_on_the_next_page():
+def test_a_request_through_the_request_layer_leaves_no_cycle_for_the_collector():
+    def view(request):
+        return HttpResponse(f"{request.user.is_anonymous} {bool(request.htmx)}")
+
+    middleware = SessionMiddleware(RequestAttributesMiddleware(view))
+    middleware(RequestFactory().get("/"))  # first use: imports, caches
+    gc.collect()
+    gc.disable()
+    try:
+        response = middleware(RequestFactory().get("/"))
+        assert response.content == b"True False"
+        del response
+        assert gc.collect() == 0  # everything was freed by reference counting
+    finally:
+        gc.enable()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("layer", [LazyMessageMiddleware, RequestAttributesMiddleware])
+def test_a_message_added_before_a_redirect_is_shown_on_the_next_page(layer):
     def add_and_redirect(request):
         messages.success(request, "Reply sent.")
         return HttpResponse(status=302, headers={"Location": "/"})
@@ -75,10 +139,10 @@ def test_a_message_added_before_a_redirect_is_shown_on_the_next_page():
         return HttpResponse(" ".join(str(message) for message in messages.get_messages(request)))
 
     first = RequestFactory().get("/")
-    response = SessionMiddleware(LazyMessageMiddleware(add_and_redirect))(first)
+    response = SessionMiddleware(layer(add_and_redirect))(first)
     second = RequestFactory().get("/")
     second.COOKIES = {"messages": response.cookies["messages"].value}
-    assert SessionMiddleware(LazyMessageMiddleware(show))(second).content == b"Reply sent."
+    assert SessionMiddleware(layer(show))(second).content == b"Reply sent."
 
 
 @pytest.mark.django_db

@@ -1,12 +1,13 @@
 """The load test's scenarios: what one connection asks for, again and again.
 
-Each scenario names the server it loads (the app, or the bare Django reference),
-who is logged in (nobody, an L1 agent, a support manager: one login per
-connection, the session cookie reused as a browser does) and one ``step``: a
-request, or for ``contact_submit`` and ``contact_submit_nojs`` the whole visit of
-a person sending the form, counted as one: with JavaScript (page, then the post
-the review shown in the page sends, answered with the confirmation) or without
-it (page, form post, the server's review page, its submit, the confirmation).
+Each scenario names the server it loads (the app, the bare Django reference, or
+Django's ``startproject`` stack), who is logged in (nobody, an L1 agent, a support
+manager: one login per connection, the session cookie reused as a browser does)
+and one ``step``: a request, or for ``contact_submit`` and ``contact_submit_nojs``
+the whole visit of a person sending the form, counted as one: with JavaScript (page,
+then the post the review shown in the page sends, answered with the confirmation)
+or without it (page, form post, the server's review page, its submit, the
+confirmation).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ SUBMISSION_KEY_INPUT = re.compile(r'name="submission_key" value="([^"]+)"')
 CONTROL = re.compile(r"<(input|textarea|select)\b([^>]*)>")
 ATTRIBUTE = re.compile(r'(?:^|\s)(name|type|value)="([^"]*)"')
 CONFIRMATION = 'id="ticket-reference"'
-APP, BARE = "app", "bare"
+APP, BARE, STARTPROJECT = "app", "bare", "startproject"
 AGENT, MANAGER = "agent", "manager"
 
 
@@ -153,6 +154,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              _page("/bench/trivial")),
     Scenario("bare_trivial", "the same view in a bare Django app (no apps, no middleware)",
              _page("/bench/trivial"), server=BARE),
+    Scenario("startproject_trivial", "the same view behind Django's startproject middleware only",
+             _page("/bench/trivial"), server=STARTPROJECT),
     Scenario("contact_get", "the Contact Us form", _page("/contact/")),
     Scenario("contact_submit", "a Contact Us visit with JavaScript (page, reviewed post: thanks)",
              contact_submit),

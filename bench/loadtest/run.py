@@ -2,10 +2,11 @@
 
 Steps: create and seed the database if needed (``bench.run``'s seeding, kept between
 runs), collect the static files, start the app (2 sync workers, DEBUG off) and, when
-asked for, the bare Django reference, then run every scenario ``--repeat`` times in
-rounds (one run of each scenario per round, so slow drifts of a shared machine touch
-all of them alike) and print the medians with their ratios to the trivial view of the
-same run. The table is also written to ``var/loadtest/``.
+asked for, the references (bare Django, Django's ``startproject`` stack), then run
+every scenario ``--repeat`` times in rounds (one run of each scenario per round, so
+slow drifts of a shared machine touch all of them alike) and print the medians with
+their ratios to the trivial view of the same run. The table is also written to
+``var/loadtest/``.
 """
 
 from __future__ import annotations
@@ -214,9 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Servers(log_dir) as servers:
             ports = {flows.APP: servers.start("app", "helpdesk.wsgi:application", env, "/healthz")}
-            if any(s.server == flows.BARE for s in chosen):
-                ports[flows.BARE] = servers.start("bare", "bench.loadtest.bare:application",
-                                                  {}, "/bench/trivial")  # fmt: skip
+            for name in {s.server for s in chosen} - {flows.APP}:  # the references
+                ports[name] = servers.start(name, f"bench.loadtest.{name}:application", {},
+                                            "/bench/trivial")  # fmt: skip
             print(f"Load: {', '.join(s.name for s in chosen)}", flush=True)
             runs = measure(chosen, fixtures, ports, args, stop)
     except KeyboardInterrupt:
