@@ -22,20 +22,10 @@ import sys
 import time
 from typing import Any
 
+from bench.stacks import STARTPROJECT_MIDDLEWARE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
-
-
-# The middleware `django-admin startproject` writes, for reference.
-DJANGO_DEFAULT = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
 
 
 def _environ(path: str) -> dict[str, Any]:
@@ -90,7 +80,7 @@ def main() -> None:
     middleware = settings.MIDDLEWARE
     settings.MIDDLEWARE = []
     bare = WSGIHandler()
-    settings.MIDDLEWARE = DJANGO_DEFAULT
+    settings.MIDDLEWARE = STARTPROJECT_MIDDLEWARE
     default = WSGIHandler()
     settings.MIDDLEWARE = middleware
 

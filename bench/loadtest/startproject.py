@@ -14,6 +14,8 @@ import os
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from bench.stacks import STARTPROJECT_MIDDLEWARE
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "startproject-reference-only")
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
@@ -25,16 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
 ]
-# As `django-admin startproject` writes it (Django 6).
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+MIDDLEWARE = STARTPROJECT_MIDDLEWARE
 ROOT_URLCONF = __name__
 TEMPLATES = [
     {
