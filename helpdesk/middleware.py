@@ -5,28 +5,24 @@ same answers being rebuilt on each request: the Content-Security-Policy header
 string, and message storage that most requests never read. These classes give the
 same responses and headers as Django's, doing that work once per process or only
 when a request needs it. Under gunicorn (issue 17) small middlewares are merged
-into one layer each, and the request layer leaves no reference cycle behind.
+into one layer each, and the request layer (desk.middleware.RequestAttributesMiddleware,
+which also carries the desk's staff time zone) leaves no reference cycle behind.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from functools import partial
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware, auser, get_user
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
 from django.utils.csp import CSP, build_policy
 from django.utils.functional import SimpleLazyObject, empty
-from django_htmx.middleware import HtmxDetails
 from whitenoise.middleware import WhiteNoiseMiddleware
-
-from desk.middleware import activate_staff_zone, release_staff_zone
 
 # Stands in for the nonce in a policy built once; a nonce is URL-safe base64, so it
 # can never contain this marker.
@@ -104,7 +100,7 @@ class LazyMessageMiddleware(MessageMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         this = weakref.ref(request)  # no cycle through the request: see below
-        request._messages = SimpleLazyObject(lambda: default_storage(_alive(this)))  # type: ignore[attr-defined]
+        request._messages = SimpleLazyObject(lambda: default_storage(request_alive(this)))  # type: ignore[attr-defined]
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         messages = getattr(request, "_messages", None)
@@ -113,62 +109,8 @@ class LazyMessageMiddleware(MessageMiddleware):
         return super().process_response(request, response)
 
 
-def _alive(this: weakref.ref[HttpRequest]) -> HttpRequest:
+def request_alive(this: weakref.ref[HttpRequest]) -> HttpRequest:
     request = this()
     if request is None:  # a lazy attribute kept and read after its request was gone
         raise RuntimeError("The request this attribute belonged to no longer exists.")
     return request
-
-
-async def _auser(this: weakref.ref[HttpRequest]) -> Any:
-    return await auser(_alive(this))
-
-
-class _HtmxDetails(HtmxDetails):
-    """django-htmx's request details, holding the request weakly (see below)."""
-
-    def __init__(self, request: HttpRequest) -> None:
-        self._request = weakref.ref(request)
-
-    @property
-    def request(self) -> HttpRequest:  # type: ignore[override]
-        return _alive(self._request)
-
-
-class RequestAttributesMiddleware(AuthenticationMiddleware, LazyMessageMiddleware):
-    """Django's authentication and (lazy) message middleware, django-htmx's and the
-    desk's staff time zone, as one middleware layer.
-
-    Each was a layer of its own that only put a lazy attribute on the request (or,
-    for the zone, acted around the view), and under gunicorn a layer cost about as
-    much as its work (bench/README.md). They run here in the order they had.
-    Still a subclass of both Django classes, as the admin's checks ask.
-
-    Django's versions put on the request lazy objects that hold the request itself
-    (``lambda: get_user(request)``, ``partial(auser, request)``, the htmx details):
-    a reference cycle per request, which only the cyclic garbage collector frees.
-    That collector then ran every few dozen requests and took about a fifth of a
-    trivial request's time (bench/README.md). Holding the request weakly gives the
-    same attributes without the cycle; they are only used while the request lives.
-    """
-
-    async_capable = False  # a plain __call__ below; Django adapts it under ASGI
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not hasattr(request, "session"):
-            AuthenticationMiddleware.process_request(self, request)  # Django's error
-        this = weakref.ref(request)
-        request.user = SimpleLazyObject(lambda: get_user(_alive(this)))  # type: ignore[assignment]
-        request.auser = partial(_auser, this)
-        LazyMessageMiddleware.process_request(self, request)
-        request.htmx = _HtmxDetails(request)  # type: ignore[attr-defined]
-        try:
-            response = cast(HttpResponse, self.get_response(request))  # sync: see above
-        finally:
-            release_staff_zone(request)
-        return self.process_response(request, response)
-
-    def process_view(
-        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
-    ) -> None:
-        activate_staff_zone(request)

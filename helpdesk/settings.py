@@ -94,8 +94,8 @@ MIDDLEWARE = [
     # (LocaleMiddleware goes here when there is more than one language: see LANGUAGES.)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Auth, messages (lazily), django-htmx and the desk's staff time zone, in one layer.
-    "helpdesk.middleware.RequestAttributesMiddleware",
+    # Auth, messages (lazily), django-htmx and the staff time zone, in one layer (desk).
+    "desk.middleware.RequestAttributesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into a clear response.
     "axes.middleware.AxesMiddleware",

@@ -16,10 +16,10 @@ from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.test import RequestFactory, override_settings
 from django.utils.csp import CSP
 
+from desk.middleware import RequestAttributesMiddleware
 from helpdesk.middleware import (
     CachedContentSecurityPolicyMiddleware,
     LazyMessageMiddleware,
-    RequestAttributesMiddleware,
     StaticFilesAndPolicyMiddleware,
 )
 
