@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from bench.stacks import trivial
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "bare-django-reference-only")
 DEBUG = False
@@ -20,10 +21,6 @@ MIDDLEWARE: list[str] = []
 ROOT_URLCONF = __name__
 DATABASES: dict[str, dict[str, str]] = {}
 USE_TZ = True
-
-
-def trivial(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [path("bench/trivial", trivial)]

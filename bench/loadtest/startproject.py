@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from bench.stacks import STARTPROJECT_MIDDLEWARE
+from bench.stacks import STARTPROJECT_MIDDLEWARE, trivial
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "startproject-reference-only")
 DEBUG = False
@@ -45,10 +44,6 @@ TEMPLATES = [
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 STATIC_URL = "static/"
 USE_TZ = True
-
-
-def trivial(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [path("bench/trivial", trivial)]
