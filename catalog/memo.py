@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Fields saved on their own that nothing kept here shows (Django's login saves last_login).
+_NEVER_SHOWN = frozenset({"last_login"})
+
+
 class SharedVersionMemo:
     def __init__(self, name: str) -> None:
         self.name = name
@@ -59,6 +63,9 @@ class SharedVersionMemo:
 
     def changed(self, **kwargs: Any) -> None:
         """Every process reads again (now, and after the commit); a signal receiver too."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) <= _NEVER_SHOWN:
+            return  # a sign-in stamps last_login: no memo shows it, nothing to read again
         self._bump()
         transaction.on_commit(self._bump)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import IssueTag
@@ -70,6 +71,13 @@ def test_a_new_staff_member_and_a_new_role_move_the_assign_to_list():
     newcomer.groups.set([Group.objects.get(name=roles.L1_AGENT)])  # m2m: no save signal
     works_tickets = {c.label: c.rank for c in desk_lists(None).staff}["Noor Haddad"]
     assert works_tickets < ranks["Noor Haddad"]
+
+
+def test_an_agent_signing_in_keeps_everyones_lists():
+    agent = factories.l1_agent()
+    desk_lists(None)
+    Client().force_login(agent)  # Django saves last_login alone
+    assert queries_of(lambda: desk_lists(None)) == 0
 
 
 def test_a_merged_partner_is_listed_as_inactive_at_once():
