@@ -154,8 +154,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "helpdesk.cache.GuardedRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {
-            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.25),
-            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.25),
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
         }
     )
 # After a cache call failed, this process leaves the cache alone for this long.

@@ -48,7 +48,7 @@ def redis_everywhere(redis_server, settings) -> Iterator[RedisServer]:
             "BACKEND": "helpdesk.cache.GuardedRedisCache",
             "LOCATION": redis_server.url(1),
             "KEY_PREFIX": settings.TEST_RUN_ID,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     settings.NETWORK_WAIT_BUDGET_SECONDS = 0.5
@@ -128,8 +128,8 @@ def test_a_hung_cache_alone_costs_one_short_wait_then_none(redis_everywhere, cli
     client.get("/contact/")
     second = time.monotonic() - started
 
-    # One cache timeout (0.25 s) for the first call, then the cache is paused for this
+    # One cache timeout (0.5 s) for the first call, then the cache is paused for this
     # process: the other calls of that page and every call of the next are skipped.
-    assert first < 1.0
+    assert first < 1.5
     assert second < first
     assert cache_breaker([redis_everywhere.url(1)]).is_open()
