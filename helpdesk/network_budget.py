@@ -9,8 +9,10 @@ broker, so short timeouts alone still added up to seconds. Two rules bound it:
   request layer (helpdesk.middleware): the time spent in cache calls is taken
   from it, a failed call spends all of it, and once it is spent, cache calls and
   broker hand-overs are skipped (the callers already fall back: counted again,
-  let through, swept later). A call already started may take its own timeout, so
-  a request waits at most the budget plus one timeout (the broker's, 1 s).
+  let through, swept later). A call already started may take its own timeout,
+  so a request waits at most the budget plus one timeout of each store (cache
+  0.5 s, broker 1 s by default); the broker's hand-over is not timed here (it
+  is tickets.outbox's), but its breaker makes it fail at most once per pause.
 - **A breaker per store**: a call that fails (timeout, refused) pauses that store
   for the whole process (``CACHE_FAILURE_PAUSE_SECONDS``), as the outbox's
   ``broker_breaker`` does for the broker, so the next calls and requests do not

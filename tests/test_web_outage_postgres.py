@@ -9,6 +9,7 @@ settings only serve static files without collectstatic) in a process of its own.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import time
@@ -69,6 +70,7 @@ def web_server(database: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        shutil.rmtree(env["HELPDESK_VAR_DIR"], ignore_errors=True)
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str]:
