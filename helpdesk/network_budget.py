@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import threading
 import time
 from collections.abc import Iterator
 
 import redis
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 # A store that cannot answer: these trip its breaker (not, say, a ValueError of incr).
 STORE_FAILURES: tuple[type[BaseException], ...] = (
@@ -118,8 +121,14 @@ def store_call(store: str, breaker: Breaker) -> Iterator[None]:
     started = time.monotonic()
     try:
         yield
-    except STORE_FAILURES:
+    except STORE_FAILURES as failure:
         breaker.trip()
+        logger.warning(
+            "The %s failed (%s): this process leaves it alone for %s s.",
+            store,
+            failure,
+            getattr(settings, breaker.pause_setting),
+        )
         if budget is not None:
             # The cache and the broker are often the same Redis, or behind the same
             # network: a request that waited on one dead store waits on no other (its
