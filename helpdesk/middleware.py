@@ -24,6 +24,8 @@ from django.utils.csp import CSP, build_policy
 from django.utils.functional import SimpleLazyObject, empty
 from whitenoise.middleware import WhiteNoiseMiddleware
 
+from helpdesk.network_budget import request_budget
+
 # Stands in for the nonce in a policy built once; a nonce is URL-safe base64, so it
 # can never contain this marker.
 _NONCE_MARK = "\x00nonce\x00"
@@ -87,7 +89,10 @@ class StaticFilesAndPolicyMiddleware(WhiteNoiseMiddleware):
 
     def _with_policy(self, request: HttpRequest) -> HttpResponse:
         self._policy.process_request(request)
-        response = cast(HttpResponse, self._policy.get_response(request))  # sync: WSGI
+        # Every layer below (sessions, views, the outbox's hand-over after commit) waits
+        # on the cache and the broker out of one budget: helpdesk/network_budget.py.
+        with request_budget(settings.NETWORK_WAIT_BUDGET_SECONDS):
+            response = cast(HttpResponse, self._policy.get_response(request))  # sync: WSGI
         return self._policy.process_response(request, response)
 
 

@@ -148,10 +148,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache --------------------------------------------------------------------
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # A Redis outage must slow nothing down for long: fail fast, the caller falls back.
+    # A Redis outage must slow nothing down for long: fail fast, the caller falls
+    # back. Django's backend, with each call skipped while this Redis is paused after
+    # a failure or once the request's wait budget is spent (helpdesk/cache.py).
+    CACHES["default"]["BACKEND"] = "helpdesk.cache.GuardedRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
-        {"socket_connect_timeout": 1, "socket_timeout": 1}
+        {
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+        }
     )
+# After a cache call failed, this process leaves the cache alone for this long.
+CACHE_FAILURE_PAUSE_SECONDS = env.float("CACHE_FAILURE_PAUSE_SECONDS", default=15)
+# The most one web request waits on the cache and the broker together: once spent,
+# their calls are skipped (helpdesk/network_budget.py). A call already started may
+# still take its own timeout (CACHE_TIMEOUT, CELERY_BROKER_TIMEOUT).
+NETWORK_WAIT_BUDGET_SECONDS = env.float("NETWORK_WAIT_BUDGET_SECONDS", default=0.5)
 
 # How long the desk's queue counts are kept in the cache (0: counted on every page).
 DESK_COUNTS_CACHE_SECONDS = env.int("DESK_COUNTS_CACHE_SECONDS", default=5)

@@ -6,6 +6,9 @@ from django.urls import include, path
 from helpdesk import views
 from integrations import views as integration_views
 
+# Unreachable database: a friendly 503 page (helpdesk.views.server_error).
+handler500 = "helpdesk.views.server_error"
+
 admin.site.site_header = "Help desk back office"
 admin.site.site_title = "Help desk"
 admin.site.index_title = "Configuration and records"

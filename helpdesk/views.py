@@ -1,14 +1,24 @@
-"""Operational endpoints that belong to the project rather than to an app."""
+"""Operational endpoints that belong to the project rather than to an app, and the
+error page shown while the database is away."""
 
 import logging
+import sys
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
+
+# What a browser, a webhook sender or a proxy is told to wait before trying again:
+# a PostgreSQL restart or fail-over takes seconds to a minute.
+RETRY_AFTER_SECONDS = 30
+# Callers that speak JSON: webhooks (Slack, GitHub, inbound mail) and the health check.
+JSON_PATHS = ("/integrations/", "/healthz")
 
 
 @never_cache
@@ -37,3 +47,38 @@ def signed_in(request: HttpRequest) -> HttpResponseRedirect:
     if user.is_authenticated and user.is_active and user.is_staff:
         return redirect("desk:home")
     return redirect("portal:home")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the database being unreachable is an outage, told as one (503).
+
+    Django calls this from inside its ``except`` block (for an exception in any
+    view or middleware), so the exception is still at hand. Every other error
+    gets Django's own 500 page.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
+    return defaults.server_error(request)
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The friendly 503 page (or JSON), made without the database, the session or the cache.
+
+    The template is rendered without the request, so no context processor runs
+    (they read the user, hence the session and the database). Django has already
+    logged the error with its traceback; this page shows none.
+    """
+    if request.path.startswith(JSON_PATHS) or _prefers_json(request):
+        response: HttpResponse = JsonResponse(
+            {"status": "unavailable", "retry_after": RETRY_AFTER_SECONDS}, status=503
+        )
+    else:
+        html = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _prefers_json(request: HttpRequest) -> bool:
+    return request.accepts("application/json") and not request.accepts("text/html")

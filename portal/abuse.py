@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 
+from helpdesk.network_budget import StoreSkipped
+
 logger = logging.getLogger(__name__)
 
 STARTED_SALT = "portal.contact.started"
@@ -26,7 +28,9 @@ def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: i
     """Count one more event for ``ident`` in this window; True once it goes over ``limit``.
 
     Fixed windows in the cache (Redis in production). If the cache fails, the
-    request is let through: a cache outage must never turn into an error page.
+    request is let through and the miss logged: a cache outage must never turn
+    into an error page, nor into a slow one (a hung Redis is skipped at once after
+    its first timeout: helpdesk.cache).
     """
     if limit <= 0 or not ident:
         return False
@@ -36,6 +40,9 @@ def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: i
     try:
         cache.add(key, 0, timeout=window_seconds + 60)
         count = cache.incr(key)
+    except StoreSkipped as skipped:  # paused after a failure: no traceback on each request
+        logger.warning("Rate limit %s not counted: %s.", scope, skipped)
+        return False
     except Exception:
         logger.warning("Rate limit %s not counted: the cache failed.", scope, exc_info=True)
         return False

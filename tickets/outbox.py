@@ -31,6 +31,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.network_budget import budget_spent
 from tickets.models import OutboxMessage, OutboxStatus, Ticket
 from tickets.outbox_kinds import OutboxKind, handler_for
 
@@ -144,7 +145,7 @@ def outbox_dispatch(row_id: int, *, countdown: float | None = None) -> bool:
     """Hand one row to the Celery worker. Never raises: the sweeper is the safety net."""
     from tickets.tasks import outbox_deliver
 
-    if broker_breaker.is_open():
+    if broker_breaker.is_open() or budget_spent():  # the request waited enough: sweeper
         return False
     try:
         outbox_deliver.apply_async(args=(row_id,), countdown=countdown or 0, retry=False)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from helpdesk.task_retries import RETRY_ON_DATABASE_ERRORS
 from integrations.email import imap, services
 
 
-@shared_task(name="integrations.email.tasks.mail_poll", ignore_result=True)
+@shared_task(
+    name="integrations.email.tasks.mail_poll", ignore_result=True, **RETRY_ON_DATABASE_ERRORS
+)
 def mail_poll() -> int:
     """Beat: poll the IMAP mailbox, then process mail stored but left unprocessed.
 
@@ -19,6 +22,8 @@ def mail_poll() -> int:
     return stored
 
 
-@shared_task(name="integrations.email.tasks.mail_process", ignore_result=True)
+@shared_task(
+    name="integrations.email.tasks.mail_process", ignore_result=True, **RETRY_ON_DATABASE_ERRORS
+)
 def mail_process(inbound_id: int) -> str:
     return services.inbound_process(inbound_id=inbound_id).status
