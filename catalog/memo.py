@@ -29,6 +29,7 @@ from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Category, Hub, Impact, Product
+from helpdesk.network_budget import StoreSkipped
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class SharedVersionMemo:
         self._version: str | None = None
         self._values: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
+        # A change this process could not announce (the cache was away): announced on
+        # the next read, or other processes would keep the old values once it is back.
+        self._bump_owed = False
 
     def get(self, slot: Hashable, compute: Callable[[], T]) -> T:
         """The value kept under ``slot``, computed (and kept) if this version has none."""
@@ -78,10 +82,15 @@ class SharedVersionMemo:
     def _current(self) -> str | None:
         """The shared version (one is made if there is none); None if the cache is down."""
         try:
+            if self._bump_owed:
+                cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
+                self._bump_owed = False
             version = cache.get(self.version_key)
             if version is None:
                 cache.add(self.version_key, uuid.uuid4().hex, timeout=None)
                 version = cache.get(self.version_key)
+        except StoreSkipped:
+            return None  # the cache is paused after a failure, already logged once
         except Exception:
             logger.warning("%s not kept: the cache failed.", self.name, exc_info=True)
             return None
@@ -94,8 +103,10 @@ class SharedVersionMemo:
     def _bump(self) -> None:
         try:
             cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
-        except Exception:
-            logger.warning("%s version not written: the cache failed.", self.name, exc_info=True)
+        except Exception as exc:
+            self._bump_owed = True
+            if not isinstance(exc, StoreSkipped):
+                logger.warning("%s version not written: the cache failed.", self.name)
         with self._lock:
             self._version, self._values = None, {}
 

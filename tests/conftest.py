@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 
+from helpdesk import cache as helpdesk_cache
 from tests.isolation import empty_caches
 from tickets import outbox, outbox_kinds
 
@@ -60,9 +61,16 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_broker_breaker():
-    outbox.broker_breaker.reset()
+    """A store that failed in one test (a slow shared Redis) stays usable in the next."""
+    _reset_breakers()
     yield
+    _reset_breakers()
+
+
+def _reset_breakers() -> None:
     outbox.broker_breaker.reset()
+    for breaker in list(helpdesk_cache._breakers.values()):
+        breaker.reset()
 
 
 @pytest.fixture

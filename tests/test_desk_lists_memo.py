@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +19,7 @@ from tests import factories
 from tickets import roles, services
 from tickets.models import SavedView
 from tickets.queues import desk_lists
+from tickets.queues.lists import lists_memo
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +132,22 @@ def test_without_the_cache_every_read_reads_the_rows(settings):
     assert labels("hubs", agent)
     assert queries_of(lambda: desk_lists(agent)) == 2  # the shared lists, the saved views
     assert fresh(agent).has_perm(roles.VIEW)
+
+
+class _AwayCache:
+    def set(self, *args, **kwargs):
+        raise ConnectionError("the cache is away")
+
+
+def test_a_change_made_while_the_cache_was_away_reaches_the_other_processes_once_it_is_back(
+    monkeypatch,
+):
+    desk_lists(None)
+    monkeypatch.setattr("catalog.memo.cache", _AwayCache())
+    IssueTag.objects.create(name="Sync", slug="sync-away")  # its announcement fails
+    monkeypatch.undo()
+    announced_before = cache.get(lists_memo.version_key)
+
+    desk_lists(None)  # this process's next read announces the change
+
+    assert cache.get(lists_memo.version_key) != announced_before

@@ -24,8 +24,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
+from helpdesk.network_budget import budget_spent
 from integrations.email.models import InboundSource
 from integrations.email.services import inbound_receive
+from tickets.outbox import broker_breaker
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +116,13 @@ def hand_over(inbound_id: int) -> None:
     """Queue processing; if the broker is away, beat's mail poll processes it later."""
     from integrations.email.tasks import mail_process
 
+    # The same rule as the outbox's hand-over: a broker that just failed, or a request
+    # that has spent its wait, is not asked again; the mail poll is the safety net.
+    if broker_breaker.is_open() or budget_spent():
+        logger.info("Inbound mail %s left for the next mail poll (broker paused)", inbound_id)
+        return
     try:
         mail_process.apply_async(args=(inbound_id,), retry=False)
     except Exception:
+        broker_breaker.trip()
         logger.warning("Inbound mail %s left for the next mail poll", inbound_id, exc_info=True)
