@@ -6,7 +6,8 @@ receiver wraps the hand-over in :func:`outbox_handover`: the mark is committed
 before the first byte leaves, so if the worker is lost during the hand-over (or
 after it, before the row is marked delivered) the sweeper fails the row with the
 reason instead of sending it a second time. A hand-over that raises was seen to
-fail by a live worker: the mark is cleared and the outbox retries as usual.
+fail by a live worker: the mark is cleared and the outbox retries as usual (with
+the same Message-ID, as before).
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ def outbox_handover(row: OutboxMessage) -> Iterator[None]:
         )
     try:
         yield
-    except BaseException:
+    except Exception:
         mine.update(handover_started_at=None)
         raise
+    # Not on SystemExit or KeyboardInterrupt: the process is going away mid-send, the
+    # outcome is as unknown as after a SIGKILL, so the mark stays for the sweeper.
     # On success the mark stays: the row is marked delivered next, and if the worker
     # dies before that, the message did leave, so it must not be sent again.
