@@ -112,6 +112,9 @@ def _on_received(request: Any = None, **_kwargs: Any) -> None:
     # In the worker's main process, which outlives a pool process that dies.
     if request is None or not _redelivered(request.delivery_info):
         return
+    # This process holds its connection between tasks (Celery closes only the pool's):
+    # drop it if it is past its age or broken, as a request would.
+    close_old_connections()
     if _guarded(
         "check a redelivered task", task_should_give_up, task_id=request.id, name=request.name
     ):
