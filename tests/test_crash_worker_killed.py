@@ -28,11 +28,14 @@ from tests.crash_helpers import (
     worker,
     worker_env,
 )
+from tests.fake_github import TOKEN as GITHUB_TOKEN
+from tests.fake_github import FakeGitHub
 from tests.fake_slack import CHANNEL, TOKEN, json_body, ok_post, requests_to
+from tests.github_factories import REPOSITORY, escalated_ticket, github_rows
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.slack_helpers import alert_row, critical_ticket
 from tests.test_email_delivery import new_ticket
-from tickets.models import OutboxMessage, OutboxStatus
+from tickets.models import IssueState, OutboxMessage, OutboxStatus
 
 pytestmark = [pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
@@ -161,3 +164,53 @@ def test_a_worker_killed_while_sending_a_mail_fails_the_row_with_the_reason_not_
     [envelope] = smtp.envelopes
     assert envelope.rcpt_tos == ["kofi@partner.example.org"]
     wait_for(lambda: killer.killed == 1, "one kill")
+
+
+class GitHubThatOutlivesTheWorker(FakeGitHub):
+    """Files the issue, then the worker dies before it reads GitHub's answer."""
+
+    def __init__(self, killer: Killer) -> None:
+        super().__init__()
+        self.killer = killer
+
+    def answer(self, method, path, query, data, headers):
+        status, body, extra = super().answer(method, path, query, data, headers)
+        if method == "POST" and status == 201:
+            self.killer()
+        return status, body, extra
+
+
+def test_a_worker_killed_after_github_filed_the_issue_leaves_one_issue_found_by_its_marker():
+    killer = Killer()
+    github = GitHubThatOutlivesTheWorker(killer).start()
+    github.add_repo(REPOSITORY)
+    env = worker_env(
+        GITHUB_TOKEN=GITHUB_TOKEN,
+        GITHUB_API_URL=github.url,
+        GITHUB_TIMEOUT="5",
+        EMAIL_URL="dummymail://",
+    )
+    try:
+        with private_broker() as redis:
+            with worker(redis, env) as first:
+                killer.worker = first
+                _ticket, issue = escalated_ticket()  # the issue row is handed over on commit
+                wait_until_dead(first)
+            [row] = github_rows()
+            assert row.status == OutboxStatus.SENDING
+
+            with worker(redis, env, name="second"):
+                lease_runs_out()
+                sweep_until(row, OutboxStatus.DELIVERED, OutboxStatus.FAILED)
+    finally:
+        github.stop()
+
+    assert row.status == OutboxStatus.DELIVERED
+    assert (row.attempts, row.lost_attempts) == (2, 1)
+    assert [(r.method, r.path) for r in github.requests()] == [
+        ("POST", f"/repos/{REPOSITORY}/issues"),
+        ("GET", f"/repos/{REPOSITORY}/issues"),  # looked for the marker, filed nothing
+    ]
+    assert len(github.issues(REPOSITORY)) == 1
+    issue.refresh_from_db()
+    assert (issue.state, issue.number) == (IssueState.OPEN, 1)
