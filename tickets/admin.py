@@ -332,6 +332,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "attempts",
         "next_attempt_at",
         "lease_expires_at",
+        "lost_attempts",
+        "handover_started_at",
         "last_error",
         "result",
         "created_at",
@@ -366,5 +368,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
 
 
-# Staff profiles (time zone, hub), with their inline on each user.
-from tickets import staff_admin  # noqa: E402, F401
+# Staff profiles (time zone, hub), with their inline on each user; tasks given up
+# after crashing their worker (tickets/task_guard.py).
+from tickets import staff_admin, task_guard_admin  # noqa: E402, F401

@@ -20,7 +20,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         # The system check that every outbox kind has a handler (outbox.E001, E002).
-        from tickets import outbox_kinds  # noqa: F401
+        from tickets import outbox_kinds, task_guard  # noqa: F401
         from tickets.queues import lists
         from tickets.sla import memo
 
@@ -28,6 +28,8 @@ class TicketsConfig(AppConfig):
         memo.connect_signals()
         # The desk's lists (taxonomy, staff, saved views) likewise.
         lists.connect_signals()
+        # A task that crashes its worker every time is given up after a few starts.
+        task_guard.connect_signals()
 
         # After every migrate, not in a migration: the roles follow the code as it
         # grows new permissions, and a migration stays what it was when written.

@@ -299,15 +299,45 @@ def outbox_sweep(*, batch_size: int = 500) -> int:
 
 
 def _release_expired_leases(now: datetime) -> None:
+    """Take rows back from workers lost mid-delivery (killed, out of memory, past their lease).
+
+    Whether the lost attempt reached the receiver is unknown, and the row says so
+    (``lost_attempts``, ``last_error``): a handler whose receiver can be asked looks
+    for the earlier message before sending again (Slack, GitHub). A row lost while
+    handing over to a receiver that cannot be asked (SMTP, ``handover_started_at``)
+    fails at once with the reason instead of risking a second message; so does a
+    row lost on its last attempt, which bounds a delivery that kills every worker.
+    """
     expired = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, lease_expires_at__lt=now)
-    expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
-        status=OutboxStatus.FAILED,
-        lease_expires_at=None,
-        last_error=str(_("The worker was lost during the last delivery attempt.")),
+    lost = {"lease_expires_at": None, "lost_attempts": F("lost_attempts") + 1}
+    in_handover = _(
+        "The worker was lost while sending; the message may have left. It is not sent "
+        "again, to avoid a duplicate: check with the recipient, then use Retry now if it "
+        "did not arrive."
+    )
+    failed = expired.filter(handover_started_at__isnull=False).update(
+        status=OutboxStatus.FAILED, handover_started_at=None, last_error=in_handover, **lost
+    )
+    on_last_attempt = _(
+        "The worker was lost during the last delivery attempt: a delivery that keeps "
+        "crashing its worker is not tried again. Check the worker's log, then use Retry now."
+    )
+    failed += expired.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+        status=OutboxStatus.FAILED, last_error=on_last_attempt, **lost
     )
     # Overdue, not just due: the sweep that releases a row also dispatches it.
     overdue = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
-    expired.update(status=OutboxStatus.PENDING, next_attempt_at=overdue, lease_expires_at=None)
+    unknown = _(
+        "The worker was lost during a delivery attempt (killed, out of memory or past its "
+        "lease); the next attempt first checks whether it arrived."
+    )
+    released = expired.update(
+        status=OutboxStatus.PENDING, next_attempt_at=overdue, last_error=unknown, **lost
+    )
+    if failed:
+        logger.error("%s outbox row(s) failed: their worker was lost mid-delivery.", failed)
+    if released:
+        logger.warning("%s outbox row(s) taken back from a lost worker.", released)
 
 
 @transaction.atomic

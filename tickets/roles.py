@@ -123,6 +123,8 @@ MANAGER_PERMISSIONS = (
     + [f"tickets.{action}_staffprofile" for action in ("view", "add", "change")]
     # Escalation issues (why one needs attention) and GitHub's webhook deliveries, read-only.
     + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
+    # Tasks given up after killing their worker (tickets.task_guard), read-only.
+    + ["tickets.view_redeliveredtask"]
     + _KB_MANAGE
 )
 

@@ -3,10 +3,12 @@
 The mail is rendered when it is sent, from the templates under
 ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``. Its
 Message-ID is derived from the outbox row's key, so a retried row carries the
-same Message-ID and mail clients show it once. Every mail about a ticket refers
-to the ticket's thread id (and to the requester's last mail, if they wrote one),
-so clients thread them; mail to the requester carries the ticket's own reply
-address, so their answer finds the ticket without trusting the subject.
+same Message-ID and mail clients show it once. A worker lost while sending leaves
+the row failed with the reason, never sent twice (:mod:`tickets.outbox_handover`).
+Every mail about a ticket refers to the ticket's thread id (and to the requester's
+last mail, if they wrote one), so clients thread them; mail to the requester
+carries the ticket's own reply address, so their answer finds the ticket without
+trusting the subject.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.utils import timezone
 from integrations.email.addresses import reply_to_header, thread_tag
 from tickets.escalation import ticket_desk_url
 from tickets.models import Message, MessageKind, OutboxMessage, Requester, Ticket
+from tickets.outbox_handover import outbox_handover
 from tickets.outbox_kinds import OutboxKind, register_handler
 from tickets.time_zones import hub_zone, ticket_zone, zone_named
 
@@ -140,7 +143,10 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
 
 def deliver_email(row: OutboxMessage) -> dict[str, Any]:
     email = build_email(row)
-    email.send()
+    # SMTP cannot be asked whether a mail left: if the worker is lost while sending,
+    # the row fails with that reason rather than risk a second mail.
+    with outbox_handover(row):
+        email.send()
     return {"message_id": email.extra_headers["Message-ID"], "to": email.to}
 
 

@@ -4,8 +4,9 @@ and private (ephemeral) answers.
 An alert about a ticket that has none yet starts a thread in the alert channel;
 later alerts about it go into that thread. Each posted message carries the
 outbox row's key in its metadata, so a retry after an unclear failure (a 500, a
-dropped connection) first looks for the message it may have posted and never
-posts it twice.
+dropped connection, a worker lost mid-delivery) first looks for the message it may
+have posted and never posts it twice. Private answers cannot be looked for: one
+whose worker was lost while posting it fails with that reason instead.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from integrations.slack.client import classify, slack_client
 from integrations.slack.models import SlackPost, SlackThread
 from tickets.models import OutboxMessage, Ticket
 from tickets.outbox import OutboxDeferred, OutboxPermanentFailure
+from tickets.outbox_handover import outbox_handover
 from tickets.outbox_kinds import OutboxKind, register_handler
 
 logger = logging.getLogger(__name__)
@@ -226,13 +228,16 @@ def deliver_ephemeral(row: OutboxMessage) -> dict[str, Any]:
     """A message only one Slack user sees (e.g. why their button press was refused)."""
     client = slack_client()
     payload = row.payload
-    response = _call(
-        "chat.postEphemeral",
-        client.chat_postEphemeral,
-        channel=payload["channel"],
-        user=payload["user"],
-        text=blocks.mrkdwn_text(payload["text"]),
-    )
+    # Slack keeps no history of ephemeral messages to look in: if the worker is lost
+    # while posting one, the row fails rather than show the user the answer twice.
+    with outbox_handover(row):
+        response = _call(
+            "chat.postEphemeral",
+            client.chat_postEphemeral,
+            channel=payload["channel"],
+            user=payload["user"],
+            text=blocks.mrkdwn_text(payload["text"]),
+        )
     return {"message_ts": response.get("message_ts", "")}
 
 

@@ -13,6 +13,7 @@ from tickets.models.outbox import OutboxMessage, OutboxStatus
 from tickets.models.search import SearchWord, TicketSearch
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind, SlaPolicy, SlaTarget
 from tickets.models.staff import StaffProfile
+from tickets.models.task_guard import RedeliveredTask
 from tickets.models.thread import Attachment, EventKind, Message, MessageKind, TicketEvent
 from tickets.models.ticket import (
     OPEN_STATUSES,
@@ -40,6 +41,7 @@ __all__ = [
     "MessageKind",
     "OutboxMessage",
     "OutboxStatus",
+    "RedeliveredTask",
     "Requester",
     "SavedView",
     "SearchWord",

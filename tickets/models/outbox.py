@@ -43,6 +43,19 @@ class OutboxMessage(models.Model):
     result = models.JSONField(
         _("result"), default=dict, blank=True, help_text=_("What the receiver answered.")
     )
+    handover_started_at = models.DateTimeField(
+        _("hand-over started"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set while a handler hands the message to a receiver that cannot be asked "
+            "afterwards whether it arrived (SMTP): if the worker is lost meanwhile, the row "
+            "fails instead of being sent twice."
+        ),
+    )
+    lost_attempts = models.PositiveSmallIntegerField(
+        _("attempts lost with their worker"), default=0
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 
