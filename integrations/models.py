@@ -24,7 +24,6 @@ class WorkerHeartbeat(models.Model):
     class Meta:
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
-        indexes = [models.Index(fields=["-consumed_at"], name="worker_consumed")]
 
     def __str__(self) -> str:
         return self.hostname
