@@ -4,26 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(max_length=200, unique=True, verbose_name='worker')),
-                ('queues', models.CharField(blank=True, max_length=500, verbose_name='queues')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('consumed_at', models.DateTimeField(blank=True, null=True, verbose_name='last consumed')),
-                ('ping', models.CharField(blank=True, max_length=64, verbose_name='last ping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hostname", models.CharField(max_length=200, unique=True, verbose_name="worker")),
+                ("queues", models.CharField(blank=True, max_length=500, verbose_name="queues")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                (
+                    "consumed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last consumed"),
+                ),
+                ("ping", models.CharField(blank=True, max_length=64, verbose_name="last ping")),
             ],
             options={
-                'verbose_name': 'worker heartbeat',
-                'verbose_name_plural': 'worker heartbeats',
+                "verbose_name": "worker heartbeat",
+                "verbose_name_plural": "worker heartbeats",
             },
         ),
     ]
