@@ -8,6 +8,7 @@ where the worker stayed up and consumed nothing.
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -83,6 +84,28 @@ def test_the_check_passes_while_the_worker_consumes_fails_while_redis_hangs_and_
             every=1,
         )
         assert worker.alive()
+
+
+def test_a_worker_that_is_alive_but_takes_nothing_fails_the_check_while_redis_is_fine(
+    redis_server,
+):
+    with celery_worker_process(redis_server.url(), name="frozen") as worker:
+        hostname = f"frozen@{socket.gethostname()}"
+        assert health_check(redis_server.url(), hostname)[0] == 0
+        worker.kill(signal.SIGSTOP)  # its process is there (ps, pid file), it runs nothing
+        try:
+            code, output, _ = health_check(redis_server.url(), hostname)
+            assert worker.alive()
+        finally:
+            worker.kill(signal.SIGCONT)
+        assert code == 1, output
+        assert f"{hostname} did not consume a ping within {CHECK_TIMEOUT} s" in output
+        wait_for(
+            lambda: health_check(redis_server.url(), hostname)[0] == 0,
+            "the check to pass again once the worker runs",
+            timeout=60,
+            every=1,
+        )
 
 
 def test_a_worker_records_when_it_last_consumed_an_ordinary_task(redis_server):
