@@ -21,6 +21,7 @@ from typing import Any
 
 from celery.utils.nodenames import worker_direct
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from integrations.models import WorkerHeartbeat
 from integrations.tasks import worker_ping
@@ -39,8 +40,11 @@ def ping_worker(hostname: str, *, timeout: float) -> float:
         raise CommandError(f"{hostname}: could not hand the ping to the broker: {exc!r}") from exc
     heartbeat = WorkerHeartbeat.objects.filter(hostname=hostname, ping=token)
     while time.monotonic() - started < timeout:
-        if heartbeat.exists():
-            return time.monotonic() - started
+        try:
+            if heartbeat.exists():
+                return time.monotonic() - started
+        except DatabaseError as exc:  # the worker cannot record it either
+            raise CommandError(f"{hostname}: the database does not answer: {exc}") from exc
         time.sleep(0.2)
     raise CommandError(f"{hostname} did not consume a ping within {timeout:g} s")
 
