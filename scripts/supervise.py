@@ -88,6 +88,7 @@ class Supervisor:
             child = self.child = subprocess.Popen(  # noqa: S603 - the command line we were given
                 self.command, start_new_session=True, preexec_fn=_die_with_parent
             )
+            self.say(f"started pid {child.pid}")
             if self.stop_signal is not None:  # a signal that came while it was starting
                 os.kill(child.pid, self.stop_signal)
             code = self.wait_child(child)
