@@ -162,6 +162,7 @@ class WorkersHealth:
     workers: list[WorkerHeartbeat]  # heard from lately, the last to consume first
     last_consumed: datetime | None  # by any of them
     silent_minutes: int  # WORKER_SILENT_MINUTES
+    heartbeat_seconds: int  # WORKER_HEARTBEAT_SECONDS: how fresh "last consumed" is
     backlog: int  # outbox rows due (or lease expired) for longer than backlog_minutes
     backlog_since: datetime | None  # the oldest of them has been due since then
     backlog_minutes: int  # OUTBOX_BACKLOG_MINUTES
@@ -217,6 +218,7 @@ def workers_health() -> WorkersHealth:
         workers=workers,
         last_consumed=max(consumed, default=None),
         silent_minutes=settings.WORKER_SILENT_MINUTES,
+        heartbeat_seconds=settings.WORKER_HEARTBEAT_SECONDS,
         backlog=backlog,
         backlog_since=since,
         backlog_minutes=settings.OUTBOX_BACKLOG_MINUTES,
