@@ -43,6 +43,7 @@ run: $(STAMP) $(VENDOR) ## Run the whole help desk (web, worker, beat) on the em
 	@echo ""
 	@echo "  Help desk:    http://127.0.0.1:$(PORT)/"
 	@echo "  Back office:  http://127.0.0.1:$(PORT)/admin/  (demo logins above)"
+	@echo "  The worker and beat restart by themselves if they exit (scripts/supervise.py)."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	DEBUG=true PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start

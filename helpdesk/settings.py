@@ -368,6 +368,15 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)
 OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
 
+# --- Worker health (integrations.workers, Admin → Integration health) ----------
+# A worker records that it consumed a task at most this often (one small UPDATE).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+# The health page warns when no worker consumed anything for this long (beat sends
+# a sweep every minute, so a consuming worker is never silent for minutes)...
+WORKER_SILENT_MINUTES = env.int("WORKER_SILENT_MINUTES", default=5)
+# ...and when outbox rows have been due (or their lease expired) for this long.
+OUTBOX_BACKLOG_MINUTES = env.int("OUTBOX_BACKLOG_MINUTES", default=10)
+
 # --- Help desk ----------------------------------------------------------------
 TICKET_REFERENCE_PREFIX = env("TICKET_REFERENCE_PREFIX", default="HD")
 # Resolved tickets without a reply from the requester close after this many days.

@@ -1,5 +1,9 @@
 """How each integration is doing, read from the outbox: configured, last success, waiting, failed.
 
+And how the workers are doing (:func:`workers_health`): when each last consumed a
+task (their heartbeats, integrations.workers) and whether outbox rows are backing
+up, i.e. have been due for a while with nobody delivering them.
+
 Generic over outbox kinds: an integration is a name, a test on its kinds (email is
 ``email``; GitHub's kinds start with ``github``, Slack's with ``slack``) and a
 check of its settings. The queries use the outbox's status index: pending and
@@ -10,18 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integrations.models import WorkerHeartbeat
 from tickets.models import OutboxMessage, OutboxStatus
 
 # Email backends that keep mail on this machine: configured for development only.
 _LOCAL_EMAIL_BACKENDS = ("console", "filebased", "locmem", "dummy")
 # Delivered rows looked at for the last success (newest first, by the status index).
 _RECENT_DELIVERED = 200
+# Workers listed: those heard from within this long (a replaced container's name
+# stays in the table, not on the page), at most this many.
+_WORKERS_SINCE = timedelta(days=1)
+_WORKERS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -145,3 +155,71 @@ def integration_health(integration: Integration) -> Health:
 
 def integrations_health() -> list[Health]:
     return [integration_health(integration) for integration in INTEGRATIONS]
+
+
+@dataclass(frozen=True)
+class WorkersHealth:
+    workers: list[WorkerHeartbeat]  # heard from lately, the last to consume first
+    last_consumed: datetime | None  # by any of them
+    silent_minutes: int  # WORKER_SILENT_MINUTES
+    heartbeat_seconds: int  # WORKER_HEARTBEAT_SECONDS: how fresh "last consumed" is
+    backlog: int  # outbox rows due (or lease expired) for longer than backlog_minutes
+    backlog_since: datetime | None  # the oldest of them has been due since then
+    backlog_minutes: int  # OUTBOX_BACKLOG_MINUTES
+
+    @property
+    def silent(self) -> bool:
+        """No worker consumed anything lately: tasks are not being taken at all."""
+        now = timezone.now()
+        silent_after = timedelta(minutes=self.silent_minutes)
+        return self.last_consumed is None or now - self.last_consumed > silent_after
+
+    @property
+    def backing_up(self) -> bool:
+        return self.backlog > 0
+
+
+def outbox_backlog(older_than: timedelta) -> tuple[int, datetime | None]:
+    """Rows nobody delivered although due for ``older_than``: count and oldest due time.
+
+    Pending rows past their next attempt, and rows being sent whose lease ran out
+    (their worker died): each side is served by its partial index (outbox_due,
+    outbox_leased), so the query reads only those rows, not the delivered history.
+    """
+    cutoff = timezone.now() - older_than
+    pending = Q(status=OutboxStatus.PENDING)
+    sending = Q(status=OutboxStatus.SENDING)
+    stuck = OutboxMessage.objects.filter(
+        (pending & Q(next_attempt_at__lt=cutoff)) | (sending & Q(lease_expires_at__lt=cutoff))
+    ).aggregate(
+        count=Count("pk"),
+        due=Min("next_attempt_at", filter=pending),
+        lease=Min("lease_expires_at", filter=sending),
+    )
+    since = min((moment for moment in (stuck["due"], stuck["lease"]) if moment), default=None)
+    return stuck["count"], since
+
+
+def workers_health() -> WorkersHealth:
+    """The workers' heartbeats and the outbox's backlog: two queries, whatever the rows.
+
+    The heartbeat table holds one row per worker name ever seen, a handful: it is
+    read whole, without an index.
+    """
+    recent = timezone.now() - _WORKERS_SINCE
+    workers = list(
+        WorkerHeartbeat.objects.filter(Q(consumed_at__gte=recent) | Q(started_at__gte=recent))
+        .order_by(F("consumed_at").desc(nulls_last=True), "hostname")
+        .only("hostname", "queues", "started_at", "consumed_at")[:_WORKERS_SHOWN]
+    )
+    consumed = [worker.consumed_at for worker in workers if worker.consumed_at]
+    backlog, since = outbox_backlog(timedelta(minutes=settings.OUTBOX_BACKLOG_MINUTES))
+    return WorkersHealth(
+        workers=workers,
+        last_consumed=max(consumed, default=None),
+        silent_minutes=settings.WORKER_SILENT_MINUTES,
+        heartbeat_seconds=settings.WORKER_HEARTBEAT_SECONDS,
+        backlog=backlog,
+        backlog_since=since,
+        backlog_minutes=settings.OUTBOX_BACKLOG_MINUTES,
+    )

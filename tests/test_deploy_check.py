@@ -26,7 +26,7 @@ SETTINGS = [
 ]
 
 # Read by docker-compose.yml or the image, not by the settings.
-NOT_SETTINGS = {"POSTGRES_PASSWORD", "WEB_CONCURRENCY"}
+NOT_SETTINGS = {"POSTGRES_PASSWORD", "WEB_CONCURRENCY", "COMPOSE_PROFILES"}
 
 
 def parse_env_file(path: Path) -> dict[str, str]:
