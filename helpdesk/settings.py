@@ -142,20 +142,16 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
-    # Behind PgBouncer in transaction mode, consecutive transactions of one Django
-    # connection may run on different server connections, so nothing may outlive a
-    # transaction on the server (README "Scaling out" lists what was audited).
+    # Behind PgBouncer in transaction mode, nothing may outlive a transaction on the
+    # server: no DECLAREd cursor (QuerySet.iterator()), no prepared statement (Django's
+    # default, made explicit). README "Scaling out" lists what was audited.
     DATABASE_POOLER = env("DATABASE_POOLER", default="")
     if DATABASE_POOLER not in ("", "session", "transaction"):
         raise ImproperlyConfigured(
-            f"DATABASE_POOLER={DATABASE_POOLER!r}: use 'transaction' (PgBouncer's "
-            "pool_mode=transaction), 'session', or leave it empty (no pooler)."
+            f"DATABASE_POOLER={DATABASE_POOLER!r}: use 'transaction', 'session' or ''."
         )
     if DATABASE_POOLER == "transaction":
-        # QuerySet.iterator() would DECLARE a cursor that lives past its transaction.
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-        # Django's default already, made explicit: a statement prepared on one server
-        # connection does not exist on the next one.
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -44,6 +44,7 @@ class Counts:
     clocks_moved: int = 0
     outbox_by_status: dict[str, int] = field(default_factory=dict)
     outbox_by_kind: dict[str, int] = field(default_factory=dict)
+    retried: int = 0  # rows that needed more than one attempt (a killed worker's, a wait)
     received: dict[str, int] = field(default_factory=dict)  # fake -> receipts
     duplicates: int = 0
     lost: int = 0
@@ -68,6 +69,12 @@ def pending_rows() -> int:
     ).count()
 
 
+def skipped(logs: dict[str, str]) -> int:
+    """Deliveries a worker did not make because the row was taken or done: the second
+    copies of a row (two sweeps, a redelivered message) that the claim turned away."""
+    return sum(log.count(": 'skipped'") for log in logs.values())
+
+
 def mail_digest(key: str) -> str:
     """The part of an email's Message-ID that names its outbox row (integrations.email)."""
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -85,6 +92,7 @@ def count_deliveries(counts: Counts, slack: CountingSlack, smtp: CountingSmtp,
                      github: CountingGitHub) -> None:  # fmt: skip
     rows = list(OutboxMessage.objects.values_list("key", "kind", "status"))
     counts.outbox_by_status = dict(Counter(status for _, _, status in rows))
+    counts.retried = OutboxMessage.objects.filter(attempts__gt=1).count()
     counts.outbox_by_kind = dict(Counter(kind for _, kind, _ in rows))
     receipts = _receipts(slack, smtp, github)
     counts.received = {"smtp": smtp.inbox.messages, "slack": sum(slack.keys.values()),
@@ -167,6 +175,7 @@ def table(counts: Counts) -> str:
         ("SLA clocks moved / notices received", f"{counts.clocks_moved} / {counts.sla_notices}"),
         ("Outbox rows by status", by_status or "none"),
         ("Outbox rows by kind", by_kind or "none"),
+        ("Outbox rows that took more than one attempt", str(counts.retried)),
         ("Received: SMTP / Slack / GitHub issues",
          f"{counts.received.get('smtp', 0)} / {counts.received.get('slack', 0)} / "
          f"{counts.received.get('github_issues', 0)}"),

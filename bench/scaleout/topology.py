@@ -45,7 +45,7 @@ SCHEDULES = {
     "OUTBOX_SWEEP_GRACE_SECONDS": "3",
     "SLA_CHECK_SECONDS": "2",
     # A killed worker's rows come back after this; every fake answers at once.
-    "OUTBOX_LEASE_SECONDS": "20",
+    "OUTBOX_LEASE_SECONDS": "15",
     "OUTBOX_BACKOFF_BASE_SECONDS": "2",
     "OUTBOX_DISPATCH_PAUSE_SECONDS": "5",
     "SLACK_TIMEOUT": "5",
@@ -134,6 +134,7 @@ class Topology:
             )
 
     def start_workers(self, pool: str, concurrency: int) -> None:
+        """Both workers, started at once (:meth:`wait_for_workers` waits until they consume)."""
         for index, queues in enumerate(WORKER_QUEUES, start=1):
             name = f"worker-{index}"
             worker = self._process(name, [
@@ -142,6 +143,8 @@ class Topology:
             ])  # fmt: skip
             worker.start()
             self.workers.append(worker)
+
+    def wait_for_workers(self) -> None:
         for worker in self.workers:
             worker.wait_ready()
 
