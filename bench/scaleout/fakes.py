@@ -41,9 +41,17 @@ __all__ = ["GITHUB_TOKEN", "CountingGitHub", "CountingSlack", "CountingSmtp"]
 
 
 class CountingSlack:
-    """Slack's Web API as the app's WebClient uses it; posts counted by outbox key."""
+    """Slack's Web API as the app's WebClient uses it; posts counted by outbox key.
 
-    def __init__(self) -> None:
+    With ``rate_limit_every`` it answers that share of posts 429 with a short
+    ``Retry-After``, as Slack does under load: the worker then holds a message with
+    a countdown, the case in which a broker restart used to stop workers.
+    """
+
+    def __init__(self, rate_limit_every: int = 0, retry_after: int = 3) -> None:
+        self.rate_limit_every, self.retry_after = rate_limit_every, retry_after
+        self.rate_limited = 0
+        self._posts = itertools.count(1)
         self.messages: list[dict[str, Any]] = []
         self.keys: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -59,6 +67,16 @@ class CountingSlack:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def limited(self, method: str) -> bool:
+        """Whether this call is answered 429 (every ``rate_limit_every``-th post)."""
+        if method != "chat.postMessage" or not self.rate_limit_every:
+            return False
+        with self._lock:
+            if next(self._posts) % self.rate_limit_every:
+                return False
+            self.rate_limited += 1
+            return True
 
     def answer(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -89,12 +107,17 @@ class CountingSlack:
                 raw = self.rfile.read(length) if length else b""
                 is_json = "json" in (self.headers.get("Content-Type") or "")
                 data = json.loads(raw) if raw and is_json else {}
+                method, status = urlsplit(self.path).path.strip("/"), 200
                 if self.headers.get("Authorization") != f"Bearer {SLACK_TOKEN}":
                     body = {"ok": False, "error": "invalid_auth"}
+                elif fake.limited(method):
+                    body, status = {"ok": False, "error": "ratelimited"}, 429
                 else:
-                    body = fake.answer(urlsplit(self.path).path.strip("/"), data)
+                    body = fake.answer(method, data)
                 payload = json.dumps(body).encode()
-                self.send_response(200)
+                self.send_response(status)
+                if status == 429:
+                    self.send_header("Retry-After", str(fake.retry_after))
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

@@ -54,6 +54,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="leave out the second beat started by mistake")  # fmt: skip
     parser.add_argument("--server", default=env.get("REHEARSAL_DATABASE_SERVER", DEFAULT_SERVER),
                         help="PostgreSQL to create the rehearsal's database on")  # fmt: skip
+    parser.add_argument("--slack-retry-after", type=int, default=15,
+                        help="the Retry-After of the fake Slack's 429s (one post in 8); long "
+                        "enough that the Redis restart finds a worker holding one")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the counts to this file")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.requesters < 1 or args.drain <= 0:
@@ -156,7 +159,7 @@ def _run(args: argparse.Namespace, folder: Path, database_url: str) -> int:
     redis = RedisServer(folder / "redis", persist=True)
     (folder / "redis").mkdir()
     redis.start()
-    fakes = Fakes.start()
+    fakes = Fakes.start(args.slack_retry_after)
     env = app_environment(folder, database_url, redis, fakes, secrets.token_urlsafe(50))
     topology = Topology(folder, env, Servers(folder))
     try:
@@ -202,6 +205,7 @@ def _rehearse(args: argparse.Namespace, folder: Path, topology: Topology, redis:
     tally.count_deliveries(counts, fakes.slack, fakes.smtp, fakes.github)
     counts.events = {
         "exits restarted by the supervisor": topology.restarts,
+        f"Slack 429s (Retry-After {fakes.slack.retry_after} s)": fakes.slack.rate_limited,
         "copies skipped by the workers (row already taken)": tally.skipped(topology.logs()),
         "drain seconds": round(waited, 1),
     }

@@ -61,8 +61,9 @@ class Fakes:
     github: CountingGitHub
 
     @classmethod
-    def start(cls) -> Fakes:
-        return cls(CountingSlack().start(), CountingSmtp().start(), CountingGitHub().start())
+    def start(cls, slack_retry_after: int) -> Fakes:
+        slack = CountingSlack(rate_limit_every=8, retry_after=slack_retry_after).start()
+        return cls(slack, CountingSmtp().start(), CountingGitHub().start())
 
     def stop(self) -> None:
         self.slack.stop()
