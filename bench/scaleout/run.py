@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -220,8 +221,14 @@ def _rehearse(args: argparse.Namespace, folder: Path, topology: Topology, redis:
     return 0 if counts.ok else 1
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Stopped from outside (kill): the same clean-up as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     folder = VAR_DIR / f"run-{datetime.now(UTC):%Y%m%d-%H%M%S}-{os.getpid()}"
     folder.mkdir(parents=True)
     try:
@@ -234,5 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ServerError, subprocess.CalledProcessError, AssertionError, RuntimeError) as error:
         print(f"The rehearsal could not run: {error} (logs in {folder})", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted: processes stopped, database dropped.", file=sys.stderr)
+        return 130
     finally:
         drop_database(database_url)
