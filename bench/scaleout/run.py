@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.loadtest.server import ServerError, Servers
+from bench.scaleout.pooler import PgBouncer
 from bench.scaleout.topology import Fakes, Topology, app_environment
 from tests.redis_server import RedisServer
 
@@ -58,6 +59,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--slack-retry-after", type=int, default=15,
                         help="the Retry-After of the fake Slack's 429s (one post in 8); long "
                         "enough that the Redis restart finds a worker holding one")  # fmt: skip
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="put the app's processes behind a private PgBouncer in "
+                        "transaction mode (needs pgbouncer on PATH)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the counts to this file")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.requesters < 1 or args.drain <= 0:
@@ -157,24 +161,32 @@ def drain(topology: Topology, seconds: float) -> float:
 
 
 def _run(args: argparse.Namespace, folder: Path, database_url: str) -> int:
+    bouncer = PgBouncer(folder / "pgbouncer", database_url) if args.pgbouncer else None
     redis = RedisServer(folder / "redis", persist=True)
     (folder / "redis").mkdir()
     redis.start()
     fakes = Fakes.start(args.slack_retry_after)
     env = app_environment(folder, database_url, redis, fakes, secrets.token_urlsafe(50))
+    # Migrations and the harness (the operator) go straight to PostgreSQL.
+    direct = {**env, "DATABASE_URL": database_url}
     topology = Topology(folder, env, Servers(folder))
     try:
+        if bouncer is not None:
+            bouncer.start()
+            env.update(DATABASE_URL=bouncer.url(database_url), DATABASE_POOLER="transaction")
         print("Migrating the rehearsal's database…", flush=True)
-        migrate(env, folder / "migrate.log")
+        migrate(direct, folder / "migrate.log")
         # The harness logs only errors: the app's warnings while Redis is away are expected.
         os.environ.update(
-            {**env, "HELPDESK_VAR_DIR": str(folder / "harness"), "LOG_LEVEL": "ERROR"}
+            {**direct, "HELPDESK_VAR_DIR": str(folder / "harness"), "LOG_LEVEL": "ERROR"}
         )
         return _rehearse(args, folder, topology, redis, fakes)
     finally:
         topology.stop()
         fakes.stop()
         redis.stop()
+        if bouncer is not None:
+            bouncer.stop()
 
 
 def _rehearse(args: argparse.Namespace, folder: Path, topology: Topology, redis: RedisServer,
@@ -212,6 +224,8 @@ def _rehearse(args: argparse.Namespace, folder: Path, topology: Topology, redis:
     }
     text = tally.table(counts)
     head = f"Scale-out rehearsal · {datetime.now(UTC):%Y-%m-%d %H:%M UTC} · {args.duration:g} s"
+    if args.pgbouncer:
+        head += " · behind PgBouncer (transaction mode)"
     report = f"{head}\n\n" + "".join(f"  {line}\n" for line in happened) + f"\n{text}"
     (folder / "results.md").write_text(report)
     print("\n" + report + f"\n(logs in {folder.relative_to(BASE_DIR)}/)", flush=True)
