@@ -88,3 +88,19 @@ def test_a_row_delivered_that_no_fake_received_or_still_pending_is_lost(fakes):
     assert counts.lost == 2
     assert counts.unexpected == 1
     assert not counts.ok
+
+
+@pytest.mark.skipif(
+    "lost_attempts" not in {f.name for f in OutboxMessage._meta.get_fields()},
+    reason="the outbox does not record attempts lost with their worker on this branch",
+)
+def test_a_mail_failed_with_the_reason_after_its_worker_was_lost_is_shown_not_lost(fakes):
+    OutboxMessage.objects.create(
+        key="email:ack:6", kind="email", status=OutboxStatus.FAILED, attempts=1, lost_attempts=1
+    )
+    fakes.smtp.inbox.digests[mail_digest("email:ack:6")] += 1  # it had left, as it happens
+
+    counts = fakes.count()
+
+    assert (counts.failed_after_lost_worker, counts.failed_but_received) == (1, 1)
+    assert (counts.lost, counts.unexpected, counts.duplicates) == (0, 0, 0)

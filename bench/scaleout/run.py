@@ -217,6 +217,7 @@ def _rehearse(args: argparse.Namespace, folder: Path, topology: Topology, redis:
     tally.count_load(counts, load)
     tally.count_deliveries(counts, fakes.slack, fakes.smtp, fakes.github)
     counts.events = {
+        "tasks held or under way in the SIGKILLed worker": topology.killed_under_way,
         "exits restarted by the supervisor": topology.restarts,
         f"Slack 429s (Retry-After {fakes.slack.retry_after} s)": fakes.slack.rate_limited,
         "copies skipped by the workers (row already taken)": tally.skipped(topology.logs()),

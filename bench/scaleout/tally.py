@@ -50,6 +50,8 @@ class Counts:
     received: dict[str, int] = field(default_factory=dict)  # fake -> receipts
     duplicates: int = 0
     mail_resent: int = 0  # a mail sent again, same Message-ID, after its worker was lost
+    failed_after_lost_worker: int = 0  # failed on purpose, with the reason (see below)
+    failed_but_received: int = 0  # ... of which the fake had received the message
     lost: int = 0
     lost_tickets: int = 0
     sla_notices: int = 0
@@ -101,7 +103,15 @@ def count_deliveries(counts: Counts, slack: CountingSlack, smtp: CountingSmtp,
     counts.received = {"smtp": smtp.inbox.messages, "slack": sum(slack.keys.values()),
                        "github_issues": sum(github.filed().values())}  # fmt: skip
     expected: dict[str, dict[str, int]] = {kind: {} for kind in receipts}  # name: attempts
+    failed_on_purpose = failed_after_a_lost_worker()
     for key, kind, status, attempts in rows:
+        if key in failed_on_purpose:
+            counts.failed_after_lost_worker += 1
+            if kind in receipts:
+                counter, name = receipts[kind]
+                expected[kind][name(key)] = attempts
+                counts.failed_but_received += min(1, counter[name(key)])
+            continue
         if status != OutboxStatus.DELIVERED:
             counts.lost += 1
             counts.problems.append(f"{kind} {key}: {status} at the end")
@@ -119,6 +129,20 @@ def count_deliveries(counts: Counts, slack: CountingSlack, smtp: CountingSmtp,
             twice[received] = _repeats(counts, kind, received, times, expected[kind].get(received))
     counts.unexpected += len(smtp.inbox.other)
     _count_sla(counts, rows, receipts, twice)
+
+
+def failed_after_a_lost_worker() -> set[str]:
+    """Rows the outbox failed on purpose because their worker was lost mid-delivery.
+
+    Where the outbox records lost attempts (``lost_attempts``), a row lost while
+    handing a mail to SMTP fails with the reason rather than risk a second mail:
+    at most once, and shown to an operator with "Retry now". Not silent, so not
+    counted as lost; the table shows how many, and how many arrived anyway.
+    """
+    if "lost_attempts" not in {field.name for field in OutboxMessage._meta.get_fields()}:
+        return set()
+    failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED, lost_attempts__gt=0)
+    return set(failed.values_list("key", flat=True))
 
 
 def _repeats(counts: Counts, kind: str, received: str, times: int, attempts: int | None) -> int:
@@ -203,6 +227,8 @@ def table(counts: Counts) -> str:
         ("Events", ", ".join(f"{k} {v}" for k, v in counts.events.items()) or "none"),
         ("Duplicates", str(counts.duplicates)),
         ("Mail re-sent after a lost worker (same Message-ID)", str(counts.mail_resent)),
+        ("Failed with the reason after a lost worker (arrived)",
+         f"{counts.failed_after_lost_worker} ({counts.failed_but_received})"),
         ("Lost (outbox rows / tickets)", f"{counts.lost} / {counts.lost_tickets}"),
         ("SLA notices twice", str(counts.sla_duplicates)),
         ("Unexpected receipts", str(counts.unexpected)),

@@ -21,6 +21,7 @@ import os
 import secrets
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,12 @@ def app_environment(folder: Path, database_url: str, redis: RedisServer, fakes: 
     return env
 
 
+def under_way(log: str) -> int:
+    """Tasks a worker's log shows received and not (yet) finished."""
+    finished = log.count(" succeeded in ") + log.count(" raised ") + log.count(" retry: ")
+    return max(0, log.count(" received\n") - finished)
+
+
 @dataclass
 class Topology:
     """The app's processes of one rehearsal; :meth:`stop` ends them all."""
@@ -117,6 +124,7 @@ class Topology:
     workers: list[CeleryProcess] = field(default_factory=list)
     beats: list[CeleryProcess] = field(default_factory=list)
     restarts: int = 0  # processes that exited on their own and were started again
+    killed_under_way: int = 0  # tasks a SIGKILLed worker had received and not finished
     _planned_down: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -160,13 +168,20 @@ class Topology:
         self.beats.append(beat)
         return beat
 
-    def kill_worker(self, index: int) -> None:
-        """SIGKILL a worker and its pool, as a lost host does; :meth:`revive` starts it again."""
+    def kill_worker(self, index: int, *, wait_busy: float = 5.0) -> None:
+        """SIGKILL a worker and its pool, as a lost host does, preferably while it is
+        delivering (waits up to ``wait_busy`` seconds for a task under way);
+        :meth:`revive` starts it again."""
+        worker = self.workers[index]
+        deadline = time.monotonic() + wait_busy
+        while under_way(worker.log()) == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         with self._lock:
-            self._planned_down.add(id(self.workers[index]))
-        self.workers[index].kill(signal.SIGKILL)
-        assert self.workers[index].process is not None
-        self.workers[index].process.wait(timeout=10)
+            self._planned_down.add(id(worker))
+        worker.kill(signal.SIGKILL)
+        self.killed_under_way += under_way(worker.log())
+        assert worker.process is not None
+        worker.process.wait(timeout=10)
 
     def revive(self, index: int) -> None:
         worker = self.workers[index]
