@@ -66,8 +66,8 @@ bench: $(STAMP) ## Run the benchmarks on PostgreSQL (SCALE=, SCENARIOS=, REPEAT=
 loadtest: $(STAMP) $(VENDOR) ## Load the app under gunicorn on PostgreSQL (LOADTEST_TICKETS=, SCENARIOS=, DURATION=, CONNECTIONS=, REPEAT=; see bench/README.md)
 	$(PY) -m bench.loadtest
 
-rehearse: $(STAMP) ## Rehearse the scale-out topology (2 web, 2 workers, 1 beat, a private Redis) under load, a worker killed and Redis restarted (DURATION=, REQUESTERS=, DRAIN=; see README "Scaling out")
-	$(PY) -m bench.scaleout
+rehearse: $(STAMP) ## Rehearse the scale-out topology (2 web, 2 workers, 1 beat, a private Redis) under load, a worker killed and Redis restarted (DURATION=, REQUESTERS=, DRAIN=, PGBOUNCER=1; see README "Scaling out")
+	$(PY) -m bench.scaleout $(if $(PGBOUNCER),--pgbouncer)
 
 lock: ## Re-pin the dependencies from pyproject.toml into requirements/*.lock
 	@test -x $(BIN)/pip-compile || { echo "Run make install first"; exit 1; }
