@@ -16,7 +16,7 @@ VENDOR := static/vendor/.installed
 PORT ?= 8000
 PIP_COMPILE := $(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
 
-.PHONY: help install run test lint format bench loadtest lock migrate seed clean
+.PHONY: help install run test lint format bench loadtest rehearse lock migrate seed clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ bench: $(STAMP) ## Run the benchmarks on PostgreSQL (SCALE=, SCENARIOS=, REPEAT=
 
 loadtest: $(STAMP) $(VENDOR) ## Load the app under gunicorn on PostgreSQL (LOADTEST_TICKETS=, SCENARIOS=, DURATION=, CONNECTIONS=, REPEAT=; see bench/README.md)
 	$(PY) -m bench.loadtest
+
+rehearse: $(STAMP) ## Rehearse the scale-out topology (2 web, 2 workers, 1 beat, a private Redis) under load, a worker killed and Redis restarted (DURATION=, REQUESTERS=, DRAIN=, PGBOUNCER=1; see README "Scaling out")
+	$(PY) -m bench.scaleout $(if $(PGBOUNCER),--pgbouncer)
 
 lock: ## Re-pin the dependencies from pyproject.toml into requirements/*.lock
 	@test -x $(BIN)/pip-compile || { echo "Run make install first"; exit 1; }

@@ -17,6 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.settings_database import behind_pooler
+
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
 from helpdesk.settings_support import *  # noqa: F403 - likewise
@@ -142,6 +144,8 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # PgBouncer in transaction mode: no server-side cursors (helpdesk/settings_database.py).
+    behind_pooler(DATABASES["default"], env("DATABASE_POOLER", default=""))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
