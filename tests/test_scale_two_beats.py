@@ -19,13 +19,13 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bench.scaleout.fakes import SLACK_CHANNEL, SLACK_TOKEN, CountingSlack
 from tests.polling import LONG_TEST_TIMEOUT
 from tickets import outbox, services, sla
-from tickets.models import Channel, OutboxMessage, OutboxStatus
+from tickets.models import Channel, OutboxMessage, OutboxStatus, Ticket
 from tickets.models.sla import SlaClock, SlaEvent, SlaEventKind
 from tickets.tasks import outbox_deliver
 
@@ -158,3 +158,36 @@ def test_two_beats_checking_slas_at_once_warn_and_breach_each_clock_once_and_tel
     assert len(slack.keys) == 16
     assert set(slack.keys.values()) == {1}
     assert {key.split(":")[1] for key in slack.keys} == {"sla_warning", "sla_breach"}
+
+
+def test_the_sla_check_leaves_a_ticket_an_agent_is_working_on_to_the_next_check():
+    # An agent's action locks the ticket, then its clocks; the check must not lock the
+    # clock first and then wait for the ticket (a deadlock PostgreSQL would break).
+    worked, other = new_tickets(2)
+    SlaClock.objects.filter(ticket_id__in=(worked, other)).update(
+        warn_at=timezone.now() - timedelta(seconds=1)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def agent_holds_the_ticket() -> None:
+        try:
+            with transaction.atomic():
+                Ticket.objects.select_for_update().get(pk=worked)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    agent = threading.Thread(target=agent_holds_the_ticket)
+    agent.start()
+    locked.wait(timeout=60)
+    try:
+        first = sla.sla_check()
+    finally:
+        release.set()
+        agent.join(timeout=60)
+    second = sla.sla_check()
+
+    assert (first.warned, second.warned) == (1, 1)
+    warned = SlaEvent.objects.filter(kind=SlaEventKind.WARNED).values_list("ticket_id", flat=True)
+    assert sorted(warned) == sorted([worked, other])

@@ -61,8 +61,11 @@ def _process(
         with transaction.atomic():
             # Two checks at once each lock their own batch and skip the other's rows;
             # the condition, re-read under the lock, keeps a row from being handled twice.
+            # The tickets are locked with their clocks, in the order agents' actions lock
+            # them (ticket, then clocks): a ticket being worked right now is left to the
+            # next check instead of deadlocking with the agent's transaction.
             batch = list(
-                SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
+                SlaClock.objects.select_for_update(skip_locked=True, of=("self", "ticket"))
                 .filter(condition)
                 .select_related("ticket__assignee__staff_profile__hub", "ticket__hub")
                 .order_by(order)[:batch_size]
