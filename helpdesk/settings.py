@@ -16,11 +16,11 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
-from kombu import Exchange, Queue
 
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
 from helpdesk.settings_support import *  # noqa: F403 - likewise
+from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -286,20 +286,7 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "visibility_timeout": 3600,
 }
-# The worker process alone (helpdesk.worker_broker, at worker start) is patient
-# instead: its consumer waits out a hung broker, checks idle connections before
-# using them, retries a timed-out command and reconnects for as long as it takes.
-# The same key prefix and visibility timeout, so both sides see the same queues.
-REDIS_WORKER_TRANSPORT_OPTIONS = {
-    **REDIS_BROKER_TRANSPORT_OPTIONS,
-    "socket_connect_timeout": env.float("CELERY_WORKER_BROKER_TIMEOUT", default=10.0),
-    "socket_timeout": env.float("CELERY_WORKER_BROKER_TIMEOUT", default=10.0),
-    "socket_keepalive": True,
-    "health_check_interval": env.int("CELERY_WORKER_HEALTH_CHECK_SECONDS", default=10),
-    "retry_on_timeout": True,
-    "max_retries": 3,
-    "interval_start": 0.5,
-}
+# The worker process is patient instead (helpdesk.settings_workers).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -320,18 +307,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # per hand-over; the short timeouts above still bound a hung or absent broker, and a
 # failed hand-over still pauses this process's publishing (tickets/outbox.py).
 CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=10)
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="helpdesk")
-# One queue per kind of work, so workers can be split by what they talk to (-Q);
-# a worker started without -Q consumes them all. Each queue has its own direct
-# exchange and routing key: with a shared one a message would reach every queue.
-CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, "email", "slack", "github", "sla"])
-]
-CELERY_TASK_ROUTES = {
-    "tickets.tasks.sla_check": {"queue": "sla"},
-    "integrations.email.tasks.mail_process": {"queue": "email"},
-}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -364,8 +339,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Outbox -------------------------------------------------------------------
-# The queue of each kind's family (the kind's first word); other kinds use the default.
-OUTBOX_QUEUES = {"email": "email", "slack": "slack", "github": "github"}
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
 OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
@@ -378,13 +351,9 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 # After a failed hand-over to the broker, this process stops trying for a while
 # (the sweeper delivers), so a hung broker costs one request a short wait, not all.
 OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)
-# A wait longer than this (a Retry-After, a backoff) is kept in the database, not
-# in the broker: the sweeper hands the row over once it is due, so no worker holds
-# a message for minutes, and a broker outage meanwhile loses nothing.
+# Longer waits (a Retry-After, a backoff) stay in the database, for the sweeper.
 OUTBOX_MAX_COUNTDOWN_SECONDS = env.int("OUTBOX_MAX_COUNTDOWN_SECONDS", default=10)
-# How long the sweeper trusts a row it handed to the broker before handing it over
-# again: a worker that is down for an hour finds each row there a dozen times, not
-# sixty (lease_expires_at of a pending row).
+# How long the sweeper trusts a hand-over before handing a pending row over again.
 OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
 OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
 

@@ -11,20 +11,25 @@ starts (the ``celeryd_init`` signal, sent only by the worker program: not by
 beat, the web processes or the tests' in-thread worker) it takes the patient
 options and reconnects forever.
 
-It also works around a kombu bug that made the worker exit for good when Redis
-went away while it held an unacknowledged message (a countdown, or a task in
-progress): see :func:`_close_even_if_the_pending_read_fails`.
+It also works around two kombu bugs: one made the worker exit for good when
+Redis went away while it held an unacknowledged message (a countdown, or a task
+in progress): see :func:`_close_even_if_the_pending_read_fails`; the other left
+it connected but consuming nothing after an acknowledgement timed out on a hung
+Redis: see :func:`_free_the_prefetch_slot_even_if_the_ack_fails`.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+from celery.exceptions import CPendingDeprecationWarning
 from celery.signals import celeryd_init
 from django.conf import settings
+from kombu.transport import virtual
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +40,16 @@ def use_worker_broker_options(conf: Any = None, **_: Any) -> None:
     if conf is None:
         return
     worker_broker_options(conf)
+    if _is_redis(conf.broker_url):
+        patch_kombu_redis()
+
+
+def _is_redis(url: object) -> bool:
+    return str(url).startswith(("redis://", "rediss://"))
 
 
 def worker_broker_options(conf: Any) -> None:
+    """Make ``conf`` (the worker's Celery configuration) patient and reconnect forever."""
     conf.broker_connection_retry = True
     conf.broker_connection_retry_on_startup = True
     conf.broker_connection_max_retries = None  # forever: a worker that gives up delivers nothing
@@ -46,22 +58,31 @@ def worker_broker_options(conf: Any) -> None:
     ]
     # A task running when the connection drops finishes and records its outcome in
     # the database (a second run of the same message is then "skipped"); killing it
-    # half-way through a delivery could send a message without recording it.
+    # half-way through a delivery could send a message without recording it. Chosen,
+    # so Celery's notice that the default changes in 6.0 is not repeated at each loss.
     conf.worker_cancel_long_running_tasks_on_connection_loss = False
-    if str(conf.broker_url).startswith(("redis://", "rediss://")):
+    warnings.filterwarnings(
+        "ignore",
+        message=r"(?s).*worker_cancel_long_running_tasks_on_connection_loss",
+        category=CPendingDeprecationWarning,
+    )
+    if _is_redis(conf.broker_url):
         conf.broker_transport_options = {
             **conf.broker_transport_options,
             **settings.REDIS_WORKER_TRANSPORT_OPTIONS,
         }
-        patch_kombu_redis_channel_close()
 
 
-def patch_kombu_redis_channel_close() -> None:
+def patch_kombu_redis() -> None:
+    """The two kombu workarounds below, applied once (the worker process only)."""
     from kombu.transport import redis as kombu_redis
 
-    close = kombu_redis.Channel.close
-    if not getattr(close, "_helpdesk_patched", False):
-        kombu_redis.Channel.close = _close_even_if_the_pending_read_fails(close)
+    # Replacing a library's methods is the point here, hence the type: ignore.
+    channel, qos = kombu_redis.Channel, kombu_redis.QoS
+    if not getattr(channel.close, "_helpdesk_patched", False):
+        channel.close = _close_even_if_the_pending_read_fails(channel.close)  # type: ignore[method-assign,assignment]
+    if not getattr(qos.ack, "_helpdesk_patched", False):
+        qos.ack = _free_the_prefetch_slot_even_if_the_ack_fails(qos.ack)  # type: ignore[method-assign,assignment]
 
 
 def _close_even_if_the_pending_read_fails(close: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -93,6 +114,36 @@ def _close_even_if_the_pending_read_fails(close: Callable[[Any], None]) -> Calla
             except Exception as exc:  # Empty, or the broker is gone: nothing left to read
                 logger.debug("Pending BRPOP reply lost on close: %r", exc)
         close(channel)
+
+    patched._helpdesk_patched = True  # type: ignore[attr-defined]
+    return patched
+
+
+def _free_the_prefetch_slot_even_if_the_ack_fails(
+    ack: Callable[[Any, str], None],
+) -> Callable[[Any, str], None]:
+    """A message whose acknowledgement failed must not keep its prefetch slot forever.
+
+    Kombu's Redis ``QoS.ack`` removes the message from Redis's unacked set first
+    and only then forgets it locally (``virtual.QoS.ack``). When Redis hangs
+    longer than the socket timeout, the removal raises (Celery logs "Couldn't
+    ack …, reason: TimeoutError") and the message is never forgotten: with a
+    prefetch of one per process, ``QoS.can_consume()`` stays false and the
+    worker never asks for another message, though it is connected and alive.
+    Seen with kombu 5.7.0 (``kombu.transport.redis.QoS.ack``); no upstream issue
+    found. Forgetting it locally anyway is safe: it stays in Redis's unacked set
+    and is restored after the visibility timeout, a second run of the same
+    delivery finds its row delivered and is skipped. Remove when kombu frees the
+    slot itself.
+    """
+
+    @functools.wraps(ack)
+    def patched(qos: Any, delivery_tag: str) -> None:
+        try:
+            ack(qos, delivery_tag)
+        except Exception:
+            virtual.QoS.ack(qos, delivery_tag)
+            raise
 
     patched._helpdesk_patched = True  # type: ignore[attr-defined]
     return patched

@@ -1,4 +1,4 @@
-"""Long waits stay in the database, the sweeper hands a row over once per lease, kinds have queues."""
+"""Long waits stay in the database, a row is handed over once per lease, each kind has a queue."""
 
 from datetime import timedelta
 
