@@ -116,7 +116,11 @@ def test_redis_hung_during_a_burst_of_20_alerts_then_continued_posts_each_once(
     rows = slack_alerts(20)
     with own_redis_server() as redis_server, counting_slack(delay=0.3) as slack:
         env = worker_env(slack, CELERY_WORKER_BROKER_TIMEOUT=worker_timeout)
-        with celery_worker_process(redis_server.url(), extra_env=env) as worker:
+        # As production runs it (Procfile, docker-compose): two pool processes.
+        worker_process = celery_worker_process(
+            redis_server.url(), extra_env=env, pool="prefork", concurrency=2
+        )
+        with worker_process as worker:
             hand_over(redis_server.url(), *rows)
             wait_for(lambda: len(slack.posts) >= 3, "the burst to start")
             redis_server.pause()
