@@ -61,3 +61,13 @@ def test_the_embedded_filesystem_broker_keeps_its_own_options(app_on):
     worker_broker.worker_broker_options(app.conf)
     assert app.conf.broker_transport_options == {"data_folder_in": "/x", "data_folder_out": "/x"}
     assert app.conf.broker_connection_max_retries is None
+
+
+def test_the_kombu_workarounds_are_reviewed_when_kombu_changes():
+    """helpdesk.worker_broker patches two kombu 5.7.0 methods. On an upgrade, run
+    tests/test_worker_broker_outages.py without each patch and drop the fixed ones."""
+    import kombu
+    from kombu.transport import redis as kombu_redis
+
+    assert kombu.__version__ == "5.7.0"
+    assert callable(kombu_redis.Channel._brpop_read)
