@@ -149,6 +149,29 @@ def test_redis_hung_during_a_burst_of_20_alerts_then_continued_posts_each_once(
     assert len(slack.posts) == 21
 
 
+def test_redis_restarted_while_an_alert_is_being_posted_posts_it_once_and_the_worker_goes_on():
+    """The worker holds the message of a delivery in progress when Redis goes away."""
+    [row] = slack_alerts(1)
+    with own_redis_server() as redis_server, counting_slack(delay=4) as slack:
+        worker_process = celery_worker_process(
+            redis_server.url(), extra_env=worker_env(slack), pool="prefork", concurrency=2
+        )
+        with worker_process as worker:
+            hand_over(redis_server.url(), row)
+            wait_for(lambda: slack.arrived == 1, "the post to reach Slack")
+            redis_server.stop()
+            time.sleep(2)
+            redis_server.start()  # empty: nothing was persisted
+
+            wait_for(lambda: delivered(row), "the alert in progress to be recorded")
+            [late] = slack_alerts(1)
+            hand_over(redis_server.url(), late)
+            wait_for(lambda: delivered(late), "an alert after the restart", timeout=60)
+            still_running(worker)
+
+    assert slack.accepted() == {row.key: 1, late.key: 1}
+
+
 def queued(redis_server, queue: str) -> list[int]:
     """The outbox row ids of the delivery messages waiting in a queue."""
     messages = redis_server.client().lrange(queue, 0, -1)

@@ -38,6 +38,7 @@ class CountingSlack:
         self.server = server
         self.delay = delay
         self.posts: list[tuple[str, int]] = []  # (outbox key, HTTP status answered)
+        self.arrived = 0  # posts received, answered or not yet
         self.rate_limit_first: dict[str, int] = {}  # key -> Retry-After seconds
         self._ts = itertools.count(100)
         self._lock = threading.Lock()
@@ -49,6 +50,8 @@ class CountingSlack:
     def _post(self, request: Request) -> Response:
         body = json.loads(request.get_data(as_text=True))
         key = body["metadata"]["event_payload"]["outbox_key"]
+        with self._lock:
+            self.arrived += 1
         time.sleep(self.delay)
         with self._lock:
             retry_after = self.rate_limit_first.pop(key, None)
