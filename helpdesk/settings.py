@@ -22,6 +22,7 @@ from helpdesk.settings_database import behind_pooler
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
 from helpdesk.settings_support import *  # noqa: F403 - likewise
+from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -293,8 +294,7 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 # A broker that is down or hung must never hold a web request: publishing tries
-# once with short timeouts and gives up; the outbox sweeper delivers later. The
-# worker keeps Celery's own reconnect policy.
+# once with short timeouts and gives up; the outbox sweeper delivers later.
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": env.float("CELERY_BROKER_TIMEOUT", default=1.0),
     "socket_timeout": env.float("CELERY_BROKER_TIMEOUT", default=1.0),
@@ -302,6 +302,7 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "visibility_timeout": 3600,
 }
+# The worker process is patient instead (helpdesk.settings_workers).
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
@@ -322,7 +323,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # per hand-over; the short timeouts above still bound a hung or absent broker, and a
 # failed hand-over still pauses this process's publishing (tickets/outbox.py).
 CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=10)
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="helpdesk")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -370,6 +370,10 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 # After a failed hand-over to the broker, this process stops trying for a while
 # (the sweeper delivers), so a hung broker costs one request a short wait, not all.
 OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)
+# Longer waits (a Retry-After, a backoff) stay in the database, for the sweeper.
+OUTBOX_MAX_COUNTDOWN_SECONDS = env.int("OUTBOX_MAX_COUNTDOWN_SECONDS", default=10)
+# How long the sweeper trusts a hand-over before handing a pending row over again.
+OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
 OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
 
 # --- Worker health (integrations.workers, Admin → Integration health) ----------

@@ -187,6 +187,6 @@ def test_hand_overs_reuse_the_web_process_s_broker_connection(redis_url):
         for _ in range(5):
             log_a_ticket()
     assert not outbox.broker_breaker.is_open()  # all five were handed over...
-    queue = f"{settings.TEST_RUN_ID}:{settings.CELERY_TASK_DEFAULT_QUEUE}"
+    queue = f"{settings.TEST_RUN_ID}:email"  # acknowledgements are mail: the email queue
     assert redis.Redis.from_url(redis_url).llen(queue) == 5  # ... to the real broker
     assert len(connects) <= 2  # at most the first hand-over's own (5 or more without the pool)

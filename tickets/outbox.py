@@ -8,6 +8,11 @@ row at once; handlers receive the row's stable ``key`` so the receiver can
 deduplicate a retry after a crash. Failures retry with exponential backoff and
 jitter and end in ``failed`` with their last error after ``OUTBOX_MAX_ATTEMPTS``.
 
+Long waits live in the database, not in the broker (see :func:`_reschedule`). On
+a pending row, ``lease_expires_at`` says until when its hand-over to the broker is
+trusted (null: for ``OUTBOX_SWEEP_GRACE_SECONDS`` after it is due); the sweeper
+hands a row over again only after that. Each kind has its Celery queue.
+
 ``tickets`` knows only kinds (:mod:`tickets.outbox_kinds`); the ``integrations``
 app registers how each kind is delivered when it starts.
 """
@@ -27,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,13 +79,13 @@ def outbox_add(
     """
     if new_key:
         row = OutboxMessage.objects.create(key=key[:200], kind=kind, payload=payload, ticket=ticket)
-        transaction.on_commit(lambda: outbox_dispatch(row.pk))
+        transaction.on_commit(lambda: outbox_dispatch(row.pk, kind=kind))
         return row
     row, created = OutboxMessage.objects.get_or_create(
         key=key[:200], defaults={"kind": kind, "payload": payload, "ticket": ticket}
     )
     if created:
-        transaction.on_commit(lambda: outbox_dispatch(row.pk))
+        transaction.on_commit(lambda: outbox_dispatch(row.pk, kind=row.kind))
     return row
 
 
@@ -109,13 +114,14 @@ def outbox_add_many(items: Sequence[OutboxItem]) -> list[int]:
     )
     ids = [row.pk for row in rows]
     if ids:
-        transaction.on_commit(lambda: _dispatch_all(ids))
+        kinds = [(row.pk, row.kind) for row in rows]
+        transaction.on_commit(lambda: _dispatch_all(kinds))
     return ids
 
 
-def _dispatch_all(ids: Sequence[int]) -> None:
-    for row_id in ids:
-        if not outbox_dispatch(row_id):
+def _dispatch_all(rows: Sequence[tuple[int, str]]) -> None:
+    for row_id, kind in rows:
+        if not outbox_dispatch(row_id, kind=kind):
             return  # the broker is away: the sweeper hands the rest over
 
 
@@ -141,14 +147,22 @@ class _BrokerBreaker:
 broker_breaker = _BrokerBreaker()
 
 
-def outbox_dispatch(row_id: int, *, countdown: float | None = None) -> bool:
+def outbox_queue(kind: str) -> str:
+    """The Celery queue for rows of ``kind``: its family's (``slack_alert`` → slack)."""
+    family = kind.partition("_")[0]
+    return settings.OUTBOX_QUEUES.get(family, settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+def outbox_dispatch(row_id: int, *, kind: str, countdown: float | None = None) -> bool:
     """Hand one row to the Celery worker. Never raises: the sweeper is the safety net."""
     from tickets.tasks import outbox_deliver
 
     if broker_breaker.is_open() or budget_spent():  # the request waited enough: sweeper
         return False
     try:
-        outbox_deliver.apply_async(args=(row_id,), countdown=countdown or 0, retry=False)
+        outbox_deliver.apply_async(
+            args=(row_id,), countdown=countdown or 0, queue=outbox_queue(kind), retry=False
+        )
     except Exception:
         broker_breaker.trip()
         logger.warning(
@@ -204,19 +218,9 @@ def outbox_deliver_row(row_id: int) -> DeliveryResult:
             raise OutboxDeferred(f"No handler is registered for outbox kind “{row.kind}”.")
         result = handler(row) or {}
     except OutboxDeferred as deferred:
-        outcome = _settle(
-            mine,
-            "deferred",
-            status=OutboxStatus.PENDING,
-            attempts=F("attempts") - 1,
-            next_attempt_at=timezone.now() + deferred.retry_in,
-            lease_expires_at=None,
-            last_error=str(deferred),
+        outcome = _reschedule(
+            row, mine, "deferred", deferred.retry_in, str(deferred), attempts=F("attempts") - 1
         )
-        if outcome == "deferred" and deferred.retry_in <= timedelta(minutes=10):
-            # A short, known wait (e.g. a rate limit's Retry-After) is scheduled
-            # now instead of waiting for the sweeper.
-            outbox_dispatch(row_id, countdown=deferred.retry_in.total_seconds())
         return DeliveryResult(row_id, outcome, str(deferred))
     except OutboxPermanentFailure as permanent:
         return _fail(row, mine, str(permanent))
@@ -239,6 +243,37 @@ def _settle(mine: QuerySet[OutboxMessage], outcome: str, **fields: Any) -> str:
     return outcome if mine.update(**fields) == 1 else "superseded"
 
 
+def _reschedule(
+    row: OutboxMessage,
+    mine: QuerySet[OutboxMessage],
+    outcome: str,
+    wait: timedelta,
+    error: str,
+    **fields: Any,
+) -> str:
+    """The row waits as pending: in the broker if the wait is short, else in the database.
+
+    A wait up to ``OUTBOX_MAX_COUNTDOWN_SECONDS`` is handed over with a countdown.
+    A longer one is only written down, with no hand-over to trust past its due
+    time, so the first sweep after that hands it over: no worker holds a message
+    for minutes, and a broker outage meanwhile loses nothing.
+    """
+    due = timezone.now() + wait
+    in_broker = wait.total_seconds() <= settings.OUTBOX_MAX_COUNTDOWN_SECONDS
+    outcome = _settle(
+        mine,
+        outcome,
+        status=OutboxStatus.PENDING,
+        next_attempt_at=due,
+        lease_expires_at=None if in_broker else due,
+        last_error=error,
+        **fields,
+    )
+    if outcome != "superseded" and in_broker:
+        outbox_dispatch(row.pk, kind=row.kind, countdown=wait.total_seconds())
+    return outcome
+
+
 def _fail(row: OutboxMessage, mine: QuerySet[OutboxMessage], error: str) -> DeliveryResult:
     """The row fails for good (last attempt, or an error no retry can help)."""
     outcome = _settle(
@@ -258,44 +293,60 @@ def _record_failure(
     )
     if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         return _fail(row, mine, error)
-    delay = backoff_delay(row.attempts)
-    outcome = _settle(
-        mine,
-        "retry",
-        status=OutboxStatus.PENDING,
-        next_attempt_at=timezone.now() + delay,
-        lease_expires_at=None,
-        last_error=error,
-    )
-    if outcome == "retry" and delay <= timedelta(minutes=10):
-        # Longer waits are left to the sweeper rather than held in a worker's memory.
-        outbox_dispatch(row.pk, countdown=delay.total_seconds())
+    outcome = _reschedule(row, mine, "retry", backoff_delay(row.attempts), error)
     return DeliveryResult(row.pk, outcome, error)
 
 
 def outbox_sweep(*, batch_size: int = 500) -> int:
-    """Hand over every row that is due but was never (or not successfully) dispatched.
+    """Hand over every due row whose last hand-over (if any) is no longer trusted.
 
     Rows whose worker died mid-delivery get their lease back first, or fail for
-    good if that was their last attempt. Rows only just due are left for a grace
-    period to the dispatch their own commit or retry already made. Returns how
-    many rows were handed to the broker.
+    good if that was their last attempt. A row handed over is not handed over
+    again for ``OUTBOX_DISPATCH_LEASE_SECONDS``: a worker that is down does not
+    find the same rows queued every minute. Returns how many were handed over.
     """
     broker_breaker.reset()  # the sweep itself came through the broker: it is back
     now = timezone.now()
     _release_expired_leases(now)
-    cutoff = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
-    due = list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=cutoff)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:batch_size]
+    due = _lease_due_rows(now, batch_size)
+    for handed_over, (row_id, kind) in enumerate(due):
+        if not outbox_dispatch(row_id, kind=kind):
+            # The broker is down: the rows not handed over are due again at the next sweep.
+            rest = [pk for pk, _kind in due[handed_over:]]
+            OutboxMessage.objects.filter(pk__in=rest, status=OutboxStatus.PENDING).update(
+                lease_expires_at=now
+            )
+            return handed_over
+    return len(due)
+
+
+def _lease_due_rows(now: datetime, batch_size: int) -> list[tuple[int, str]]:
+    """The due rows with no trusted hand-over, each now trusted for a dispatch lease.
+
+    Locked while their lease is written (``SKIP LOCKED``, on PostgreSQL), so a
+    second sweep running by mistake at the same time hands each row over once.
+    """
+    with transaction.atomic():
+        due = list(
+            untrusted_due_rows(now)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "kind")[:batch_size]
+        )
+        OutboxMessage.objects.filter(
+            pk__in=[pk for pk, _kind in due], status=OutboxStatus.PENDING
+        ).update(lease_expires_at=now + timedelta(seconds=settings.OUTBOX_DISPATCH_LEASE_SECONDS))
+    return due
+
+
+def untrusted_due_rows(now: datetime) -> QuerySet[OutboxMessage]:
+    """Due pending rows whose hand-over is not trusted any more (index outbox_due)."""
+    grace_over = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    untrusted = Q(lease_expires_at__isnull=True, next_attempt_at__lte=grace_over) | Q(
+        lease_expires_at__lte=now
     )
-    dispatched = 0
-    for row_id in due:
-        if not outbox_dispatch(row_id):
-            break  # the broker is down: the next sweep tries again
-        dispatched += 1
-    return dispatched
+    return OutboxMessage.objects.filter(
+        untrusted, status=OutboxStatus.PENDING, next_attempt_at__lte=now
+    ).order_by("next_attempt_at")
 
 
 def _release_expired_leases(now: datetime) -> None:
@@ -343,12 +394,16 @@ def _release_expired_leases(now: datetime) -> None:
 @transaction.atomic
 def outbox_retry_now(*, rows: Iterable[OutboxMessage]) -> int:
     """An admin's "retry now": failed or waiting rows get a fresh set of attempts."""
-    ids = [row.pk for row in rows if row.status in (OutboxStatus.PENDING, OutboxStatus.FAILED)]
-    count = OutboxMessage.objects.filter(
-        pk__in=ids, status__in=(OutboxStatus.PENDING, OutboxStatus.FAILED)
-    ).update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
-    for row_id in ids:
-        transaction.on_commit(functools.partial(outbox_dispatch, row_id))
+    waiting = (OutboxStatus.PENDING, OutboxStatus.FAILED)
+    kinds = {row.pk: row.kind for row in rows if row.status in waiting}
+    count = OutboxMessage.objects.filter(pk__in=kinds, status__in=waiting).update(
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        lease_expires_at=None,
+    )
+    for row_id, kind in kinds.items():
+        transaction.on_commit(functools.partial(outbox_dispatch, row_id, kind=kind))
     return count
 
 
