@@ -1,4 +1,4 @@
-"""Settings of the Celery workers: a queue per kind of work, and the worker's own broker options.
+"""Settings of the Celery workers: queues per kind of work, the worker's broker options, the outbox.
 
 Read from the environment like the rest (every variable is in README.md with its
 default); ``helpdesk.settings`` takes them all. The producer side (the broker
@@ -42,3 +42,31 @@ REDIS_WORKER_TRANSPORT_OPTIONS = {
     "max_retries": 3,
     "interval_start": 0.5,
 }
+
+# --- Outbox -------------------------------------------------------------------
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_BACKOFF_BASE_SECONDS = env.int("OUTBOX_BACKOFF_BASE_SECONDS", default=30)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# A delivery is killed before its lease runs out, so no two workers hold one row.
+CELERY_TASK_TIME_LIMIT = max(30, OUTBOX_LEASE_SECONDS - 30)
+CELERY_TASK_SOFT_TIME_LIMIT = max(20, OUTBOX_LEASE_SECONDS - 60)
+# The sweeper leaves rows due for less than this to their own dispatch.
+OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
+# After a failed hand-over to the broker, this process stops trying for a while
+# (the sweeper delivers), so a hung broker costs one request a short wait, not all.
+OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)
+# Longer waits (a Retry-After, a backoff) stay in the database, for the sweeper.
+OUTBOX_MAX_COUNTDOWN_SECONDS = env.int("OUTBOX_MAX_COUNTDOWN_SECONDS", default=10)
+# How long the sweeper trusts a hand-over before handing a pending row over again.
+OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
+OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
+
+# --- Worker health (integrations.workers, Admin → Integration health) ----------
+# A worker records that it consumed a task at most this often (one small UPDATE).
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+# The health page warns when no worker consumed anything for this long (beat sends
+# a sweep every minute, so a consuming worker is never silent for minutes)...
+WORKER_SILENT_MINUTES = env.int("WORKER_SILENT_MINUTES", default=5)
+# ...and when outbox rows have been due (or their lease expired) for this long.
+OUTBOX_BACKLOG_MINUTES = env.int("OUTBOX_BACKLOG_MINUTES", default=10)

@@ -22,7 +22,7 @@ from integrations.email import handlers as email_handlers
 from tests.fake_slack import CHANNEL, requests_to
 from tests.github_factories import REPOSITORY, deliver, escalated_ticket, github_rows, local_github
 from tests.test_email_delivery import new_ticket
-from tickets import escalation, outbox
+from tickets import escalation, outbox, outbox_sweep
 from tickets.models import IssueState, OutboxMessage, OutboxStatus
 from tickets.outbox_handover import HandoverSuperseded, outbox_handover
 from tickets.outbox_kinds import OutboxKind
@@ -57,7 +57,7 @@ def lease_runs_out_and_sweeper_runs(row: OutboxMessage) -> OutboxMessage:
     OutboxMessage.objects.filter(pk=row.pk).update(
         lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    outbox._release_expired_leases(timezone.now())
+    outbox_sweep._release_expired_leases(timezone.now())
     row.refresh_from_db()
     return row
 

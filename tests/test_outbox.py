@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from helpdesk.celery import app as celery_app
 from tests import factories
-from tickets import outbox, tasks
+from tickets import outbox, outbox_sweep, tasks
 from tickets.admin import OutboxMessageAdmin
 from tickets.models import OutboxMessage, OutboxStatus
 
@@ -242,7 +242,7 @@ def test_a_worker_slower_than_its_lease_does_not_overwrite_the_newer_delivery(ha
             lease_expires_at=timezone.now() - timedelta(seconds=1)
         )
         handlers("test", lambda again: {"by": "B"})
-        outbox._release_expired_leases(timezone.now())
+        outbox_sweep._release_expired_leases(timezone.now())
         assert outbox.outbox_deliver_row(claimed.pk).outcome == "delivered"
         raise TimeoutError("A's request to Slack finally timed out")
 

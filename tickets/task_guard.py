@@ -20,7 +20,7 @@ celery discussion #8969), and Redis keeps none either, so this module keeps one:
   the admin ("Tasks that lost their worker") for an operator.
 
 Outbox deliveries have their own bound besides (the row's attempts, see
-:func:`tickets.outbox._release_expired_leases`); this one covers every task.
+:func:`tickets.outbox_sweep._release_expired_leases`); this one covers every task.
 """
 
 from __future__ import annotations
