@@ -56,8 +56,9 @@ OUTBOX_SWEEP_GRACE_SECONDS = env.int("OUTBOX_SWEEP_GRACE_SECONDS", default=30)
 # After a failed hand-over to the broker, this process stops trying for a while
 # (the sweeper delivers), so a hung broker costs one request a short wait, not all.
 OUTBOX_DISPATCH_PAUSE_SECONDS = env.int("OUTBOX_DISPATCH_PAUSE_SECONDS", default=30)
-# Longer waits (a Retry-After, a backoff) stay in the database, for the sweeper.
-OUTBOX_MAX_COUNTDOWN_SECONDS = env.int("OUTBOX_MAX_COUNTDOWN_SECONDS", default=10)
+# Longer waits (a Retry-After, a backoff) stay in the database, for the sweeper; 20 s
+# still hands the Slack thread wait (15 s) to the broker, so follow-ups stay prompt.
+OUTBOX_MAX_COUNTDOWN_SECONDS = env.int("OUTBOX_MAX_COUNTDOWN_SECONDS", default=20)
 # How long the sweeper trusts a hand-over before handing a pending row over again.
 OUTBOX_DISPATCH_LEASE_SECONDS = env.int("OUTBOX_DISPATCH_LEASE_SECONDS", default=300)
 OUTBOX_KEEP_DELIVERED_DAYS = env.int("OUTBOX_KEEP_DELIVERED_DAYS", default=90)
