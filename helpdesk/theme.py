@@ -43,6 +43,16 @@ class Theme:
             f"{round(part * (100 - weight) / 100):02x}" for part in _rgb(self.browser_color)
         )
 
+    def primary_tint(self, weight: int) -> str:
+        """The colour mixed with ``weight`` % white (Bootstrap's subtle borders, 60)."""
+        return "#" + "".join(
+            f"{round(part + (255 - part) * weight / 100):02x}" for part in _rgb(self.browser_color)
+        )
+
+    @property
+    def primary_border_subtle(self) -> str:
+        return self.primary_tint(60)
+
     @property
     def primary_hover(self) -> str:
         return self.primary_shade(15)
