@@ -141,3 +141,14 @@ def test_other_errors_never_take_the_outage_page_away(browser, database_away):
 
     assert response.status_code == 503
     assert "We will be right back" in response.content.decode()
+
+
+def test_a_signed_in_partner_on_a_broken_link_during_an_outage_gets_the_outage_page(browser):
+    # The 404 page shows who is signed in (base.html), which needs the session's row.
+    browser.force_login(factories.UserFactory(is_staff=False))
+    refused = OperationalError('connection to server at "127.0.0.1", port 5432 failed')
+    with mock.patch.object(connection, "cursor", side_effect=refused):
+        response = browser.get("/no-such-page/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 503
+    assert "We will be right back" in response.content.decode()

@@ -4,7 +4,11 @@ primary colour) that, left unset, keeps the pages exactly as they were.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -91,3 +95,26 @@ def test_bootstraps_blue_and_short_hex_colours_are_accepted():
     assert theme_color(" #0D6EFD ") == "#0d6efd"
     assert theme_color("#036") == "#036"
     assert theme_color("") == ""
+
+
+def test_the_site_does_not_start_with_a_colour_white_text_cannot_be_read_on(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="helpdesk.settings",
+        DEBUG="true",
+        HELPDESK_VAR_DIR=str(tmp_path / "var"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        HELPDESK_PRIMARY_COLOR="#ffd700",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "HELPDESK_PRIMARY_COLOR #ffd700 is too light" in result.stderr
