@@ -22,6 +22,7 @@ from helpdesk.settings_database import behind_pooler
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
 from helpdesk.settings_support import *  # noqa: F403 - likewise
+from helpdesk.settings_theme import *  # noqa: F403 - likewise: the portal's name, logo, colour
 from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "helpdesk.views.csrf_failure"  # the site's page, saying why
 
 # The public address of the help desk, used for links in emails and GitHub issues.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "helpdesk.theme.theme",
             ],
         },
     },

@@ -6,7 +6,9 @@ from django.urls import include, path
 from helpdesk import views
 from integrations import views as integration_views
 
-# Unreachable database: a friendly 503 page (helpdesk.views.server_error).
+# Unreachable database: a friendly 503 page; any other error: the branded 500 page
+# (helpdesk.views.server_error). 404, 403 and CSRF failures: Django's views with
+# templates/404.html, 403.html and 403_csrf.html.
 handler500 = "helpdesk.views.server_error"
 
 admin.site.site_header = "Help desk back office"
@@ -15,6 +17,7 @@ admin.site.index_title = "Configuration and records"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("signed-in/", views.signed_in, name="signed_in"),
     path(
         "admin/integrations/health/",

@@ -1,16 +1,26 @@
-"""Operational endpoints that belong to the project rather than to an app, and the
-error page shown while the database is away."""
+"""Operational endpoints that belong to the project rather than to an app, the
+error page shown while the database is away, the branded 500 page and the favicon.
+
+The 404 and 403 pages are Django's own views rendering our templates (404.html,
+403.html) with the request; CSRF failures have a view here (CSRF_FAILURE_VIEW).
+"""
 
 import logging
 import sys
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE, REASON_NO_REFERER
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views import defaults
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from helpdesk.theme import current_theme
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +64,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     Django calls this from inside its ``except`` block (for an exception in any
     view or middleware), so the exception is still at hand. Every other error
-    gets Django's own 500 page.
+    gets the branded 500 page, rendered as Django renders its own: without the
+    request, so that no context processor (the user, hence the session and the
+    database) runs. The theme comes from settings only.
     """
     if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
         return database_unavailable(request)
-    return defaults.server_error(request)
+    context = {
+        "theme": current_theme(),
+        "LANGUAGE_CODE": get_language(),
+        # The theme's style element needs the page's nonce (Content-Security-Policy).
+        "csp_nonce": get_nonce(request),
+    }
+    return HttpResponse(render_to_string("500.html", context), status=500)
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
@@ -77,6 +95,28 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the site's page, saying what to do about the likely cause.
+
+    Django's own view renders a custom ``403_csrf.html`` without telling it why.
+    """
+    context = {
+        "no_cookie": reason == REASON_NO_CSRF_COOKIE,
+        "no_referer": reason == REASON_NO_REFERER,
+    }
+    return render(request, "403_csrf.html", context, status=403)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """``/favicon.ico``, asked for by pages without an icon link (the admin) and by
+    browsers on their own: the SVG icon, rather than a 404 page each time."""
+    response = HttpResponseRedirect(static("favicon.svg"))
+    # Not permanent: the static name carries a hash that changes with the file.
+    patch_cache_control(response, public=True, max_age=86_400)
     return response
 
 
