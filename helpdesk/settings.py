@@ -116,6 +116,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -203,14 +204,28 @@ AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The portal, the knowledge base's pages and every mail to requesters are offered in
+# these (README "Languages"); catalogues under locale/, compiled by `make install`.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("pt-br", _("Brazilian Portuguese")),
+]
 if len(LANGUAGES) > 1:
     # With one language there is nothing to negotiate, and the middleware cost
-    # about a fifth of a trivial request (bench/middleware.py).
+    # about a fifth of a trivial request (bench/middleware.py). Ours is Django's, plus
+    # a redirect of an unprefixed public page to the reader's language (helpdesk.language).
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "django.middleware.locale.LocaleMiddleware",
+        "helpdesk.language.PortalLocaleMiddleware",
     )
+# The switcher's choice, remembered for a year; sent on same-site navigation only.
+LANGUAGE_COOKIE_NAME = "helpdesk_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = not DEBUG  # as the session cookie (Security, below)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True

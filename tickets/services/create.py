@@ -20,6 +20,7 @@ from tickets.models import Channel, EventKind, Message, MessageKind, Requester, 
 from tickets.models.sla import SlaClock
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
+from tickets.services.languages import requester_language_set
 from tickets.uploads import validate_uploads
 
 # How far in the future a "client first reached out at" time may lie (clock skew).
@@ -162,12 +163,15 @@ def ticket_create(
     notify_requester: bool = True,
     organisation_name: str = "",
     submission_key: str = "",
+    requester_language: str = "",
 ) -> Ticket:
     """Log a request from any channel: the ticket, its first message, history and the email.
 
     ``by`` is the agent who logged it on a client's behalf (None when the client
     wrote in themselves); ``received_at`` is when the client first reached out.
     ``organisation_name`` is what the requester wrote when it matched no partner.
+    ``requester_language`` is the language they wrote in (the page's, their mail's):
+    every mail to them is then written in it.
     ``submission_key`` makes the call idempotent: a second call with the same key
     (a form sent twice, even at the same moment) returns the first ticket and
     changes nothing.
@@ -179,6 +183,7 @@ def ticket_create(
     subject, received_at = _checked_request(subject, channel, received_at)
     validate_uploads(attachments, max_count="any")  # the channel limits the count
     requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
+    requester_language_set(requester=requester, language=requester_language)
     partner = partner or requester.partner
     report = {
         "description": description,
