@@ -15,12 +15,12 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from helpdesk.settings_database import behind_pooler
 
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
+from helpdesk.settings_languages import *  # noqa: F403 - likewise
 from helpdesk.settings_support import *  # noqa: F403 - likewise
 from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
@@ -203,16 +203,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
-LANGUAGE_CODE = "en"
-# The portal, the knowledge base's pages and every mail to requesters are offered in
-# these (README "Languages"); catalogues under locale/, compiled by `make install`.
-LANGUAGES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("pt-br", _("Brazilian Portuguese")),
-]
-if len(LANGUAGES) > 1:
+# The languages, the switcher's cookie and the catalogues: helpdesk/settings_languages.py.
+if len(LANGUAGES) > 1:  # noqa: F405 - from settings_languages
     # With one language there is nothing to negotiate, and the middleware cost
     # about a fifth of a trivial request (bench/middleware.py). Ours is Django's, plus
     # a redirect of an unprefixed public page to the reader's language (helpdesk.language).
@@ -220,13 +212,7 @@ if len(LANGUAGES) > 1:
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
         "helpdesk.language.PortalLocaleMiddleware",
     )
-# The switcher's choice, remembered for a year; sent on same-site navigation only.
-LANGUAGE_COOKIE_NAME = "helpdesk_language"
-LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-LANGUAGE_COOKIE_SAMESITE = "Lax"
-LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = not DEBUG  # as the session cookie (Security, below)
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
