@@ -21,6 +21,7 @@ from django.urls import get_script_prefix, is_valid_path, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 
@@ -81,6 +82,10 @@ def page_in_language(url: str, language: str) -> str:
         return translate_url(url, language)
 
 
+# No CSRF token: a token in the switcher would set a cookie on every public page
+# (they set none today), and a forged choice of language harms no one. POST only, so
+# that link prefetchers and crawlers never change it (the reason Django's is POST).
+@csrf_exempt
 @require_POST
 def language_choose(request: HttpRequest) -> HttpResponse:
     """The switcher: remember the choice in the language cookie and show the same page in it."""

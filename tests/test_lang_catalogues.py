@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.lang_checks import (
     CATALOGUE_LANGUAGES,
@@ -126,3 +127,28 @@ def test_the_template_check_sees_text_and_shown_attributes_but_not_tags_scripts_
     )
 
     assert unmarked_words(source) == ["Hello …", "Search", "Open the knowledge base"]
+
+
+# --- The compiled catalogues are the ones served --------------------------------
+
+
+@pytest.mark.parametrize("language", CATALOGUE_LANGUAGES)
+def test_the_pages_are_served_from_the_compiled_catalogue_of_its_translations(language):
+    po = catalogue(language)
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), "compiled by `make install` (or the test session's fixture)"
+    assert mo.stat().st_mtime >= po.stat().st_mtime
+    translated = [
+        entry
+        for entry in read_po(po)
+        if entry.msgid and not entry.msgid_plural and entry.msgstr[:1] != [""]
+        if not entry.fuzzy and entry.msgctxt is None
+    ]
+    with translation.override(to_locale_code(language)):
+        for entry in translated:
+            assert translation.gettext(entry.msgid) == entry.msgstr[0]
+
+
+def to_locale_code(folder: str) -> str:
+    """pt_BR (the folder) is pt-br (the language code)."""
+    return folder.replace("_", "-").lower()

@@ -65,9 +65,10 @@ def test_a_brazilian_browser_asking_for_plain_portuguese_gets_the_brazilian_page
 
 
 def test_the_switcher_remembers_the_choice_and_shows_the_same_page_in_it():
-    client = Client()
+    client = Client(enforce_csrf_checks=True)
     page = client.get("/kb/")
     assert 'name="next" value="/kb/"' in page.content.decode()
+    assert not page.cookies  # the switcher sets no cookie on a page that shows it
 
     response = client.post("/language/", {"language": "es", "next": "/kb/?q=export"})
 
