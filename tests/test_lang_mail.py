@@ -10,9 +10,10 @@ from django.test import Client
 from django.utils import translation
 
 from integrations.email import handlers
+from integrations.email.addresses import reply_address
 from tests import factories
 from tests.desk_helpers import deliver_all, mails_to, ticket_from
-from tests.email_helpers import ingest, readdress, sample
+from tests.email_helpers import ingest, kofis_web_ticket, readdress, sample
 from tests.portal_helpers import contact_data
 from tickets import services
 from tickets.models import Requester, Status
@@ -119,6 +120,22 @@ def test_a_mail_that_says_it_is_in_brazilian_portuguese_is_answered_in_it(render
     deliver_all()
     [ack] = mail.outbox
     assert ack.extra_headers["Content-Language"] == "pt-br"
+
+
+def test_a_reply_by_mail_in_spanish_switches_their_later_mail_to_spanish():
+    ticket = kofis_web_ticket()
+    raw = readdress(
+        sample("reply-gmail.eml"),
+        To=reply_address(ticket),
+        From="Kofi <kofi@partner.example.org>",
+        Content_Language="es-419",
+    )
+
+    inbound = ingest(raw)
+
+    assert inbound.ticket == ticket
+    ticket.requester.refresh_from_db()
+    assert ticket.requester.language == "es"
 
 
 def test_a_mail_naming_no_language_we_offer_changes_nothing():

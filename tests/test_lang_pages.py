@@ -104,7 +104,9 @@ def test_the_switcher_refuses_another_site_and_an_unknown_language():
 def test_a_form_posted_to_an_english_address_is_not_redirected():
     response = Client().post("/t/lost/", {"email": "x@example.org"}, HTTP_ACCEPT_LANGUAGE="fr")
 
-    assert response.status_code != 302 or not response["Location"].startswith("/fr/")
+    # Answered where it was sent (a redirect would turn the POST into a GET and lose it).
+    assert response.status_code in (200, 302)
+    assert not response.get("Location", "").startswith("/fr/")
 
 
 def test_the_desk_and_the_back_office_have_no_language_prefix():

@@ -178,10 +178,11 @@ def append_to_ticket(
     files, notes = _attachments(parsed)
     if not body and not files:
         return _held_empty(notes, ticket)
-    requester = services.requester_get_or_create(email=parsed.from_address, name=parsed.from_name)
     # A mail that says its language (few do): later mail to them is written in it.
-    services.requester_language_set(
-        requester=requester, language=parsed.headers.get("content-language")
+    requester = services.requester_get_or_create(
+        email=parsed.from_address,
+        name=parsed.from_name,
+        language=parsed.headers.get("content-language", ""),
     )
     message = services.ticket_add_message(
         ticket=ticket,
