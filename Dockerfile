@@ -18,6 +18,10 @@ ENV PYTHONUNBUFFERED=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 
+# GNU gettext's msgfmt compiles the translation catalogues at build time (below).
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # An unprivileged user owns only the runtime data directory; the code stays root's.
 RUN groupadd --system --gid 10001 helpdesk \
     && useradd --system --uid 10001 --gid helpdesk --home-dir /app/var --no-create-home \
@@ -54,6 +58,11 @@ EOF
 WORKDIR /app
 COPY . /app
 COPY --from=assets /assets/static/vendor /app/static/vendor
+# The translation catalogues, compiled beside their sources (root's, like the code;
+# the .mo files are not committed). The key exists only for this step.
+RUN SECRET_KEY=compilemessages-only-build-key-never-used-at-runtime-0123456789 \
+    DEBUG=false CELERY_BROKER_URL=memory:// HELPDESK_VAR_DIR=/tmp/build-var \
+    python manage.py compilemessages --ignore=.venv && rm -rf /tmp/build-var
 
 # Runtime data (settings' VAR_DIR): collected static files (baked in below), the
 # Celery beat schedule (/app/var/beat) and uploaded attachments (/app/var/media).

@@ -16,7 +16,13 @@ VENDOR := static/vendor/.installed
 PORT ?= 8000
 PIP_COMPILE := $(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links
 
-.PHONY: help install run test lint format bench loadtest rehearse lock migrate seed clean
+# The translation catalogues: their compiled .mo files are built here, never committed.
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/django.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+# What `make messages` extracts: the project's own code and templates, not tests or tools.
+MESSAGES_SCOPE := -l fr -l es -l pt_BR --no-obsolete --add-location=file --ignore=.venv --ignore=node_modules --ignore='bench/*' --ignore='tests/*' --ignore='var/*' --ignore='static/*'
+
+.PHONY: help install run test lint format bench loadtest rehearse lock migrate seed clean messages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,12 +40,20 @@ $(VENDOR): package.json package-lock.json scripts/vendor-assets
 	scripts/vendor-assets
 	@touch $(VENDOR)
 
-install: $(STAMP) $(VENDOR) ## Create the virtualenv, install the pinned Python and front-end dependencies
+install: $(STAMP) $(VENDOR) $(COMPILED) ## Create the virtualenv, install the pinned Python and front-end dependencies, compile the translations
+
+# GNU gettext's msgfmt compiles a catalogue; Django's compilemessages runs it.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)"; exit 1; }
+	DEBUG=true $(PY) manage.py compilemessages -l $* --ignore=.venv --ignore=node_modules
+
+messages: $(STAMP) ## Extract the translatable strings into locale/<lang>/LC_MESSAGES/django.po (README "Languages")
+	DEBUG=true $(PY) manage.py makemessages $(MESSAGES_SCOPE)
 
 # SITE_URL (links in emails) follows PORT unless set. It is set here for all three
 # processes: honcho gives each its own PORT (the worker's is PORT+100), so the worker,
 # which sends the emails, could not derive it from PORT itself.
-run: $(STAMP) $(VENDOR) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data (PORT=8000; links in emails follow it unless SITE_URL is set)
+run: $(STAMP) $(VENDOR) $(COMPILED) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data (PORT=8000; links in emails follow it unless SITE_URL is set)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py kb_refresh_html
 	DEBUG=true $(PY) manage.py seed_demo
@@ -52,7 +66,7 @@ run: $(STAMP) $(VENDOR) ## Run the whole help desk (web, worker, beat) on the em
 	@echo ""
 	DEBUG=true PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho -f Procfile.dev start
 
-test: $(STAMP) $(VENDOR) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
+test: $(STAMP) $(VENDOR) $(COMPILED) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$status
 

@@ -1,4 +1,5 @@
-"""Desk and report pages show times in the reading staff member's own time zone.
+"""Desk and report pages show times in the reading staff member's own time zone, and
+speak their language (their profile's; the back office too).
 
 The zone is activated for the view (so ``{{ value }}``, ``|date`` and ``|zoned``
 render in it, and date-time inputs are read in it) and dropped after the
@@ -19,30 +20,44 @@ from typing import Any, cast
 
 from django.contrib.auth.middleware import AuthenticationMiddleware, auser, get_user
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django_htmx.middleware import HtmxDetails
 
 from helpdesk.middleware import LazyMessageMiddleware, request_alive
-from tickets.time_zones import staff_zone
+from tickets.time_zones import staff_profile_of, staff_zone
 
 # URL namespaces whose pages are read by staff in their own zone.
 STAFF_NAMESPACES = frozenset({"desk", "reports"})
+# ... and in their own language: those and the back office.
+LANGUAGE_NAMESPACES = STAFF_NAMESPACES | {"admin"}
 
 
 def activate_staff_zone(request: HttpRequest) -> None:
-    """Before the view: a staff member reading a desk or report page gets their zone."""
+    """Before the view: a staff member reading a desk or report page gets their zone
+    (and, there and in the back office, their language)."""
     match = request.resolver_match
     user = getattr(request, "user", None)
-    if (
-        match is not None
-        and STAFF_NAMESPACES.intersection(match.namespaces)
-        and user is not None
-        and user.is_authenticated
-        and user.is_staff
-    ):
+    if match is None or user is None or not LANGUAGE_NAMESPACES.intersection(match.namespaces):
+        return
+    if not (user.is_authenticated and user.is_staff):
+        return
+    activate_staff_language(request, user)
+    if STAFF_NAMESPACES.intersection(match.namespaces):
         timezone.activate(staff_zone(user))
         request._staff_zone_active = True  # type: ignore[attr-defined]
+
+
+def activate_staff_language(request: HttpRequest, user: Any) -> None:
+    """The profile's language, when chosen; else the default (these pages have no prefix).
+
+    The profile came with the user (desk.backends), so this costs no query. The
+    locale middleware (helpdesk.language) puts the default back after the response.
+    """
+    profile = staff_profile_of(user)
+    if profile is not None and profile.language:
+        translation.activate(profile.language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 def release_staff_zone(request: HttpRequest) -> None:

@@ -15,12 +15,12 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from helpdesk.settings_database import behind_pooler
 
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
 from helpdesk.settings_integrations import *  # noqa: F403 - they are settings like these
+from helpdesk.settings_languages import *  # noqa: F403 - likewise
 from helpdesk.settings_support import *  # noqa: F403 - likewise
 from helpdesk.settings_theme import *  # noqa: F403 - likewise: the portal's name, logo, colour
 from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
@@ -118,6 +118,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.theme.theme",
@@ -205,16 +206,16 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
-if len(LANGUAGES) > 1:
+# The languages, the switcher's cookie and the catalogues: helpdesk/settings_languages.py.
+if len(LANGUAGES) > 1:  # noqa: F405 - from settings_languages
     # With one language there is nothing to negotiate, and the middleware cost
-    # about a fifth of a trivial request (bench/middleware.py).
+    # about a fifth of a trivial request (bench/middleware.py). Ours is Django's, plus
+    # a redirect of an unprefixed public page to the reader's language (helpdesk.language).
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-        "django.middleware.locale.LocaleMiddleware",
+        "helpdesk.language.PortalLocaleMiddleware",
     )
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG  # as the session cookie (Security, below)
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

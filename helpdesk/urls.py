@@ -1,9 +1,10 @@
 """Top-level URLs: the public portal, the health check and the admin back office."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from helpdesk import views
+from helpdesk import language, views
 from integrations import views as integration_views
 
 # Unreachable database: a friendly 503 page; any other error: the branded 500 page
@@ -19,6 +20,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("signed-in/", views.signed_in, name="signed_in"),
+    path("language/", language.language_choose, name="language"),
     path(
         "admin/integrations/health/",
         admin.site.admin_view(integration_views.integration_health),
@@ -28,8 +30,13 @@ urlpatterns = [
     path("integrations/slack/", include("integrations.slack.urls")),
     path("integrations/github/", include("integrations.github.urls")),
     path("integrations/email/inbound/", include("integrations.email.urls")),
-    path("kb/", include("kb.urls")),
     path("desk/", include("desk.urls")),
     path("reports/", include("reports.urls")),
-    path("", include("portal.urls")),
 ]
+# The public pages in each language: English unprefixed (every address given out so
+# far keeps working), the others under theirs (/fr/kb/, /pt-br/contact/).
+urlpatterns += i18n_patterns(
+    path("kb/", include("kb.urls")),
+    path("", include("portal.urls")),
+    prefix_default_language=False,
+)

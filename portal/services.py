@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Hub, Partner, Product
@@ -302,10 +302,9 @@ def contact_submit(
     *, request: ContactRequest, draft: Draft, uploads: Sequence[CheckedUpload] = ()
 ) -> Ticket:
     """Create the ticket (web form channel) with the held files and ``uploads`` (checked in
-    this request); the draft is then removed. Idempotent on the draft's key (the caller
-    looked for it already; the ticket service still finds a resend at the same moment).
-    The ticket service is the one transaction (no savepoints around it).
-    """
+    this request), the requester's language the page's; the draft is then removed.
+    Idempotent on the draft's key (the caller looked for it already; the ticket service
+    still finds a resend at the same moment). The ticket service is the one transaction."""
     partner = partner_match(request.organisation)
     fresh = [
         _typed_file(checked.file, checked.name, checked.kind.content_type) for checked in uploads
@@ -333,6 +332,7 @@ def contact_submit(
                 attachments=[*held, *fresh],
                 organisation_name="" if partner else request.organisation,
                 submission_key=draft.key,
+                requester_language=translation.get_language(),
             )
     except FileNotFoundError:
         # A concurrent submit of the same draft finished and removed its files.

@@ -8,6 +8,7 @@ import pytest
 
 from helpdesk import cache as helpdesk_cache
 from tests.isolation import empty_caches
+from tests.lang_checks import compile_catalogues
 from tickets import outbox, outbox_kinds
 
 # The local fake Slack's fixtures (``slack``, ``slack_server``), for any test that asks.
@@ -33,6 +34,12 @@ def _refuse_flushdb(self, *args, **kwargs):
         "cache.clear() on Redis is FLUSHDB: it would empty other checkouts' keys on a shared "
         "Redis. Each test already starts from an empty namespace (tests/isolation.py)."
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_catalogues():
+    """The translations compiled, as `make install` does (their .mo files are not committed)."""
+    compile_catalogues()
 
 
 @pytest.fixture(autouse=True, scope="session")

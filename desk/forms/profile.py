@@ -1,23 +1,40 @@
-"""A staff member's own profile on the desk: the time zone they read and type times in."""
+"""A staff member's own profile on the desk: the time zone they read and type times in,
+and the language the desk speaks to them."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog.models import Hub
 from tickets.models import StaffProfile
 from tickets.time_zones import time_zone_choices
 
 
+def language_choices() -> list[tuple[str, str]]:
+    # Each language in its own name, so a colleague finds theirs whatever the page's.
+    return [("", _("— the help desk's default —"))] + [
+        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+    ]
+
+
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Your language"),
+        choices=language_choices,
+        required=False,
+        help_text=gettext_lazy("The desk and the back office are shown in it."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
     class Meta:
         model = StaffProfile
-        fields = ["time_zone", "hub"]
+        fields = ["time_zone", "language", "hub"]
         labels = {"time_zone": gettext_lazy("Your time zone"), "hub": gettext_lazy("Your hub")}
         help_texts = {
             "time_zone": gettext_lazy(

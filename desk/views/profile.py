@@ -1,4 +1,4 @@
-"""A staff member's own profile: the time zone the desk shows and reads times in."""
+"""A staff member's own profile: the time zone the desk shows and reads times in, its language."""
 
 from __future__ import annotations
 

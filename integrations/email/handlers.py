@@ -5,10 +5,11 @@ The mail is rendered when it is sent, from the templates under
 Message-ID is derived from the outbox row's key, so a retried row carries the
 same Message-ID and mail clients show it once. A worker lost while sending leaves
 the row failed with the reason, never sent twice (:mod:`tickets.outbox_handover`).
-Every mail about a ticket refers to the ticket's thread id (and to the requester's
-last mail, if they wrote one), so clients thread them; mail to the requester
-carries the ticket's own reply address, so their answer finds the ticket without
-trusting the subject.
+Mail to a requester is written in their language (``Requester.language``) and
+says so (``Content-Language``). Every mail about a ticket refers to the ticket's
+thread id (and to the requester's last mail, if they wrote one), so clients thread
+them; mail to the requester carries the ticket's own reply address, so their answer
+finds the ticket without trusting the subject.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from integrations.email.addresses import reply_to_header, thread_tag
 from tickets.escalation import ticket_desk_url
@@ -78,17 +79,9 @@ def mail_zone(payload: dict[str, Any], ticket: Ticket | None) -> tzinfo:
     return ticket_zone(ticket) if ticket is not None else hub_zone(None)
 
 
-def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
-    payload = row.payload
-    ticket = None
-    if payload.get("ticket_id"):
-        ticket = Ticket.objects.select_related("requester", "product", "category", "hub").get(
-            pk=payload["ticket_id"]
-        )
-        requester = ticket.requester
-    else:
-        # Mail about a requester's tickets in general (their private links, re-sent).
-        requester = Requester.objects.get(pk=payload["requester_id"])
+def mail_context(
+    payload: dict[str, Any], ticket: Ticket | None, requester: Requester
+) -> dict[str, Any]:
     message = None
     if payload.get("message_id"):
         message = Message.objects.select_related("author_user").get(pk=payload["message_id"])
@@ -98,7 +91,7 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
             pk__in=payload.get("ticket_ids") or [], requester=requester
         ).order_by("-created_at", "-id")
     ]
-    context: dict[str, Any] = {
+    return {
         "ticket": ticket,
         "ticket_link": requester_link(ticket) if ticket else "",
         "desk_url": ticket_desk_url(ticket) if ticket else "",  # for mail to agents
@@ -114,12 +107,36 @@ def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
             if f not in ("ticket", "message", "requester", "ticket_link", "ticket_links")
         },
     }
-    template = payload["template"]
-    with timezone.override(mail_zone(payload, ticket)):
+
+
+def mail_language(payload: dict[str, Any], requester: Requester) -> str:
+    """The language a mail is written in: the requester's for mail to them (the one
+    they last wrote to us in), else the help desk's default (staff mail)."""
+    if payload["to"] == [requester.email]:
+        return requester.mail_language
+    return settings.LANGUAGE_CODE
+
+
+def build_email(row: OutboxMessage) -> EmailMultiAlternatives:
+    payload = row.payload
+    ticket = None
+    if payload.get("ticket_id"):
+        ticket = Ticket.objects.select_related("requester", "product", "category", "hub").get(
+            pk=payload["ticket_id"]
+        )
+        requester = ticket.requester
+    else:
+        # Mail about a requester's tickets in general (their private links, re-sent).
+        requester = Requester.objects.get(pk=payload["requester_id"])
+    language = mail_language(payload, requester)
+    # Their links too are in it (/fr/t/...), and its dates and numbers.
+    with translation.override(language), timezone.override(mail_zone(payload, ticket)):
+        context = mail_context(payload, ticket, requester)
+        template = payload["template"]
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         text = render_to_string(f"emails/{template}.txt", context)
         html = render_to_string(f"emails/{template}.html", context)
-    headers = {"Message-ID": stable_message_id(row.key, ticket)}
+    headers = {"Message-ID": stable_message_id(row.key, ticket), "Content-Language": language}
     reply_to: list[str] = []
     if ticket is not None:
         headers |= thread_headers(ticket, row) | {"X-Helpdesk-Ticket": ticket.reference}

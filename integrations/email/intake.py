@@ -178,7 +178,12 @@ def append_to_ticket(
     files, notes = _attachments(parsed)
     if not body and not files:
         return _held_empty(notes, ticket)
-    requester = services.requester_get_or_create(email=parsed.from_address, name=parsed.from_name)
+    # A mail that says its language (few do): later mail to them is written in it.
+    requester = services.requester_get_or_create(
+        email=parsed.from_address,
+        name=parsed.from_name,
+        language=parsed.headers.get("content-language", ""),
+    )
     message = services.ticket_add_message(
         ticket=ticket,
         kind=MessageKind.CUSTOMER,
@@ -222,6 +227,7 @@ def open_ticket(
         product=follow_up_of.product if follow_up_of else None,
         submission_key=f"email:{hashlib.sha256(inbound.message_id.encode()).hexdigest()[:58]}",
         notify_requester=acknowledge,
+        requester_language=parsed.headers.get("content-language", ""),
     )
     message = ticket.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
     if message is not None:

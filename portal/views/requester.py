@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -97,6 +97,10 @@ def ticket_page(request: HttpRequest, ticket: Ticket) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     requester=ticket.requester,
                     attachments=form.cleaned_data["attachments"],
+                )
+                # They wrote on the page in its language: later mail is in it too.
+                ticket_services.requester_language_set(
+                    requester=ticket.requester, language=translation.get_language()
                 )
             except ValidationError as error:
                 form.add_error(None, error)

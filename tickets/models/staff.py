@@ -14,7 +14,7 @@ from catalog.models import Hub, validate_time_zone
 
 
 class StaffProfile(models.Model):
-    """A staff member's time zone and the hub they work for."""
+    """A staff member's time zone, language and the hub they work for."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -31,6 +31,12 @@ class StaffProfile(models.Model):
             "IANA name such as Africa/Nairobi. Empty: the hub's time zone, "
             "else the help desk's default."
         ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The desk's language for you. Empty: the help desk's default."),
     )
     hub = models.ForeignKey(
         Hub,

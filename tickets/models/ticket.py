@@ -41,6 +41,10 @@ class Requester(models.Model):
         verbose_name=_("partner"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Every mail to them is written in it (integrations.email.handlers); empty: the
+    # default language. Set from the page they last wrote on, or their mail. A code of
+    # settings.LANGUAGES, not a choice of the field: adding a language needs no migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -55,6 +59,11 @@ class Requester(models.Model):
         # One person, one row: however an address was typed, it is stored lower-cased.
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+    @property
+    def mail_language(self) -> str:
+        """The language mail to them is written in: theirs, else the default."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def first_name(self) -> str:

@@ -40,6 +40,7 @@ from tickets.services.canned import (
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
 from tickets.services.l2_news import ticket_dismiss_l2_news
+from tickets.services.languages import requester_language_set
 from tickets.services.locking import StaleTicket, TicketClosed, check_not_closed, check_version
 from tickets.services.merge import ticket_merge
 from tickets.services.partners import (
@@ -93,6 +94,7 @@ __all__ = [
     "partner_merge",
     "partner_named",
     "requester_get_or_create",
+    "requester_language_set",
     "ticket_acknowledge",
     "ticket_add_message",
     "ticket_add_partner",

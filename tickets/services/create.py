@@ -20,6 +20,7 @@ from tickets.models import Channel, EventKind, Message, MessageKind, Requester, 
 from tickets.models.sla import SlaClock
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
+from tickets.services.languages import supported_language
 from tickets.uploads import validate_uploads
 
 # How far in the future a "client first reached out at" time may lie (clock skew).
@@ -27,9 +28,13 @@ RECEIVED_AT_TOLERANCE = timedelta(minutes=5)
 
 
 def requester_get_or_create(
-    *, email: str, name: str = "", partner: Partner | None = None
+    *, email: str, name: str = "", partner: Partner | None = None, language: str = ""
 ) -> Requester:
-    """Find a requester by email (case-insensitive) or create one; fills in a missing name."""
+    """Find a requester by email (case-insensitive) or create one; fills in a missing name.
+
+    ``language`` is the one they wrote in, when known: it becomes theirs (see
+    :mod:`tickets.services.languages`), in the same write as the row.
+    """
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -40,14 +45,17 @@ def requester_get_or_create(
     # No savepoint of its own inside a caller's transaction: nothing below is caught and
     # retried (get_or_create keeps its own for the insert race).
     with transaction.atomic(savepoint=False):
-        return _requester_row(email, name, partner)
+        return _requester_row(email, name, partner, supported_language(language))
 
 
-def _requester_row(email: str, name: str, partner: Partner | None) -> Requester:
+def _requester_row(email: str, name: str, partner: Partner | None, language: str) -> Requester:
     requester, created = Requester.objects.get_or_create(
-        email=email, defaults={"name": name.strip()[:200], "partner": partner}
+        email=email, defaults={"name": name.strip()[:200], "partner": partner, "language": language}
     )
     changed = []
+    if not created and language and requester.language != language:
+        requester.language = language
+        changed.append("language")
     if not created and name.strip() and not requester.name:
         requester.name = name.strip()[:200]
         changed.append("name")
@@ -162,12 +170,15 @@ def ticket_create(
     notify_requester: bool = True,
     organisation_name: str = "",
     submission_key: str = "",
+    requester_language: str = "",
 ) -> Ticket:
     """Log a request from any channel: the ticket, its first message, history and the email.
 
     ``by`` is the agent who logged it on a client's behalf (None when the client
     wrote in themselves); ``received_at`` is when the client first reached out.
     ``organisation_name`` is what the requester wrote when it matched no partner.
+    ``requester_language`` is the language they wrote in (the page's, their mail's):
+    every mail to them is then written in it.
     ``submission_key`` makes the call idempotent: a second call with the same key
     (a form sent twice, even at the same moment) returns the first ticket and
     changes nothing.
@@ -178,7 +189,9 @@ def ticket_create(
     # no look-up first, the callers that can tell a resend made theirs already.
     subject, received_at = _checked_request(subject, channel, received_at)
     validate_uploads(attachments, max_count="any")  # the channel limits the count
-    requester = requester_get_or_create(email=requester_email, name=requester_name, partner=partner)
+    requester = requester_get_or_create(
+        email=requester_email, name=requester_name, partner=partner, language=requester_language
+    )
     partner = partner or requester.partner
     report = {
         "description": description,
