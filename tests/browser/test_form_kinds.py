@@ -106,6 +106,7 @@ def test_a_phone_scrolls_fewer_screens_for_each_kind(page):
         page.get_by_label(label, exact=True).check()
         measured[kind] = screens(page)
         snap(page, "contact-form", f"phone-{kind}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), kind
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "contact-form-length.json").write_text(json.dumps(measured, indent=1))
 
