@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.template import Context, Template
@@ -37,8 +39,18 @@ def rendered_by_crispy(form: ContactForm) -> list[str]:
         {"env_computer": ""},
         {"product": factories.product, "category": factories.category, "subject": "Export <b>"},
         {"product": "999999", "hub": "not a number"},
+        {"category": lambda: factories.category("question"), "env_computer": "Chrome 156 on Linux"},
+        {"category": lambda: factories.category("feature-request"), "product": factories.product},
     ],
-    ids=["blank", "user-agent", "empty-user-agent", "from-a-link", "unknown-choices"],
+    ids=[
+        "blank",
+        "user-agent",
+        "empty-user-agent",
+        "from-a-link",
+        "unknown-choices",
+        "a-question",
+        "a-feature-request",
+    ],
 )
 def test_every_field_is_what_crispy_forms_renders_for_a_form_not_sent_yet(initial):
     values = {name: value().pk if callable(value) else value for name, value in initial.items()}
@@ -57,6 +69,20 @@ def test_every_field_of_a_form_with_errors_is_what_crispy_forms_renders():
 
     assert rendered_by_the_tag(by_tag) == rendered_by_crispy(by_crispy)
     assert "is-invalid" in "".join(rendered_by_the_tag(by_tag))
+
+
+def test_each_kind_of_request_gets_its_own_blank_fields(client):
+    """The memo keeps a blank form per kind: the description is worded for each."""
+    for kind, label in (
+        ("bug", "Anything else we should know"),
+        ("question", "Your question"),
+        ("feature-request", "Describe your idea"),
+        ("bug", "Anything else we should know"),
+    ):
+        page = client.get(f"/contact/?category={kind}").content.decode()
+        found = re.search(r'<label\s+for="id_description"[^>]*>\s*([^<]*?)\s*<', page)
+        assert found is not None
+        assert found.group(1) == label
 
 
 def test_a_catalog_change_shows_on_the_next_page(client):
