@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from portal.kinds import Kind
+
 # Words a description needs before we stop suggesting more detail.
 VAGUE_WORDS = 12
 VAGUE_RE = re.compile(
@@ -48,12 +50,21 @@ TOO_SHORT = gettext_lazy(
 )
 
 
-def report_gaps(data: Mapping[str, Any], *, is_bug: bool) -> list[tuple[str, str]]:
+# The words a report is judged on, for each kind of request.
+WORDS_FROM = {
+    Kind.BUG: ("description", "what_doing", "actual"),
+    Kind.QUESTION: ("description",),
+    Kind.FEATURE: ("description", "problem", "who_needs"),
+}
+
+
+def report_gaps(data: Mapping[str, Any], *, kind: Kind | None) -> list[tuple[str, str]]:
     """(field, message) for each thing the report lacks, in the order the form asks."""
+    is_bug = kind is Kind.BUG
     hints = [(name, str(why)) for name, why in BUG_DETAILS if is_bug and not data.get(name)]
-    words = " ".join(
-        data.get(name) or "" for name in ("description", "what_doing", "actual")
-    ).strip()
+    asked = WORDS_FROM[kind] if kind is not None else ("description",)
+    words = " ".join(data.get(name) or "" for name in asked)
+    words = words.strip()
     if words and (VAGUE_RE.match(words) or len(words.split()) < VAGUE_WORDS):
         hints.append(("actual" if is_bug else "description", str(TOO_SHORT)))
     return hints

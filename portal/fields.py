@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.memo import active_rows
 from catalog.models import Category
+from portal.kinds import kind_of
 
 no_nul = ProhibitNullCharactersValidator(
     message=gettext_lazy(
@@ -51,13 +52,15 @@ def textarea(rows: int = 3, **attrs: Any) -> forms.Textarea:
 
 
 class CategoryRadioSelect(forms.RadioSelect):
-    """Radio buttons that say which choice is a bug, so the page can show the bug questions."""
+    """Radio buttons that say which kind of request each choice is, so the page shows the
+    parts of the form that kind asks for (``data-kind``, read by contact.js)."""
 
     def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(*args, **kwargs)
         instance = getattr(option["value"], "instance", None)
-        if isinstance(instance, Category):
-            option["attrs"]["data-bug"] = "1" if instance.is_bug else "0"
+        kind = kind_of(instance) if isinstance(instance, Category) else None
+        if kind is not None:
+            option["attrs"]["data-kind"] = str(kind)
         return option
 
 

@@ -17,8 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from catalog.memo import active_rows
 from catalog.models import Category, Hub, Product
+from portal import kinds
+from portal.browsers import USER_AGENT_MAX
 from portal.completeness import report_gaps
 from portal.fields import CatalogChoiceField, CategoryRadioSelect, LineField, TextField, textarea
+from portal.kinds import Kind, kind_of
 from portal.services import ContactRequest, HeldFile, form_started_token
 from tickets.uploads import AttachmentsField, CheckedUpload
 
@@ -26,17 +29,125 @@ SUBJECT_MAX = 200
 TEXT_MAX = 10_000
 DETAIL_MAX = 500
 PRODUCT_FIELD_PREFIX = "pd_"
-ENVIRONMENT_FIELDS = {
-    "env_computer": "computer_browser",
-    "env_device": "phone_tablet",
-    "env_app_version": "app_version",
-    "env_dashboard": "connected_dashboard",
+ENVIRONMENT_FIELDS = kinds.ENVIRONMENT_FIELDS
+# Not typed by the person, or not part of the request itself.
+NOT_TYPED = ("attachments", "website", "started")
+# The description is asked the way the kind of request needs it: (label, help).
+DESCRIPTION_WORDING = {
+    None: (
+        gettext_lazy("Describe your request"),
+        gettext_lazy("What you need, in a few sentences."),
+    ),
+    Kind.BUG: (
+        gettext_lazy("Anything else we should know"),
+        gettext_lazy("Anything the questions above do not cover."),
+    ),
+    Kind.QUESTION: (
+        gettext_lazy("Your question"),
+        gettext_lazy("What you want to do, and where you are stuck."),
+    ),
+    Kind.FEATURE: (
+        gettext_lazy("Describe your idea"),
+        gettext_lazy("What you would like the product to do."),
+    ),
+}
+
+# What each kind of request cannot be sent without: one of these fields, or this message.
+REQUIRED = {
+    Kind.BUG: (
+        ("actual", "description"),
+        gettext_lazy("Tell us what actually happened: it is what we start from with a bug."),
+    ),
+    Kind.QUESTION: (("description",), gettext_lazy("Write your question.")),
+    Kind.FEATURE: (
+        ("description", "problem"),
+        gettext_lazy("Describe your idea, or the problem it would solve."),
+    ),
 }
 
 
 class ContactForm(forms.Form):
-    """Contact Us: who you are, what it is about, and the details support needs to act."""
+    """Contact Us: the kind of request first, then only what that kind needs, then who you are.
 
+    The fields are declared in the order the page shows them.
+    """
+
+    category = CatalogChoiceField(
+        label=gettext_lazy("What kind of request is it?"),
+        queryset=Category.objects.active(),
+        widget=CategoryRadioSelect,
+        empty_label=None,
+    )
+    product = CatalogChoiceField(
+        label=gettext_lazy("Product"),
+        queryset=Product.objects.active(),
+        empty_label=gettext_lazy("Choose the product"),
+    )
+    subject = LineField(
+        label=gettext_lazy("Subject"),
+        max_length=SUBJECT_MAX,
+        help_text=gettext_lazy("One line, e.g. “Data export of survey X stops at 50%”."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    what_doing = TextField(
+        label=gettext_lazy("What were you doing?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(2),
+    )
+    expected = TextField(
+        label=gettext_lazy("What did you expect to happen?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(2),
+    )
+    actual = TextField(
+        label=gettext_lazy("What actually happened?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(),
+        help_text=gettext_lazy("Copy any error message exactly as it appears."),
+    )
+    steps = TextField(
+        label=gettext_lazy("Steps to reproduce"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(3, placeholder=gettext_lazy("1. Open …\n2. Click …\n3. See …")),
+    )
+    description = TextField(required=False, max_length=TEXT_MAX, widget=textarea())
+    problem = TextField(
+        label=gettext_lazy("What problem would it solve?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(),
+        help_text=gettext_lazy("What is hard, slow or impossible today without it."),
+    )
+    who_needs = TextField(
+        label=gettext_lazy("Who needs it?"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=textarea(2),
+        help_text=gettext_lazy("Which people or teams, and how many of them."),
+    )
+    env_computer = LineField(
+        label=gettext_lazy("Computer and browser"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("Filled in from your browser; change it if it is not right."),
+    )
+    env_device = LineField(
+        label=gettext_lazy("Phone or tablet"),
+        required=False,
+        max_length=DETAIL_MAX,
+        help_text=gettext_lazy("Make and model, if the problem is on a phone or tablet."),
+    )
+    env_app_version = LineField(label=gettext_lazy("App version"), required=False, max_length=100)
+    env_dashboard = LineField(
+        label=gettext_lazy("Connected dashboard"),
+        required=False,
+        max_length=DETAIL_MAX,
+        help_text=gettext_lazy("The dashboard or instance the app is connected to."),
+    )
     name = LineField(
         label=gettext_lazy("Your name"),
         max_length=200,
@@ -62,74 +173,6 @@ class ContactForm(forms.Form):
         empty_label=gettext_lazy("I don't know"),
         help_text=gettext_lazy("The Akvo hub your organisation works with."),
     )
-    product = CatalogChoiceField(
-        label=gettext_lazy("Product"),
-        queryset=Product.objects.active(),
-        empty_label=gettext_lazy("Choose the product"),
-    )
-    category = CatalogChoiceField(
-        label=gettext_lazy("What kind of request is it?"),
-        queryset=Category.objects.active(),
-        widget=CategoryRadioSelect,
-        empty_label=None,
-    )
-    subject = LineField(
-        label=gettext_lazy("Subject"),
-        max_length=SUBJECT_MAX,
-        help_text=gettext_lazy("One line, e.g. “Data export of survey X stops at 50%”."),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    description = TextField(
-        label=gettext_lazy("Describe your question or idea"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=textarea(5),
-        help_text=gettext_lazy("For a bug, anything the questions below do not cover."),
-    )
-    what_doing = TextField(
-        label=gettext_lazy("What were you doing?"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=textarea(),
-    )
-    expected = TextField(
-        label=gettext_lazy("What did you expect to happen?"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=textarea(),
-    )
-    actual = TextField(
-        label=gettext_lazy("What actually happened?"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=textarea(),
-        help_text=gettext_lazy("Copy any error message exactly as it appears."),
-    )
-    steps = TextField(
-        label=gettext_lazy("Steps to reproduce"),
-        required=False,
-        max_length=TEXT_MAX,
-        widget=textarea(4, placeholder=gettext_lazy("1. Open …\n2. Click …\n3. See …")),
-    )
-    env_computer = LineField(
-        label=gettext_lazy("Computer and browser"),
-        required=False,
-        max_length=300,
-        help_text=gettext_lazy("Filled in from your browser; change it if it is not right."),
-    )
-    env_device = LineField(
-        label=gettext_lazy("Phone or tablet"),
-        required=False,
-        max_length=DETAIL_MAX,
-        help_text=gettext_lazy("Make and model, if the problem is on a phone or tablet."),
-    )
-    env_app_version = LineField(label=gettext_lazy("App version"), required=False, max_length=100)
-    env_dashboard = LineField(
-        label=gettext_lazy("Connected dashboard"),
-        required=False,
-        max_length=DETAIL_MAX,
-        help_text=gettext_lazy("The dashboard or instance the app is connected to."),
-    )
     attachments = AttachmentsField()
     # Spam checks: a field people never see, and when the form was handed out.
     website = forms.CharField(
@@ -146,7 +189,12 @@ class ContactForm(forms.Form):
         attachments.held_bytes = sum(held.size for held in held_files)
         if not self.is_bound and not self.initial.get("started"):
             self.initial["started"] = form_started_token()
-        self.chosen_product = self._chosen_product()
+        self.chosen_product = cast(Product | None, self._chosen("product", Product))
+        self.chosen_category = cast(Category | None, self._chosen("category", Category))
+        self.kind = kind_of(self.chosen_category)
+        label, help_text = DESCRIPTION_WORDING[self.kind]
+        self.fields["description"].label = label
+        self.fields["description"].help_text = help_text
         self.product_field_names: list[str] = []
         for spec in self.chosen_product.report_fields if self.chosen_product else []:
             name = PRODUCT_FIELD_PREFIX + str(spec["name"])
@@ -158,29 +206,64 @@ class ContactForm(forms.Form):
                 help_text=escape(spec.get("help") or ""),
             )
             self.product_field_names.append(name)
+        # The product's fields come before the device, as in the page.
+        names = list(self.fields)
+        self.order_fields([*names[: names.index("env_computer")], *self.product_field_names])
 
-    def _chosen_product(self) -> Product | None:
-        value = self.data.get("product") if self.is_bound else self.initial.get("product")
-        if isinstance(value, Product):
+    def _chosen(self, name: str, model: type[Product | Category]) -> Product | Category | None:
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        if isinstance(value, model):
             return value
         try:
             pk = int(str(value))
         except (TypeError, ValueError):
             return None
-        return active_rows(Product).get(pk)
+        return active_rows(model).get(pk)
 
     # Groups of fields, for the template.
     def about_you(self) -> list[forms.BoundField]:
         return [self[name] for name in ("name", "email", "organisation", "hub")]
 
     def bug_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("what_doing", "expected", "actual", "steps")]
+        return [self[name] for name in kinds.BUG_FIELDS]
+
+    def feature_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in kinds.FEATURE_FIELDS]
 
     def product_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.product_field_names]
 
-    def environment_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ENVIRONMENT_FIELDS]
+    def mobile_fields(self) -> list[forms.BoundField]:
+        """The device questions only a problem in the mobile app needs (folded away)."""
+        return [self[name] for name in ENVIRONMENT_FIELDS if name != "env_computer"]
+
+    def mobile_open(self) -> bool:
+        """Whether the mobile app's questions show unfolded: something is typed or wrong."""
+        return any(field.value() or field.errors for field in self.mobile_fields())
+
+    def sections(self) -> dict[str, dict[str, Any]]:
+        """Each kind-dependent part of the page: the kinds it shows for, and whether it is
+        hidden now (no kind chosen yet, or another one)."""
+        return {
+            name: {"kinds": section.data_kinds, "hidden": not section.applies(self.kind)}
+            for name, section in kinds.SECTIONS.items()
+        }
+
+    def description_wording(self) -> dict[str, list[str]]:
+        """The description's label and help for each kind, for contact.js to switch to."""
+        return {
+            str(kind or ""): [str(label), str(help_text)]
+            for kind, (label, help_text) in DESCRIPTION_WORDING.items()
+        }
+
+    def ignored_fields(self, kind: Kind | None) -> set[str]:
+        """The fields the kind of request does not ask for: neither checked nor sent."""
+        return {
+            name
+            for section_name, section in kinds.SECTIONS.items()
+            if not section.applies(kind)
+            for name in kinds.section_fields(section_name, self.product_field_names)
+        }
 
     @property
     def accepted_uploads(self) -> list[CheckedUpload]:
@@ -189,42 +272,47 @@ class ContactForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        category = cleaned.get("category")
-        if category is not None and category.is_bug:
-            if not (cleaned.get("actual") or cleaned.get("description")) and not (
-                self.has_error("actual") or self.has_error("description")
-            ):
-                self.add_error(
-                    "actual",
-                    _("Tell us what actually happened: it is what we start from with a bug."),
-                )
-        elif (
-            category is not None
-            and not cleaned.get("description")
-            and not self.has_error("description")
-        ):
-            self.add_error("description", _("Describe your question or idea."))
+        kind = kind_of(cleaned.get("category"))
+        for name in self.ignored_fields(kind):
+            cleaned.pop(name, None)
+            self.errors.pop(name, None)  # full_clean() is under way: its errors so far
+        if kind is not None:
+            names, message = REQUIRED[kind]
+            if not any(cleaned.get(name) or self.has_error(name) for name in names):
+                self.add_error(names[0], message)
         return cleaned
 
     # --- After validation --------------------------------------------------------
 
+    def chosen_kind(self) -> Kind | None:
+        return kind_of(self.cleaned_data.get("category"))
+
     def is_bug(self) -> bool:
-        category = self.cleaned_data.get("category")
-        return bool(category and category.is_bug)
+        return self.chosen_kind() is Kind.BUG
 
     def completeness_hints(self) -> list[tuple[str, str]]:
         """What a report lacks that support will ask for, and why; (field, message) pairs."""
-        return report_gaps(self.cleaned_data, is_bug=self.is_bug())
+        return report_gaps(self.cleaned_data, kind=self.chosen_kind())
 
     def stored_data(self) -> dict[str, str]:
-        """The typed values, as strings, to keep in the session and fill the form again."""
-        keep = [name for name in self.fields if name not in ("attachments", "website", "started")]
+        """The typed values, as strings, to keep in the session and fill the form again.
+
+        Fields the chosen kind ignores are kept too: choosing another kind on the way
+        back from the review finds them as typed.
+        """
+        keep = [name for name in self.fields if name not in NOT_TYPED]
         return {name: self.data.get(name, "") for name in keep} | {
             "started": self.data.get("started", "")
         }
 
-    def to_request(self) -> ContactRequest:
+    def to_request(self, *, user_agent: str = "") -> ContactRequest:
+        """What is sent: the fields the kind of request asks for, nothing typed for another.
+
+        ``user_agent`` is the browser's raw User-Agent, kept with a bug's environment
+        for engineers (the form shows its readable name instead).
+        """
         data = self.cleaned_data
+        kind = self.chosen_kind()
         product_details = {}
         for spec in self.chosen_product.report_fields if self.chosen_product else []:
             value = data.get(PRODUCT_FIELD_PREFIX + str(spec["name"]))
@@ -233,7 +321,15 @@ class ContactForm(forms.Form):
         environment = {
             key: data[name] for name, key in ENVIRONMENT_FIELDS.items() if data.get(name)
         }
-        is_bug = self.is_bug()
+        if kind is Kind.BUG and user_agent.strip():
+            environment["user_agent"] = user_agent.strip()[:USER_AGENT_MAX]
+        description = data.get("description") or ""
+        if kind is Kind.FEATURE:
+            description = kinds.feature_description(
+                description=description,
+                problem=data.get("problem") or "",
+                who_needs=data.get("who_needs") or "",
+            )
         return ContactRequest(
             name=data["name"],
             email=data["email"],
@@ -242,31 +338,22 @@ class ContactForm(forms.Form):
             product=data.get("product"),
             category=data.get("category"),
             subject=data["subject"],
-            description=data.get("description") or "",
-            what_doing=(data.get("what_doing") or "") if is_bug else "",
-            expected=(data.get("expected") or "") if is_bug else "",
-            actual=(data.get("actual") or "") if is_bug else "",
-            steps=(data.get("steps") or "") if is_bug else "",
+            description=description,
+            **{name: data.get(name) or "" for name in kinds.BUG_FIELDS},
             product_details=product_details,
             environment=environment,
         )
 
     def summary(self) -> list[tuple[str, Any]]:
-        """Label and value of every filled-in field, in form order, for the review page."""
+        """Label and value of every filled-in field the kind asks for, in page order, for
+        the review page."""
         rows: list[tuple[str, Any]] = []
-        is_bug = self.is_bug()
-        for name, bound_field in self.fields.items():
-            if name in ("attachments", "website", "started"):
+        for name, field in self.fields.items():
+            if name in NOT_TYPED:
                 continue
-            if not is_bug and name in ("what_doing", "expected", "actual", "steps"):
-                continue
-            value = self.cleaned_data.get(name)
-            if value in (None, ""):
-                continue
-            label = bound_field.label
-            if name == "description" and is_bug:
-                label = _("Anything else")
-            rows.append((str(label), value))
+            value = self.cleaned_data.get(name)  # ignored fields were taken out by clean()
+            if value not in (None, ""):
+                rows.append((str(field.label), value))
         return rows
 
 

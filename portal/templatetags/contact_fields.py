@@ -1,13 +1,14 @@
 """Contact Us fields rendered by crispy-forms, the blank ones once per process.
 
 Rendering a field through crispy-forms' Bootstrap templates takes about 1.3 ms,
-and the form has seventeen: most of the cost of the Contact Us page. A field of
-a form that is not bound and has no initial value renders the same for everyone
-(its label, help text, choices, ids), so that HTML is kept per process, under
-the catalog's shared version (:data:`catalog.memo.catalog_memo`: a change to a
-hub, product or category renders them again; its product's own fields are part
-of the key) and the active language. A one-line text field given an initial
-value (the browser's name, filled in from its User-Agent) is the blank HTML with
+and the form has about twenty: most of the cost of the Contact Us page. A field
+of a form that is not bound and has no initial value renders the same for
+everyone (its label, help text, choices, ids), so that HTML is kept per process,
+under the catalog's shared version (:data:`catalog.memo.catalog_memo`: a change
+to a hub, product or category renders them again; its product's own fields and
+its kind of request, which words the description, are part of the key) and the
+active language. A one-line text field given an initial value (the browser's
+name, "Chrome 156 on Linux", read from its User-Agent) is the blank HTML with
 that value, escaped, where Django's input template puts it. Any other field with
 a value, and every field of a bound form (its errors), is rendered for each
 request, as before.
@@ -29,14 +30,22 @@ register = template.Library()
 
 
 def blank_fields(form: BaseForm) -> dict[str, SafeString]:
-    """Each field of a blank form like ``form`` (same class, prefix, chosen product) as
-    crispy-forms renders it, except those the blank form sets itself (its start time)."""
-    product = getattr(form, "chosen_product", None)
-    product_pk = product.pk if product is not None else None
-    slot = ("contact-blank-fields", type(form).__qualname__, form.prefix, product_pk)
+    """Each field of a blank form like ``form`` (same class, prefix, chosen product and
+    kind of request) as crispy-forms renders it, except those the blank form sets itself
+    (its start time, and the product and kind it was given)."""
+    chosen = {name: getattr(form, f"chosen_{name}", None) for name in ("product", "category")}
+    given = {name: row.pk for name, row in chosen.items() if row is not None}
+    # The kind of request words the description: a blank form of each kind has its own.
+    slot = (
+        "contact-blank-fields",
+        type(form).__qualname__,
+        form.prefix,
+        given.get("product"),
+        given.get("category"),
+    )
 
     def render() -> dict[str, SafeString]:
-        blank = type(form)(prefix=form.prefix, initial={"product": product_pk} if product else {})
+        blank = type(form)(prefix=form.prefix, initial=given)
         return {f.name: as_crispy_field(f) for f in blank if f.name not in blank.initial}
 
     return catalog_memo.get((*slot, get_language()), render)

@@ -3,9 +3,10 @@
 The form is a plain HTML form that works without JavaScript. On top of it, htmx
 (attributes in the template) swaps in the chosen product's fields and asks for
 article suggestions while the request is typed (partials from the views here);
-``static/js/contact.js`` only toggles the bug questions, reveals "this answered
-my question" once a suggestion was opened, and disables the send button once
-pressed.
+``static/js/contact.js`` shows the parts of the form the chosen kind of request
+asks for (:mod:`portal.kinds`; without it, "Show the questions for this request"
+asks the server), reveals "this answered my question" once a suggestion was
+opened, and disables the send button once pressed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kb.models import SuggestionSource
 from kb.search import clean_query, search_articles
 from kb.tracking import Visitor, click_url, record_suggestions_shown
 from portal import services
+from portal.browsers import browser_name
 from portal.forms import ContactForm
 from portal.services import Draft
 
@@ -44,9 +46,10 @@ class HtmxHttpRequest(HttpRequest):
 
 
 # The fields whose words are searched for suggestions, in this order.
-SUGGEST_FROM = ("subject", "description", "what_doing", "actual")
+SUGGEST_FROM = ("subject", "description", "what_doing", "actual", "problem")
 SUGGEST_MIN_CHARS = 3
-SUGGEST_LIMIT = 5
+# A compact list in a space the page keeps for it: the fields below never move.
+SUGGEST_LIMIT = 3
 
 
 def _render_form(
@@ -104,7 +107,8 @@ def contact(request: HttpRequest) -> HttpResponse:
             # Never restored silently: the browser may be someone else's now.
             return render(request, "portal/contact_resume.html", {"draft": draft})
         initial = dict(draft.data) if draft else _initial_from_query(request)
-        initial.setdefault("env_computer", request.headers.get("User-Agent", "")[:300])
+        # The browser as people name it; the raw string goes with a bug report, unseen.
+        initial.setdefault("env_computer", browser_name(_user_agent(request)))
         return _render_form(request, ContactForm(initial=initial, held_files=held), draft)
 
     ip = client_ip(request) or ""
@@ -174,7 +178,7 @@ def _send_reviewed(request: HttpRequest, form: ContactForm, draft: Draft) -> Htt
     if services.filled_too_fast(request.POST.get("started", "")):
         return None
     draft.key = key
-    contact = form.to_request()
+    contact = form.to_request(user_agent=_user_agent(request))
     if _submissions_limited(request, contact.email):
         _keep_draft(request, form, draft)
         return _render_review(request, form, draft, status=429, rate_limited=True)
@@ -188,6 +192,10 @@ def _send_reviewed(request: HttpRequest, form: ContactForm, draft: Draft) -> Htt
     if draft.saved_at:
         request.session.pop(services.SESSION_DRAFT, None)
     return _render_received(request, ticket.reference, contact.email)
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return request.headers.get("User-Agent", "")
 
 
 def _keep_draft(request: HttpRequest, form: ContactForm, draft: Draft) -> None:
@@ -289,7 +297,7 @@ def contact_review(request: HttpRequest) -> HttpResponse:
         # Sent faster than the form could be read: ask again, never claim success.
         return _render_review(request, form, draft, confirm=True)
     if request.method == "POST" and not missing:
-        contact = form.to_request()
+        contact = form.to_request(user_agent=_user_agent(request))
         if _submissions_limited(request, contact.email):
             return _render_review(request, form, draft, status=429, rate_limited=True)
         try:

@@ -2,7 +2,9 @@
  * Contact Us, on top of a form that works without JavaScript. htmx (attributes in
  * the template) swaps in the chosen product's fields and the article suggestions;
  * this file only does what is not a server round trip:
- *  - the bug questions show only for a bug report;
+ *  - the parts of the form the chosen kind of request asks for show, the others hide
+ *    (portal/kinds.py says which: data-kinds in the page), with no reload;
+ *  - the suggestions' space shows (its height is kept: the fields never move);
  *  - "this answered my question" shows under a suggestion once it was opened;
  *  - "Review my request" shows the request in the page, to check and send in one
  *    round trip (the server makes the ticket at once; an incomplete or very fast form
@@ -142,32 +144,44 @@
     });
   }
 
-  function setupBugFields(form) {
-    var bugFields = document.getElementById("bug-fields");
+  // The parts of the form the chosen kind of request asks for (data-kinds lists the kinds
+  // each part is for), and the description worded for it; no kind chosen: none of them.
+  function setupKinds(form) {
+    var sections = form.querySelectorAll("[data-kinds]");
+    var source = document.getElementById("description-wording");
+    var wording = source ? JSON.parse(source.textContent) : {};
 
-    function selectedCategoryIsBug() {
+    function chosenKind() {
       var checked = form.querySelector("input[name=category]:checked");
-      return checked ? checked.getAttribute("data-bug") === "1" : true;
+      return checked ? checked.getAttribute("data-kind") || "question" : "";
     }
 
-    function toggleBugFields() {
-      if (!bugFields) { return; }
-      var checked = form.querySelector("input[name=category]:checked");
-      bugFields.hidden = Boolean(checked) && !selectedCategoryIsBug();
+    function showWhatApplies() {
+      var kind = chosenKind();
+      sections.forEach(function (section) {
+        section.hidden = section.getAttribute("data-kinds").split(" ").indexOf(kind) < 0;
+      });
+      var words = wording[kind] || wording[""];
       var label = form.querySelector("label[for=id_description]");
-      var wording = form.getAttribute(selectedCategoryIsBug() && checked ? "data-bug-label" : "data-other-label");
-      if (label && wording) { label.textContent = wording; }
+      var help = document.getElementById("id_description_helptext");
+      if (words && label) { label.textContent = words[0]; }
+      if (words && help) { help.textContent = words[1]; }
     }
 
     form.querySelectorAll("input[name=category]").forEach(function (radio) {
-      radio.addEventListener("change", toggleBugFields);
+      radio.addEventListener("change", showWhatApplies);
     });
-    toggleBugFields();
+    // A page restored by the browser may have another kind checked than the server drew.
+    window.addEventListener("pageshow", showWhatApplies);
+    showWhatApplies();
   }
 
   function setupAnswered() {
     var suggestions = document.getElementById("suggestions");
     if (!suggestions) { return; }
+    // Suggestions need JavaScript (htmx): their space is kept only when they can come.
+    var box = document.getElementById("suggestions-box");
+    if (box) { box.hidden = false; }
     // The list is replaced as the person types: listen on the section, not on the links.
     suggestions.addEventListener("click", function (event) {
       var link = event.target.closest("a[data-suggestion]");
@@ -190,7 +204,7 @@
     showLocalTimes();
     var form = document.getElementById("contact-form");
     if (form) {
-      setupBugFields(form);
+      setupKinds(form);
       setupAnswered();
       setupPageReview(form);
     }

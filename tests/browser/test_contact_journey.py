@@ -74,11 +74,12 @@ def she_searches_then_contacts_support(page, url: str) -> None:
 
 
 def she_picks_flow_and_types_a_subject(page) -> None:
-    # 3. Pick Akvo Flow: its own fields appear.
+    # 3. A bug, about Akvo Flow: the bug questions and Flow's own fields appear.
+    page.get_by_label("Bug").check()
+    assert page.get_by_label("What were you doing?").is_visible()
     page.get_by_label("Product").select_option(label="Akvo Flow")
     page.get_by_label("IMEI").wait_for()
     assert page.get_by_label("Device ID").is_visible()
-    page.get_by_label("Bug").check()
     snap(page, "contact", "3-flow-fields")
 
     # 4. Type the subject: suggestions from the knowledge base.
@@ -128,7 +129,9 @@ def she_reviews_and_sends_it(page) -> Ticket:
     assert page.locator("#ticket-reference").inner_text() == ticket.reference
     assert ticket.product.slug == "akvo-flow"
     assert ticket.product_details == {"imei": "356938035643809"}
-    assert ticket.environment["computer_browser"]  # prefilled from the browser
+    # Named from the browser's User-Agent, which goes with it for engineers.
+    assert re.fullmatch(r"HeadlessChrome \d+ on Linux", ticket.environment["computer_browser"])
+    assert "AppleWebKit" in ticket.environment["user_agent"]
     assert ticket.messages.get().attachments.get().original_name == "export-stuck.png"
     snap(page, "contact", "7-received")
     return ticket

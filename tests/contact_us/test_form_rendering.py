@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.template import Context, Template
@@ -15,6 +17,10 @@ TAG = Template(
     "{% load contact_fields %}{% for field in form %}{% contact_field field %}|{% endfor %}"
 )
 AWKWARD = 'Mozilla/5.0 <b>"quoted" & \'single\'</b> name="env_computer"'
+CHROME_ON_LINUX = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
+)
 
 
 def rendered_by_the_tag(form: ContactForm) -> list[str]:
@@ -33,8 +39,18 @@ def rendered_by_crispy(form: ContactForm) -> list[str]:
         {"env_computer": ""},
         {"product": factories.product, "category": factories.category, "subject": "Export <b>"},
         {"product": "999999", "hub": "not a number"},
+        {"category": lambda: factories.category("question"), "env_computer": "Chrome 156 on Linux"},
+        {"category": lambda: factories.category("feature-request"), "product": factories.product},
     ],
-    ids=["blank", "user-agent", "empty-user-agent", "from-a-link", "unknown-choices"],
+    ids=[
+        "blank",
+        "user-agent",
+        "empty-user-agent",
+        "from-a-link",
+        "unknown-choices",
+        "a-question",
+        "a-feature-request",
+    ],
 )
 def test_every_field_is_what_crispy_forms_renders_for_a_form_not_sent_yet(initial):
     values = {name: value().pk if callable(value) else value for name, value in initial.items()}
@@ -53,6 +69,20 @@ def test_every_field_of_a_form_with_errors_is_what_crispy_forms_renders():
 
     assert rendered_by_the_tag(by_tag) == rendered_by_crispy(by_crispy)
     assert "is-invalid" in "".join(rendered_by_the_tag(by_tag))
+
+
+def test_each_kind_of_request_gets_its_own_blank_fields(client):
+    """The memo keeps a blank form per kind: the description is worded for each."""
+    for kind, label in (
+        ("bug", "Anything else we should know"),
+        ("question", "Your question"),
+        ("feature-request", "Describe your idea"),
+        ("bug", "Anything else we should know"),
+    ):
+        page = client.get(f"/contact/?category={kind}").content.decode()
+        found = re.search(r'<label\s+for="id_description"[^>]*>\s*([^<]*?)\s*<', page)
+        assert found is not None
+        assert found.group(1) == label
 
 
 def test_a_catalog_change_shows_on_the_next_page(client):
@@ -75,6 +105,7 @@ def test_the_page_asks_the_database_nothing_once_the_catalog_is_read(
     client.get("/contact/")
 
     with django_assert_num_queries(0):
-        page = client.get("/contact/", headers={"user-agent": AWKWARD}).content.decode()
+        page = client.get("/contact/", headers={"user-agent": CHROME_ON_LINUX}).content.decode()
 
-    assert 'value="Mozilla/5.0 &lt;b&gt;&quot;quoted&quot; &amp; &#x27;single&#x27;' in page
+    assert 'name="env_computer" value="Chrome 156 on Linux"' in page
+    assert "AppleWebKit" not in page
