@@ -12,7 +12,7 @@ handed down to every query that parses text.
 SQLite: :mod:`kb.search_words` matches words, then forgives typos and accents
 through the titles and tags kept in memory by :mod:`kb.search_index`.
 
-Either way a search costs at most three queries whatever the number of
+Either way a search costs at most two queries whatever the number of
 articles (on SQLite one more while the index is built again after a change),
 input of any length or alphabet is safe (it is cleaned and cut to
 ``QUERY_MAX_LENGTH`` characters), and the visitor only ever finds what
@@ -21,7 +21,7 @@ input of any length or alphabet is safe (it is cleaned and cut to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -30,7 +30,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -119,16 +119,38 @@ def _any_word_query(query: str, *, prefix: bool, config: str) -> SearchQuery | N
 
 
 def _fulltext(
-    articles: ArticleQuerySet, search: SearchQuery, limit: int, config: str
-) -> list[tuple[Article, float, str]]:
+    articles: ArticleQuerySet,
+    search: SearchQuery,
+    limit: int,
+    config: str,
+    *,
+    similar_to: str = "",
+) -> list[Any]:
+    """The best matches of ``search``, annotated with ``rank`` and ``headline``.
+
+    With ``similar_to``, titles like it (``similar``) come too, after every
+    text match (``text_match``): "any word, else similar titles" in one query.
+    """
     rank = SearchRank(F("search_vector"), search)
+    matches = Q(search_vector=search)
+    extra: dict[str, Any] = {}
+    ordering = ["-rank", "-updated_at", "pk"]
+    if similar_to:
+        # title %> query: word similarity above pg_trgm.word_similarity_threshold, which
+        # kb.apps sets on each connection; this form can use the trigram index on titles.
+        matches |= Q(title__trigram_word_similar=similar_to)
+        extra = {
+            "text_match": ExpressionWrapper(Q(search_vector=search), output_field=BooleanField()),
+            "similarity": TrigramWordSimilarity(similar_to, "title"),
+        }
+        ordering = ["-text_match", "-rank", "-similarity", "-updated_at", "pk"]
     # Rank the matches on the article table alone, then join, defer and make
     # snippets for the few that are shown: a common word matches thousands.
     best = (
         articles.select_related(None)
-        .filter(search_vector=search)
-        .annotate(rank=rank)
-        .order_by("-rank", "-updated_at", "pk")
+        .filter(matches)
+        .annotate(rank=rank, **extra)
+        .order_by(*ordering)
         .values("pk")[:limit]
     )
     rows = (
@@ -146,35 +168,44 @@ def _fulltext(
                 max_fragments=2,
                 fragment_delimiter=" … ",
             ),
+            **extra,
         )
         .defer("body", "body_html", "body_text", "search_vector")
-        .order_by("-rank", "-updated_at", "pk")
+        .order_by(*ordering)
     )
-    return [(a, a.rank, a.headline) for a in rows]
+    return list(rows)
 
 
-def _postgresql(
-    articles: ArticleQuerySet, query: str, limit: int, as_you_type: bool, config: str
-) -> SearchResult:
-    if not as_you_type:
-        every_word = SearchQuery(query, search_type="websearch", config=config)
-        found = _fulltext(articles, every_word, limit, config)
-        if found:
-            return _result(query, found, "fulltext")
-    if as_you_type or len(query_words(query)) > 1:
-        any_word = _any_word_query(query, prefix=as_you_type, config=config)
-        if any_word is not None:
-            found = _fulltext(articles, any_word, limit, config)
-            if found:
-                return _result(query, found, "fulltext" if as_you_type else "any-word")
-    # title %> query: word similarity above pg_trgm.word_similarity_threshold, which
-    # kb.apps sets on each connection; this form can use the trigram index on titles.
-    similar = (
+def _similar(articles: ArticleQuerySet, query: str, limit: int) -> list[Any]:
+    """Articles whose titles are like ``query``, annotated with ``similarity``."""
+    return list(
         articles.filter(title__trigram_word_similar=query)
         .annotate(similarity=TrigramWordSimilarity(query, "title"))
         .defer("body", "body_html", "body_text", "search_vector")
         .order_by("-similarity", "-updated_at", "pk")[:limit]
     )
+
+
+def _postgresql(
+    articles: ArticleQuerySet, query: str, limit: int, as_you_type: bool, config: str
+) -> SearchResult:
+    """At most two queries: every word; then any word or, failing that, similar titles."""
+    if not as_you_type:
+        every_word = SearchQuery(query, search_type="websearch", config=config)
+        found = _fulltext(articles, every_word, limit, config)
+        if found:
+            return _result(query, [(a, a.rank, a.headline) for a in found], "fulltext")
+    any_word = None
+    if as_you_type or len(query_words(query)) > 1:
+        any_word = _any_word_query(query, prefix=as_you_type, config=config)
+    if any_word is None:
+        similar = _similar(articles, query, limit)
+    else:
+        rows = _fulltext(articles, any_word, limit, config, similar_to=query)
+        text = [(a, a.rank, a.headline) for a in rows if a.text_match]
+        if text:
+            return _result(query, text, "fulltext" if as_you_type else "any-word")
+        similar = rows
     found = [(a, a.similarity, a.summary) for a in similar]
     return _result(query, found, "similar" if found else "")
 

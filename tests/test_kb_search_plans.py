@@ -67,6 +67,7 @@ def articles():
         # What autovacuum does in production: bulk inserts wait in the GIN index's
         # pending list, which the planner prices as a full read of it.
         cursor.execute("SELECT gin_clean_pending_list('kb_article_search')")
+        cursor.execute("SELECT gin_clean_pending_list('kb_article_title_trgm')")
         cursor.execute("ANALYZE kb_article")
 
 
@@ -79,3 +80,11 @@ def test_a_search_with_or_without_accents_is_served_by_the_search_index(articles
         node.get("Index Name"): node.get("Index Cond", "") for node in plan_nodes(plan_of(first))
     }
     assert "search_vector @@" in conditions["kb_article_search"]
+
+
+def test_any_word_or_else_a_similar_title_is_served_by_both_indexes(articles):
+    _every_word, any_word_or_similar = search_sql("donnees zzqx")
+
+    assert "kb_english" in any_word_or_similar
+    indexes = {node.get("Index Name") for node in plan_nodes(plan_of(any_word_or_similar))}
+    assert {"kb_article_search", "kb_article_title_trgm"} <= indexes
