@@ -102,9 +102,9 @@ def current_index() -> WordIndex:
     return search_index_memo.get("index", build_index)
 
 
-def spellings(folded_stem: str) -> list[str]:
-    """How titles and tags write this stem with accents ("donnee" → ["donnée"]), if they do."""
-    return sorted(current_index().spellings.get(folded_stem, ()))
+def spellings() -> dict[str, frozenset[str]]:
+    """How titles and tags write stems with accents: {"donnee": {"donnée"}, …}."""
+    return current_index().spellings
 
 
 def _likenesses(index: WordIndex, stem: str) -> dict[str, float]:

@@ -44,11 +44,13 @@ def word_variants(query: str) -> list[list[str]]:
     "donnees" looks for "donnee" and "donnée", "données" for both too.
     """
     words = [w for w in query_words(query) if w not in STOP_WORDS] or query_words(query)
+    written = spellings()
     variants: dict[str, list[str]] = {}
     for word in words[:MAX_SEARCHED_WORDS]:
         folded = crude_stem(fold_accents(word))
         if folded not in variants:
-            variants[folded] = list(dict.fromkeys([folded, crude_stem(word), *spellings(folded)]))
+            accented = sorted(written.get(folded, ()))
+            variants[folded] = list(dict.fromkeys([folded, crude_stem(word), *accented]))
     return list(variants.values())
 
 
