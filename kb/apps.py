@@ -28,3 +28,6 @@ class KbConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_trigram_threshold, dispatch_uid="kb.trigram_threshold")
+        from kb import search_index
+
+        search_index.connect_signals()

@@ -1,28 +1,27 @@
 """Finding articles: one function, whichever database is underneath.
 
 PostgreSQL: full-text search on the stored, weighted ``search_vector`` (title >
-summary and tags > body; English stemming) through its GIN index, ranked by
-``ts_rank``, with highlighted snippets from ``ts_headline``. When every word
-must match and nothing does, any word may; when the text search finds nothing
-at all, titles are compared by trigram word similarity (``pg_trgm``), which
-forgives typos.
+summary and tags > body; English stemming, accents ignored: the ``kb_english``
+configuration of migration 0006) through its GIN index, ranked by ``ts_rank``,
+with highlighted snippets from ``ts_headline``. When every word must match and
+nothing does, any word may; when the text search finds nothing at all, titles
+are compared by trigram word similarity (``pg_trgm``), which forgives typos.
+The configuration is chosen in one place, :func:`kb.models.search_config`, and
+handed down to every query that parses text.
 
-SQLite: every word (stop words dropped, crudely stemmed: "exporting" looks for
-"export") must appear in the title, summary, tags or body, scored title >
-summary and tags > body; if nothing has them all, any word will do. Snippets
-are cut in Python around the first match.
+SQLite: :mod:`kb.search_words` matches words, then forgives typos and accents
+through the titles and tags kept in memory by :mod:`kb.search_index`.
 
-Either way a search costs at most three queries whatever the number of
-articles, input of any length or alphabet is safe (it is cleaned and cut to
+Either way a search costs at most two queries whatever the number of
+articles (on SQLite one more while the index is built again after a change),
+input of any length or alphabet is safe (it is cleaned and cut to
 ``QUERY_MAX_LENGTH`` characters), and the visitor only ever finds what
 ``Article.objects.listed_for`` lets them see.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -31,145 +30,42 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.html import HIGHLIGHT_START, HIGHLIGHT_STOP
-from kb.models import QUERY_MAX_LENGTH, SEARCH_CONFIG, Article, ArticleQuerySet
+from kb.models import Article, ArticleQuerySet, search_config
+from kb.search_terms import (
+    Hit,
+    Method,
+    SearchResult,
+    clean_query,
+    crude_stem,
+    fold_accents,
+    query_words,
+)
+from kb.search_words import words_search
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
     from catalog.models import Product
 
-Method = Literal["", "fulltext", "any-word", "similar", "words"]
+__all__ = [
+    "Hit",
+    "SearchResult",
+    "clean_query",
+    "crude_stem",
+    "fold_accents",
+    "query_words",
+    "search_articles",
+]
 
 MAX_LIMIT = 50
-MAX_WORDS = 24
-MAX_WORD_LENGTH = 40
 # Below this, a title is too unlike the query to offer as "did you mean"
 # (pg_trgm's default, 0.6, misses most typos: "exprot" is 0.43 like "export").
 TRIGRAM_MIN_SIMILARITY = 0.3
-SNIPPET_CHARS = 220
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
-_WORD = re.compile(r"[^\W_]+")
-# Short English words that say nothing about what an article is about (SQLite path;
-# PostgreSQL's english configuration has its own list).
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "do",
-        "does",
-        "doing",
-        "for",
-        "from",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "me",
-        "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "so",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "this",
-        "to",
-        "too",
-        "us",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "why",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "ly", "s")
-
-
-@dataclass(frozen=True)
-class Hit:
-    article: Article
-    score: float
-    snippet: SafeString  # escaped text; matches wrapped in <mark>
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    query: str  # the cleaned query that was searched
-    hits: list[Hit]
-    method: Method  # how the hits were found; "" when there was nothing to search
-
-    @property
-    def articles(self) -> list[Article]:
-        return [hit.article for hit in self.hits]
-
-    def __bool__(self) -> bool:
-        return bool(self.hits)
-
-
-def clean_query(raw: str | None) -> str:
-    """What we search for: no control characters, single spaces, at most 200 characters."""
-    text = _CONTROL.sub(" ", raw or "")
-    return " ".join(text.split())[:QUERY_MAX_LENGTH].strip()
-
-
-def query_words(query: str) -> list[str]:
-    """The words of a query, lower case, without punctuation or operators."""
-    words = [w[:MAX_WORD_LENGTH] for w in _WORD.findall(query.lower())]
-    return list(dict.fromkeys(words))[:MAX_WORDS]
-
-
-def crude_stem(word: str) -> str:
-    """Strip one common English ending, keeping at least three letters: "exporting" → "export"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)]
-            if suffix in ("ied", "ies"):
-                return stem + "y"
-            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2]:
-                stem = stem[:-1]  # "resetting" → "reset"
-            if suffix == "es" and not stem.endswith(("s", "x", "z", "ch", "sh")):
-                stem = word[:-1]  # "roles" → "role", "boxes" → "box"
-            return stem
-    return word
 
 
 def search_articles(
@@ -194,8 +90,16 @@ def search_articles(
     if product is not None:
         articles = articles.filter(product=product)
     if connection.vendor == "postgresql":
-        return _postgresql(articles, query, limit, as_you_type)
-    return _words(articles, query, limit)
+        # Articles are English today; their language will choose the configuration.
+        return _postgresql(articles, query, limit, as_you_type, search_config())
+    staff = bool(user is not None and user.is_active and user.is_staff)
+    return words_search(
+        articles,
+        query,
+        limit,
+        public_only=not staff,
+        product_id=product.pk if product is not None else None,
+    )
 
 
 # --------------------------------------------------------------------------- #
@@ -203,7 +107,7 @@ def search_articles(
 # --------------------------------------------------------------------------- #
 
 
-def _any_word_query(query: str, *, prefix: bool) -> SearchQuery | None:
+def _any_word_query(query: str, *, prefix: bool, config: str) -> SearchQuery | None:
     words = query_words(query)
     if not words:
         return None
@@ -211,20 +115,42 @@ def _any_word_query(query: str, *, prefix: bool) -> SearchQuery | None:
     if prefix and query[-1:].isalnum():
         terms[-1] += ":*"  # the word being typed
     # Words are letters and digits only (see _WORD), so no tsquery syntax gets in.
-    return SearchQuery(" | ".join(terms), search_type="raw", config=SEARCH_CONFIG)
+    return SearchQuery(" | ".join(terms), search_type="raw", config=config)
 
 
 def _fulltext(
-    articles: ArticleQuerySet, search: SearchQuery, limit: int
-) -> list[tuple[Article, float, str]]:
+    articles: ArticleQuerySet,
+    search: SearchQuery,
+    limit: int,
+    config: str,
+    *,
+    similar_to: str = "",
+) -> list[Any]:
+    """The best matches of ``search``, annotated with ``rank`` and ``headline``.
+
+    With ``similar_to``, titles like it (``similar``) come too, after every
+    text match (``text_match``): "any word, else similar titles" in one query.
+    """
     rank = SearchRank(F("search_vector"), search)
+    matches = Q(search_vector=search)
+    extra: dict[str, Any] = {}
+    ordering = ["-rank", "-updated_at", "pk"]
+    if similar_to:
+        # title %> query: word similarity above pg_trgm.word_similarity_threshold, which
+        # kb.apps sets on each connection; this form can use the trigram index on titles.
+        matches |= Q(title__trigram_word_similar=similar_to)
+        extra = {
+            "text_match": ExpressionWrapper(Q(search_vector=search), output_field=BooleanField()),
+            "similarity": TrigramWordSimilarity(similar_to, "title"),
+        }
+        ordering = ["-text_match", "-rank", "-similarity", "-updated_at", "pk"]
     # Rank the matches on the article table alone, then join, defer and make
     # snippets for the few that are shown: a common word matches thousands.
     best = (
         articles.select_related(None)
-        .filter(search_vector=search)
-        .annotate(rank=rank)
-        .order_by("-rank", "-updated_at", "pk")
+        .filter(matches)
+        .annotate(rank=rank, **extra)
+        .order_by(*ordering)
         .values("pk")[:limit]
     )
     rows = (
@@ -234,7 +160,7 @@ def _fulltext(
             headline=SearchHeadline(
                 "body_text",
                 search,
-                config=SEARCH_CONFIG,
+                config=config,
                 start_sel=HIGHLIGHT_START,
                 stop_sel=HIGHLIGHT_STOP,
                 max_words=32,
@@ -242,35 +168,44 @@ def _fulltext(
                 max_fragments=2,
                 fragment_delimiter=" … ",
             ),
+            **extra,
         )
         .defer("body", "body_html", "body_text", "search_vector")
-        .order_by("-rank", "-updated_at", "pk")
+        .order_by(*ordering)
     )
-    return [(a, a.rank, a.headline) for a in rows]
+    return list(rows)
 
 
-def _postgresql(
-    articles: ArticleQuerySet, query: str, limit: int, as_you_type: bool
-) -> SearchResult:
-    if not as_you_type:
-        every_word = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        found = _fulltext(articles, every_word, limit)
-        if found:
-            return _result(query, found, "fulltext")
-    if as_you_type or len(query_words(query)) > 1:
-        any_word = _any_word_query(query, prefix=as_you_type)
-        if any_word is not None:
-            found = _fulltext(articles, any_word, limit)
-            if found:
-                return _result(query, found, "fulltext" if as_you_type else "any-word")
-    # title %> query: word similarity above pg_trgm.word_similarity_threshold, which
-    # kb.apps sets on each connection; this form can use the trigram index on titles.
-    similar = (
+def _similar(articles: ArticleQuerySet, query: str, limit: int) -> list[Any]:
+    """Articles whose titles are like ``query``, annotated with ``similarity``."""
+    return list(
         articles.filter(title__trigram_word_similar=query)
         .annotate(similarity=TrigramWordSimilarity(query, "title"))
         .defer("body", "body_html", "body_text", "search_vector")
         .order_by("-similarity", "-updated_at", "pk")[:limit]
     )
+
+
+def _postgresql(
+    articles: ArticleQuerySet, query: str, limit: int, as_you_type: bool, config: str
+) -> SearchResult:
+    """At most two queries: every word; then any word or, failing that, similar titles."""
+    if not as_you_type:
+        every_word = SearchQuery(query, search_type="websearch", config=config)
+        found = _fulltext(articles, every_word, limit, config)
+        if found:
+            return _result(query, [(a, a.rank, a.headline) for a in found], "fulltext")
+    any_word = None
+    if as_you_type or len(query_words(query)) > 1:
+        any_word = _any_word_query(query, prefix=as_you_type, config=config)
+    if any_word is None:
+        similar = _similar(articles, query, limit)
+    else:
+        rows = _fulltext(articles, any_word, limit, config, similar_to=query)
+        text = [(a, a.rank, a.headline) for a in rows if a.text_match]
+        if text:
+            return _result(query, text, "fulltext" if as_you_type else "any-word")
+        similar = rows
     found = [(a, a.similarity, a.summary) for a in similar]
     return _result(query, found, "similar" if found else "")
 
@@ -288,75 +223,3 @@ def _highlighted(headline: str) -> SafeString:
     text = str(escape(headline or ""))
     text = text.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
     return mark_safe(text)  # noqa: S308 - escaped above; only our own <mark> added
-
-
-# --------------------------------------------------------------------------- #
-# SQLite (and any other database): words, crudely stemmed                     #
-# --------------------------------------------------------------------------- #
-
-
-def _words(articles: ArticleQuerySet, query: str, limit: int) -> SearchResult:
-    words = [w for w in query_words(query) if w not in STOP_WORDS] or query_words(query)
-    stems = list(dict.fromkeys(crude_stem(w) for w in words))[:8]
-    if not stems:
-        return SearchResult(query=query, hits=[], method="")
-
-    def anywhere(stem: str) -> Q:
-        return (
-            Q(title__icontains=stem)
-            | Q(summary__icontains=stem)
-            | Q(tags__icontains=stem)
-            | Q(body_text__icontains=stem)
-        )
-
-    score = sum(
-        (
-            Case(When(title__icontains=s, then=Value(8)), default=Value(0))
-            + Case(
-                When(Q(summary__icontains=s) | Q(tags__icontains=s), then=Value(3)),
-                default=Value(0),
-            )
-            + Case(When(body_text__icontains=s, then=Value(1)), default=Value(0))
-            for s in stems
-        ),
-        start=Value(0),
-    )
-    scored = articles.annotate(score=Coalesce(score, 0, output_field=IntegerField())).defer(
-        "body", "body_html", "search_vector"
-    )
-    every = Q()
-    for stem in stems:
-        every &= anywhere(stem)
-    rows = list(scored.filter(every).order_by("-score", "-updated_at", "pk")[:limit])
-    if not rows and len(stems) > 1:
-        some = Q()
-        for stem in stems:
-            some |= anywhere(stem)
-        rows = list(scored.filter(some).order_by("-score", "-updated_at", "pk")[:limit])
-    found = [(a, a.score, _snippet(a, stems)) for a in rows]
-    hits = [Hit(article=a, score=float(s), snippet=snip) for a, s, snip in found]
-    return SearchResult(query=query, hits=hits, method="words" if hits else "")
-
-
-def _snippet(article: Article, stems: list[str]) -> SafeString:
-    text = article.body_text or article.summary
-    lower = text.lower()
-    positions = [p for p in (lower.find(s) for s in stems) if p >= 0]
-    if not positions:
-        return _mark(escape(article.summary), stems)
-    start = max(0, min(positions) - SNIPPET_CHARS // 3)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    piece = text[start : start + SNIPPET_CHARS]
-    piece = piece.rsplit(" ", 1)[0] if len(text) > start + SNIPPET_CHARS else piece
-    prefix = "… " if start else ""
-    suffix = " …" if len(text) > start + len(piece) else ""
-    return _mark(escape(prefix + " ".join(piece.split()) + suffix), stems)
-
-
-def _mark(escaped: str, stems: list[str]) -> SafeString:
-    pattern = re.compile(
-        # Not inside an entity such as &amp; or &#39; that escaping produced.
-        r"(?<![&#\w])(" + "|".join(re.escape(s) for s in stems) + r")\w*",
-        re.IGNORECASE,
-    )
-    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308

@@ -33,6 +33,7 @@ from kb import services
 from kb.forms import FeedbackForm
 from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
+from kb.search_page import contact_url, most_read
 from kb.tracking import Visitor, click_url, first_click, read_click, record_suggestions_shown
 
 SECTION_PREVIEW = 6  # articles listed per section on a product page
@@ -266,6 +267,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "product": product,
             "unknown_product": product_slug if product_slug and product is None else "",
             "search_product": product,
+            "most_read": [] if result or not query else most_read(request.user, product),
+            "contact_url": contact_url(query, product),
         },
     )
 

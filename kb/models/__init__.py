@@ -8,11 +8,13 @@
 
 from kb.models.articles import (
     SEARCH_CONFIG,
+    SEARCH_CONFIGS,
     Article,
     ArticleQuerySet,
     Section,
     Status,
     Visibility,
+    search_config,
 )
 from kb.models.feedback import (
     QUERY_MAX_LENGTH,
@@ -40,6 +42,7 @@ __all__ = [
     "IMAGE_MAX_PIXELS",
     "QUERY_MAX_LENGTH",
     "SEARCH_CONFIG",
+    "SEARCH_CONFIGS",
     "Article",
     "ArticleImage",
     "ArticleQuerySet",
@@ -55,6 +58,7 @@ __all__ = [
     "Visibility",
     "image_format",
     "image_upload_to",
+    "search_config",
     "validate_image_content",
     "validate_image_size",
 ]

@@ -28,8 +28,24 @@ from kb.rendering import render_markdown
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-# Text search configuration used by the trigger (migration 0002) and by kb.search.
-SEARCH_CONFIG = "english"
+# PostgreSQL text search configurations by language (migration 0006): each is the
+# language's own (stop words, stemming) with accents removed first, so "donnees"
+# and "données" are one word. The trigger and kb.search use English today; a
+# language's articles are to be searched through :func:`search_config`.
+SEARCH_CONFIGS = {
+    "en": "kb_english",
+    "fr": "kb_french",
+    "es": "kb_spanish",
+    "pt": "kb_portuguese",
+}
+DEFAULT_SEARCH_LANGUAGE = "en"
+SEARCH_CONFIG = SEARCH_CONFIGS[DEFAULT_SEARCH_LANGUAGE]
+
+
+def search_config(language: str | None = None) -> str:
+    """The text search configuration for ``language`` ("fr", "pt-br"…), English if we have none."""
+    code = (language or DEFAULT_SEARCH_LANGUAGE).lower().split("-")[0]
+    return SEARCH_CONFIGS.get(code, SEARCH_CONFIG)
 
 
 class Status(models.TextChoices):

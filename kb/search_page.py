@@ -1,0 +1,44 @@
+"""What a search page offers when nothing matched, so a visitor is never left at a dead end.
+
+The most-read articles (of the chosen product, or of every product) and the way
+to Contact Us with the product and the words they searched already filled in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from kb.models import Article
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from catalog.models import Product
+
+MOST_READ = 5
+
+
+def most_read(
+    user: User | AnonymousUser | None, product: Product | None, limit: int = MOST_READ
+) -> list[Article]:
+    """The articles this visitor may see that are read most (``view_count``), one query."""
+    articles = Article.objects.listed_for(user)
+    if product is not None:
+        articles = articles.filter(product=product)
+    return list(
+        articles.select_related("product")
+        .defer("body", "body_html", "body_text", "search_vector")
+        .order_by("-view_count", "title")[:limit]
+    )
+
+
+def contact_url(query: str, product: Product | None) -> str:
+    """Contact Us with the product chosen and the search as the subject (portal reads both)."""
+    params = {"product": product.slug} if product is not None else {}
+    if query:
+        params["q"] = query
+    url = reverse("portal:contact")
+    return f"{url}?{urlencode(params)}" if params else url
