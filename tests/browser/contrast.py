@@ -14,7 +14,7 @@ Colour = tuple[float, float, float]
 
 
 def parse(css: str) -> tuple[Colour, float]:
-    """``rgb(…)`` or ``rgba(…)`` as (red, green, blue) 0–255 and alpha 0–1."""
+    """``rgb(…)`` or ``rgba(…)`` as (red, green, blue) from 0 to 255 and alpha from 0 to 1."""
     found = _RGB.fullmatch(css.strip())
     if found is None:
         raise ValueError(f"not an rgb() colour: {css!r}")

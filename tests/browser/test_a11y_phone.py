@@ -1,4 +1,4 @@
-"""On a 390 × 844 phone no public page scrolls sideways.
+"""On a 390 by 844 phone no public page scrolls sideways.
 
 A partner in the field opens the portal on a phone: the pages, the knowledge base
 (including an article with a long command, a wide table, a wide screenshot and a
@@ -23,16 +23,17 @@ pytestmark = [
 
 PHONE = {"width": 390, "height": 844}
 
+# The outermost elements that stick out past the screen's right edge, named like CSS.
 OVERFLOW = """() => {
     const width = window.innerWidth;
     if (document.documentElement.scrollWidth <= width) { return null; }
-    const wide = Array.from(document.body.querySelectorAll("*"))
-        .filter(e => e.getBoundingClientRect().right > width + 0.5)
-        .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= width + 0.5);
+    const right = e => e.getBoundingClientRect().right;
+    const wide = Array.from(document.body.querySelectorAll("*")).filter(e => right(e) > width + 0.5
+        && (!e.parentElement || right(e.parentElement) <= width + 0.5));
+    const named = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+        + (e.className ? "." + String(e.className).trim().split(/\\s+/).join(".") : "");
     return {scrollWidth: document.documentElement.scrollWidth, width: width,
-            wide: wide.slice(0, 5).map(e => e.tagName.toLowerCase()
-                + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "")
-                + " (right edge " + Math.round(e.getBoundingClientRect().right) + " px)")};
+            wide: wide.slice(0, 5).map(e => `${named(e)} (right edge ${Math.round(right(e))} px)`)};
 }"""
 
 
