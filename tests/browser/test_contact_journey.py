@@ -68,7 +68,7 @@ def she_searches_then_contacts_support(page, url: str) -> None:
 
     # 2. Not answered: Contact Us.
     page.goto(url + "/")
-    page.get_by_role("link", name="Contact support", exact=True).first.click()
+    page.get_by_role("link", name="Contact Us", exact=True).first.click()
     page.wait_for_url(re.compile(r"/contact/$"))
     snap(page, "contact", "2-contact-form")
 
