@@ -22,8 +22,6 @@ from __future__ import annotations
 import functools
 import logging
 import random
-import threading
-import time
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +33,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from helpdesk.network_budget import budget_spent
+from helpdesk.network_budget import Breaker, budget_spent
 from tickets.models import OutboxMessage, OutboxStatus, Ticket
 from tickets.outbox_kinds import OutboxKind, handler_for
 
@@ -124,26 +122,8 @@ def _dispatch_all(rows: Sequence[tuple[int, str]]) -> None:
             return  # the broker is away: the sweeper hands the rest over
 
 
-class _BrokerBreaker:
-    """Remembers a failed hand-over so this process skips the broker for a pause."""
-
-    def __init__(self) -> None:
-        self._paused_until = 0.0
-        self._lock = threading.Lock()
-
-    def is_open(self) -> bool:
-        return time.monotonic() < self._paused_until
-
-    def trip(self) -> None:
-        with self._lock:
-            self._paused_until = time.monotonic() + settings.OUTBOX_DISPATCH_PAUSE_SECONDS
-
-    def reset(self) -> None:
-        with self._lock:
-            self._paused_until = 0.0
-
-
-broker_breaker = _BrokerBreaker()
+# A failed hand-over pauses this process's publishing (the sweeper delivers meanwhile).
+broker_breaker = Breaker("OUTBOX_DISPATCH_PAUSE_SECONDS")
 
 
 def outbox_queue(kind: str) -> str:
