@@ -36,6 +36,8 @@ class StaffProfile(models.Model):
         _("language"),
         max_length=10,
         blank=True,
+        default="",
+        db_default="",
         help_text=_("The desk's language for you. Empty: the help desk's default."),
     )
     hub = models.ForeignKey(

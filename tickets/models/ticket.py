@@ -44,7 +44,8 @@ class Requester(models.Model):
     # Every mail to them is written in it (integrations.email.handlers); empty: the
     # default language. Set from the page they last wrote on, or their mail. A code of
     # settings.LANGUAGES, not a choice of the field: adding a language needs no migration.
-    language = models.CharField(_("language"), max_length=10, blank=True)
+    # The database default too: the bulk seeder's COPY names only the columns it fills.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
