@@ -23,10 +23,10 @@ from tickets.templatetags.sla_promises import hub_time
 pytestmark = pytest.mark.django_db
 
 
-def test_the_home_page_leads_to_contact_support(client):
+def test_the_home_page_leads_to_contact_us(client):
     page = client.get("/").content.decode()
     assert 'href="/contact/"' in page
-    assert "Contact support" in page
+    assert "Contact Us" in page
     assert 'href="/contact/?product=akvo-flow"' in page
 
 
