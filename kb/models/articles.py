@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 from helpdesk.fields import staff_reference
+from helpdesk.settings_languages import LANGUAGE_CODE, LANGUAGES
+from helpdesk.translated import translated, translations_field
 from kb.html import ARTICLE_POLICY
 from kb.rendering import render_markdown
 
@@ -30,8 +32,9 @@ if TYPE_CHECKING:
 
 # PostgreSQL text search configurations by language (migration 0006): each is the
 # language's own (stop words, stemming) with accents removed first, so "donnees"
-# and "données" are one word. The trigger and kb.search use English today; a
-# language's articles are to be searched through :func:`search_config`.
+# and "données" are one word. The trigger (migration 0007) builds each article's
+# vector with the configuration of the article's language; a search in a language
+# goes through :func:`search_config`.
 SEARCH_CONFIGS = {
     "en": "kb_english",
     "fr": "kb_french",
@@ -69,6 +72,8 @@ class Section(models.Model):
     slug = models.SlugField(_("slug"), max_length=120, db_index=False)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # {"fr": {"title": "…", "description": "…"}}; English where blank (helpdesk.translated).
+    translations = translations_field()
 
     class Meta:
         ordering = ["product__position", "position", "title"]
@@ -83,6 +88,15 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("kb:section", args=[self.product.slug, self.slug])
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language."""
+        return translated(self, "title")
+
+    @property
+    def display_description(self) -> str:
+        return translated(self, "description")
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -124,6 +138,27 @@ class Article(models.Model):
     )
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, related_name="articles", verbose_name=_("section")
+    )
+    # An article is written in one language. A translation is its own row, with
+    # its own slug, status, revisions and views, pointing at the English original
+    # it translates; the original and its translations share product and section.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=LANGUAGES,
+        default=LANGUAGE_CODE,
+        db_default=LANGUAGE_CODE,
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        # kb_article_one_translation_each (translation_of, language) serves the lookups.
+        db_index=False,
+        related_name="translations",
+        verbose_name=_("translation of"),
+        help_text=_("The English article this one translates; empty for an original."),
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, db_index=False)
@@ -175,10 +210,21 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         constraints = [
-            models.UniqueConstraint(fields=["product", "slug"], name="kb_article_slug_per_product")
+            models.UniqueConstraint(
+                fields=["product", "language", "slug"], name="kb_article_slug_per_language"
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"], name="kb_article_one_translation_each"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(translation_of__isnull=True) | ~models.Q(language=LANGUAGE_CODE),
+                name="kb_article_translation_not_in_english",
+            ),
         ]
         indexes = [
-            models.Index(fields=["product", "status", "visibility"], name="kb_article_listing"),
+            models.Index(
+                fields=["product", "language", "status", "visibility"], name="kb_article_listing"
+            ),
             models.Index(fields=["section", "status", "position"], name="kb_article_section"),
             models.Index(fields=["status", "-view_count"], name="kb_article_popular"),
             # Both GIN indexes exist only on PostgreSQL: migration 0002 creates
@@ -199,6 +245,29 @@ class Article(models.Model):
                 {"section": _("Choose a section of the article's product (%(product)s).")},
                 params={"product": self.product},
             )
+        self.clean_translation()
+
+    def clean_translation(self) -> None:
+        original = self.translation_of
+        if original is None:
+            return
+        if original.translation_of_id is not None or original.language != LANGUAGE_CODE:
+            raise ValidationError(
+                {"translation_of": _("A translation translates an English original article.")}
+            )
+        if self.language == LANGUAGE_CODE:
+            raise ValidationError(
+                {"language": _("A translation is written in a language other than English.")}
+            )
+        if original.product_id != self.product_id or original.section_id != self.section_id:
+            raise ValidationError(
+                {"section": _("A translation is in the same product and section as its original.")}
+            )
+
+    @property
+    def original_id(self) -> int | None:
+        """The id of the English article this is, or translates: one id per subject."""
+        return self.translation_of_id or self.pk
 
     @property
     def is_published(self) -> bool:
