@@ -79,12 +79,6 @@ class Migration(migrations.Migration):
             model_name="article",
             name="language",
             field=models.CharField(
-                choices=[
-                    ("en", "English"),
-                    ("fr", "French"),
-                    ("es", "Spanish"),
-                    ("pt-br", "Brazilian Portuguese"),
-                ],
                 db_default="en",
                 default="en",
                 max_length=10,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
 from helpdesk.fields import staff_reference
-from helpdesk.settings_languages import LANGUAGE_CODE, LANGUAGES
+from helpdesk.settings_languages import LANGUAGE_CODE
 from helpdesk.translated import translated, translations_field
 from kb.html import ARTICLE_POLICY
 from kb.rendering import render_markdown
@@ -142,12 +143,10 @@ class Article(models.Model):
     # An article is written in one language. A translation is its own row, with
     # its own slug, status, revisions and views, pointing at the English original
     # it translates; the original and its translations share product and section.
+    # A code of settings.LANGUAGES, checked in clean() rather than as choices, so
+    # that adding a language is a line in settings and not a migration.
     language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=LANGUAGES,
-        default=LANGUAGE_CODE,
-        db_default=LANGUAGE_CODE,
+        _("language"), max_length=10, default=LANGUAGE_CODE, db_default=LANGUAGE_CODE
     )
     translation_of = models.ForeignKey(
         "self",
@@ -248,6 +247,10 @@ class Article(models.Model):
         self.clean_translation()
 
     def clean_translation(self) -> None:
+        if self.language not in dict(settings.LANGUAGES):
+            raise ValidationError(
+                {"language": _("Choose one of the site's languages.")}, code="invalid_choice"
+            )
         original = self.translation_of
         if original is None:
             return
