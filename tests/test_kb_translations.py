@@ -9,8 +9,10 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
+from demo import kb as demo_kb
+from demo.kb import SECTIONS, seed_kb_demo
 from kb import services
-from kb.models import Article, ArticleVote, RevisionKind, Status, Visibility
+from kb.models import Article, ArticleVote, RevisionKind, Section, Status, Visibility
 from kb.translations import article_translate
 from tests import factories
 from tests import kb_factories as kb
@@ -479,3 +481,86 @@ def test_section_titles_are_edited_per_language_and_packed(admin_client):
     }
     page = admin_client.get(f"/admin/kb/section/{section.pk}/change/").content.decode()
     assert 'value="Datos y exportaciones"' in page
+
+
+# The demo ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_dir(tmp_path, monkeypatch):
+    """A copy of two demo originals, with translations written here for the test."""
+
+    for name in ("export-your-data", "triage-sync-problems"):
+        target = tmp_path / "akvo-flow" / f"{name}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text((demo_kb.ARTICLES_DIR / "akvo-flow" / f"{name}.md").read_text())
+    write_translation(
+        tmp_path,
+        "fr",
+        "exporter-vos-donnees",
+        "translation_of: export-your-data\ntitle: Exporter vos données\n"
+        "summary: Téléchargez les réponses dans un tableur.\ntags: export, excel",
+    )
+    write_translation(
+        tmp_path,
+        "pt-br",
+        "triagem-de-problemas-de-sincronizacao",
+        "translation_of: triage-sync-problems\ntitle: Triagem de problemas de sincronização\n"
+        "summary: Para a equipe de suporte.\ntags: sincronização",
+    )
+    write_translation(
+        tmp_path, "es", "huerfano", "translation_of: no-such-article\ntitle: Huérfano\nsummary: x"
+    )
+    monkeypatch.setattr(demo_kb, "ARTICLES_DIR", tmp_path)
+    return tmp_path
+
+
+def write_translation(root, language, slug, header):
+    target = root / "akvo-flow" / language / f"{slug}.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{header}\n\n## Étapes\n\nOuvrez **Données**.\n", encoding="utf-8")
+
+
+def test_the_demo_loads_translations_after_their_originals_published_like_them(demo_dir):
+    report = seed_kb_demo()
+
+    assert (report.articles_created, report.translations_created) == (2, 2)
+    french = Article.objects.get(language="fr")
+    assert french.translation_of.slug == "export-your-data"
+    assert french.status == Status.PUBLISHED
+    assert french.section_id == french.translation_of.section_id
+    assert french.tags == "export, excel"
+    assert "<strong>Données</strong>" in french.body_html
+    assert french.published_at > french.translation_of.published_at
+    triage = Article.objects.get(language="pt-br")
+    assert triage.visibility == triage.translation_of.visibility == Visibility.INTERNAL
+    assert not Article.objects.filter(language="es").exists()  # its original is not there
+
+
+def test_seeding_translations_again_adds_nothing_and_keeps_edits(demo_dir):
+    seed_kb_demo()
+    Article.objects.filter(language="fr").update(title="Exporter (modifié)")
+
+    report = seed_kb_demo()
+
+    assert report.translations_created == 0
+    assert Article.objects.get(language="fr").title == "Exporter (modifié)"
+    assert Article.objects.count() == 4
+
+
+def test_demo_sections_have_titles_in_every_language_and_admins_edits_stay(client, demo_dir):
+    seed_kb_demo()
+    data = Section.objects.get(product__slug="akvo-flow", slug="data")
+    data.translations = {"fr": {"title": "Nos données"}}
+    data.save()
+    seed_kb_demo()
+
+    data.refresh_from_db()
+    assert data.translations["fr"] == {"title": "Nos données"}
+    assert data.translations["es"]["title"] == "Datos y exportaciones"
+    for section in Section.objects.exclude(pk=data.pk):
+        assert set(section.translations) == {"fr", "es", "pt-br"}, section
+        assert all(t["title"] and t["description"] for t in section.translations.values())
+    assert Section.objects.count() == len(SECTIONS)
+    page = client.get("/pt-br/kb/akvo-flow/").content.decode()
+    assert "Dados e exportações" in page
