@@ -240,7 +240,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def translations(self, article: Article) -> str:
         return translations_overview(article)
 
-    def view_on_site(self, article: Article) -> str:  # type: ignore[override]
+    def view_on_site(self, article: Article) -> str:
         # A translation's page is under its language's prefix (a staff preview of a draft too).
         return article_url(article)
 

@@ -117,7 +117,7 @@ class SectionFormBase(forms.ModelForm):
                 self.initial.setdefault(f"{field}_{code}", (saved.get(code) or {}).get(field, ""))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         packed: dict[str, dict[str, str]] = {}
         for code in other_languages():
             texts = {f: str(cleaned.get(f"{f}_{code}") or "").strip() for f in SECTION_TEXT}
@@ -147,7 +147,7 @@ def _section_translation_fields() -> dict[str, forms.Field]:
 SectionForm = type("SectionForm", (SectionFormBase,), _section_translation_fields())
 
 
-def section_fieldsets() -> list[tuple[Any, dict[str, Any]]]:
+def section_fieldsets() -> Any:  # the admin's fieldsets type, built from lazy labels
     return [
         (None, {"fields": ["product", "title", "slug", "description", "position"]}),
         *(
