@@ -90,7 +90,8 @@ def page_in_language(url: str, language: str) -> str:
 def language_choose(request: HttpRequest) -> HttpResponse:
     """The switcher: remember the choice in the language cookie and show the same page in it."""
     language = request.POST.get("language", "")
-    back = request.POST.get("next", "")
+    # A page may give its address in each language (an article's translated slug).
+    back = request.POST.get(f"next_{language}") or request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         url=back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -24,6 +24,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kb import services
+from kb.admin_translations import (
+    KindFilter,
+    SectionForm,
+    UntranslatedFilter,
+    section_fieldsets,
+    translations_overview,
+)
+from kb.localised import article_url
 from kb.models import (
     Article,
     ArticleImage,
@@ -86,6 +94,8 @@ class ArticleForm(forms.ModelForm):
         fields = [
             "title",
             "slug",
+            "language",
+            "translation_of",
             "product",
             "section",
             "summary",
@@ -128,6 +138,8 @@ class RevisionInline(admin.TabularInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
+    fieldsets = section_fieldsets()
     list_display = ["title", "product", "position", "published_articles"]
     list_editable = ["position"]
     list_filter = ["product"]
@@ -152,6 +164,8 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = [
         "title",
+        "language",
+        "translation_of",
         "product",
         "section",
         "status",
@@ -160,11 +174,21 @@ class ArticleAdmin(admin.ModelAdmin):
         "view_count",
         "helpful",
     ]
-    list_filter = ["product", "section", "status", "visibility"]
+    list_filter = [
+        "product",
+        "section",
+        "status",
+        "visibility",
+        "language",
+        KindFilter,
+        UntranslatedFilter,
+    ]
     search_fields = ["title", "summary", "tags", "body"]
-    list_select_related = ["product", "section"]
+    list_select_related = ["product", "section", "translation_of"]
     prepopulated_fields = {"slug": ["title"]}
+    raw_id_fields = ["translation_of"]
     readonly_fields = [
+        "translations",
         "view_count",
         "created_at",
         "created_by",
@@ -175,6 +199,16 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "product", "section", "summary", "body", "tags"]}),
+        (
+            _("Language"),
+            {
+                "fields": ["language", "translation_of", "translations"],
+                "description": _(
+                    "A translation has its own slug, status and history; its product, "
+                    "section and position are its original's."
+                ),
+            },
+        ),
         (_("Publication"), {"fields": ["status", "visibility", "position", "change_note"]}),
         (
             _("Record"),
@@ -201,6 +235,23 @@ class ArticleAdmin(admin.ModelAdmin):
                 votes_total=Count("votes"),
             )
         )
+
+    @admin.display(description=_("translations"))
+    def translations(self, article: Article) -> str:
+        return translations_overview(article)
+
+    def view_on_site(self, article: Article) -> str:
+        # A translation's page is under its language's prefix (a staff preview of a draft too).
+        return article_url(article)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.translation_of_id:
+            # Its original's; kb.services moves translations with their original.
+            fields += ["language", "translation_of", "product", "section", "position"]
+        elif obj is not None and obj.translations.exists():
+            fields += ["language"]  # an original with translations stays in English
+        return fields
 
     @admin.display(description=_("helpful"), ordering="yes")
     def helpful(self, article: Article) -> str:

@@ -1,18 +1,17 @@
-"""Public knowledge base pages, the suggestion endpoint and its click-through.
+"""The knowledge base's search page, the suggestion endpoint, its click-through, images.
 
 Thin: each view reads its input, asks ``Article.objects`` / ``kb.search`` or
 one service, and renders. What a visitor may see is decided by
-``listed_for`` / ``viewable_by``; anything else is a 404.
+``listed_for`` / ``viewable_by``; anything else is a 404. The reading pages
+(home, product, section, article) are in ``kb.pages``.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import (
     FileResponse,
@@ -25,23 +24,21 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from catalog.models import Product
 from kb import services
-from kb.forms import FeedbackForm
-from kb.models import Article, ArticleImage, ArticleVote, Section, SuggestionSource
+from kb.localised import listed_in_language
+from kb.models import Article, ArticleImage, SuggestionSource
 from kb.search import SearchResult, clean_query, search_articles
 from kb.search_page import contact_url, most_read
 from kb.tracking import Visitor, click_url, first_click, read_click, record_suggestions_shown
 
-SECTION_PREVIEW = 6  # articles listed per section on a product page
-SECTION_PAGE = 30
 SEARCH_RESULTS = 25
 SUGGEST_DEFAULT = 5
 SUGGEST_MAX = 10
-RELATED = 5
 _IMAGE_NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,7}$")
 
 
@@ -50,9 +47,12 @@ def _is_staff(request: HttpRequest) -> bool:
 
 
 def _products_with_articles(request: HttpRequest) -> list[Product]:
-    """Active products annotated with how many articles this visitor can find in them."""
+    """Active products annotated with how many articles this visitor can find in them.
+
+    One per subject in the reader's language: a translated article counts once.
+    """
     counts = (
-        Article.objects.listed_for(request.user)
+        listed_in_language(request.user, get_language())
         .filter(product=OuterRef("pk"))
         .order_by()
         .values("product")
@@ -64,164 +64,6 @@ def _products_with_articles(request: HttpRequest) -> list[Product]:
             article_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
         )
     )
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    listed = Article.objects.listed_for(request.user).select_related("product")
-    return render(
-        request,
-        "kb/home.html",
-        {
-            "products": [p for p in _products_with_articles(request) if p.article_count],  # type: ignore[attr-defined]
-            "popular": listed.order_by("-view_count", "title")[:8],
-            "recent": listed.order_by("-updated_at", "title")[:6],
-        },
-    )
-
-
-@require_GET
-def product(request: HttpRequest, product_slug: str) -> HttpResponse:
-    product = get_object_or_404(Product.objects.active(), slug=product_slug)
-    listed = Article.objects.listed_for(request.user)
-    counts = (
-        listed.filter(section=OuterRef("pk")).order_by().values("section").annotate(n=Count("pk"))
-    )
-    sections = (
-        Section.objects.filter(product=product)
-        .annotate(
-            article_count=Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), 0)
-        )
-        .filter(article_count__gt=0)
-        .prefetch_related(
-            Prefetch(
-                "articles",
-                queryset=listed.select_related("product")
-                .order_by("position", "title")
-                .defer("body", "body_html", "body_text", "search_vector")[:SECTION_PREVIEW],
-                to_attr="preview",
-            )
-        )
-    )
-    return render(
-        request,
-        "kb/product.html",
-        {
-            "product": product,
-            "sections": sections,
-            "popular": listed.filter(product=product)
-            .select_related("product")
-            .order_by("-view_count", "title")[:5],
-            "search_product": product,
-        },
-    )
-
-
-@require_GET
-def section(request: HttpRequest, product_slug: str, section_slug: str) -> HttpResponse:
-    section = get_object_or_404(
-        Section.objects.select_related("product"),
-        product__slug=product_slug,
-        product__is_active=True,
-        slug=section_slug,
-    )
-    articles = (
-        Article.objects.listed_for(request.user)
-        .filter(section=section)
-        .select_related("product")
-        .defer("body", "body_html", "body_text", "search_vector")
-        .order_by("position", "title")
-    )
-    page = Paginator(articles, SECTION_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "kb/section.html",
-        {
-            "section": section,
-            "product": section.product,
-            "page": page,
-            "search_product": section.product,
-        },
-    )
-
-
-def _article_page(
-    request: HttpRequest, article: Article, form: FeedbackForm, status: int = 200
-) -> HttpResponse:
-    related = (
-        Article.objects.listed_for(request.user)
-        .filter(product_id=article.product_id)
-        .exclude(pk=article.pk)
-        .select_related("product")
-        .defer("body", "body_html", "body_text", "search_vector")
-        .order_by("-view_count", "title")
-    )
-    # Same section first, then the product's most read.
-    same_section = list(related.filter(section_id=article.section_id)[:RELATED])
-    related_articles = same_section
-    if len(same_section) < RELATED:
-        related_articles += list(
-            related.exclude(section_id=article.section_id)[: RELATED - len(same_section)]
-        )
-    visitor = Visitor(request).known_key
-    vote = (
-        ArticleVote.objects.filter(article=article, visitor_key=visitor).first()
-        if visitor and article.is_published
-        else None
-    )
-    return render(
-        request,
-        "kb/article.html",
-        {
-            "article": article,
-            "product": article.product,
-            "section": article.section,
-            "related": related_articles,
-            "form": form,
-            "vote": vote,
-            "search_product": article.product,
-        },
-        status=status,
-    )
-
-
-def _get_article(request: HttpRequest, product_slug: str, article_slug: str) -> Article:
-    return get_object_or_404(
-        Article.objects.viewable_by(request.user).select_related("product", "section"),
-        product__slug=product_slug,
-        slug=article_slug,
-    )
-
-
-@require_GET
-def article(request: HttpRequest, product_slug: str, article_slug: str) -> HttpResponse:
-    article = _get_article(request, product_slug, article_slug)
-    if article.is_published and not _is_staff(request):
-        # Staff reading (and previewing) are not what the figures are about.
-        services.article_record_view(article=article)
-    return _article_page(request, article, FeedbackForm())
-
-
-@require_POST
-def feedback(request: HttpRequest, product_slug: str, article_slug: str) -> HttpResponse:
-    article = _get_article(request, product_slug, article_slug)
-    if not article.is_published:
-        raise Http404(_("Only published articles take feedback."))
-    form = FeedbackForm(request.POST)
-    if not form.is_valid():
-        return _article_page(request, article, form, status=400)
-    visitor = Visitor(request)
-    _vote, created = services.vote_record(
-        article=article,
-        visitor=visitor.key(),
-        helpful=form.cleaned_data["helpful"],
-        comment=form.cleaned_data["comment"],
-    )
-    messages.success(
-        request,
-        _("Thank you for your feedback.") if created else _("Thank you: we updated your answer."),
-    )
-    return visitor.remember(HttpResponseRedirect(article.get_absolute_url() + "#feedback"))
 
 
 def _pick_product(products: list[Product], slug: str) -> Product | None:

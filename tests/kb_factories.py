@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 
-from kb import services
+from kb import services, translations
 from kb.models import Article, Section, Status, Visibility
 from tests import factories
 
@@ -42,5 +42,30 @@ def article(
             status=status,
             visibility=visibility,
         ),
+        by=by,
+    )
+
+
+def translation(
+    original: Article,
+    title: str,
+    *,
+    language: str = "fr",
+    slug: str = "",
+    body: str = "Ouvrez le tableau de bord et choisissez Exporter.",
+    summary: str = "",
+    status: str = Status.PUBLISHED,
+    visibility: str | None = None,
+    by: User | None = None,
+) -> Article:
+    return translations.article_translate(
+        original=original,
+        language=language,
+        title=title,
+        slug=slug,
+        body=body,
+        summary=summary,
+        status=status,
+        visibility=visibility,
         by=by,
     )

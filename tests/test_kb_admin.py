@@ -25,6 +25,8 @@ def form_data(section, **changes):
     data = {
         "title": "Sync a device",
         "slug": "sync-a-device",
+        "language": "en",
+        "translation_of": "",
         "product": section.product_id,
         "section": section.pk,
         "summary": "When data stays on the phone.",

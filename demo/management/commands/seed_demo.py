@@ -67,8 +67,9 @@ class Command(BaseCommand):
         )
         kb = seed_kb_demo()
         self.stdout.write(
-            f"Knowledge base: {kb.sections_created} sections and {kb.articles_created} articles "
-            f"added ({kb.articles_total} articles in all)."
+            f"Knowledge base: {kb.sections_created} sections, {kb.articles_created} articles "
+            f"and {kb.translations_created} translations added "
+            f"({kb.articles_total} articles in all)."
         )
         if options["tickets"]:
             self._bulk(options["tickets"], options["seed"], options["batch_size"])
