@@ -10,7 +10,7 @@ is kept as it was.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -74,7 +74,8 @@ def translations_form(model: type[models.Model], fields: tuple[str, ...]) -> typ
     declared: dict[str, Any] = {}
     for code in other_languages():
         for field in fields:
-            model_field = model._meta.get_field(field)
+            # A text column (translatable fields are), not a relation.
+            model_field = cast(models.Field, model._meta.get_field(field))
             widget = (
                 forms.Textarea(attrs={"rows": 2})
                 if isinstance(model_field, models.TextField)

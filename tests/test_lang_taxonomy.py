@@ -64,6 +64,12 @@ def test_a_french_partner_reads_the_impacts_and_what_they_mean_in_french():
     assert "Collectez des données sur le terrain" in home  # Akvo Flow's description
 
 
+def test_the_knowledge_base_describes_the_products_in_the_readers_language():
+    assert "Nettoyez, analysez et visualisez des données" in page(Client(), "/fr/kb/akvo-lumen/")
+    assert "Relate projetos e resultados" in page(Client(), "/pt-br/kb/akvo-rsr/")
+    assert "Report on projects and results" in page(Client(), "/kb/akvo-rsr/")
+
+
 def test_the_review_of_a_french_request_names_its_category_and_flows_fields_in_french():
     client = Client()
     sent = client.post("/fr/contact/", contact_data())
@@ -165,6 +171,22 @@ def test_a_manager_writes_an_impacts_french_name_beside_the_english_in_the_admin
     assert low.translations["pt-br"]["name"] == "Baixo"
     with translation.override("es"):
         assert low.display_name == "Low"
+
+
+def test_the_admin_offers_every_translated_models_inputs_per_language():
+    client = Client()
+    client.force_login(factories.support_manager())
+    flow = Product.objects.get(slug="akvo-flow")
+
+    product = page(client, f"/admin/catalog/product/{flow.pk}/change/")
+    category = page(client, "/admin/catalog/category/add/")
+    tag = page(client, "/admin/catalog/issuetag/add/")
+
+    assert "Description (Spanish)" in product
+    assert "Collectez des données sur le terrain" in product
+    assert '"translations": {"fr": {"label":' in product  # report fields: the JSON editor's help
+    assert "Name (Brazilian Portuguese)" in category
+    assert "Description (French)" in tag
 
 
 @pytest.mark.parametrize(
