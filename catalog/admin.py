@@ -1,9 +1,10 @@
 """The back office for the taxonomy: hubs (with their closures), partners, products,
-categories, impacts and issue tags."""
+categories, impacts and issue tags (their text in each language: catalog.translation_admin)."""
 
 from django.contrib import admin
 
 from catalog.models import Category, Hub, HubClosure, Impact, IssueTag, Partner, Product
+from catalog.translation_admin import TranslatedAdmin
 
 
 class HubClosureInline(admin.TabularInline):
@@ -37,7 +38,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslatedAdmin):
     list_display = ["name", "github_repository", "position", "is_active"]
     list_editable = ["position"]
     list_filter = ["is_active"]
@@ -46,21 +47,21 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslatedAdmin):
     list_display = ["name", "slug", "position", "is_active"]
     list_filter = ["is_active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Impact)
-class ImpactAdmin(admin.ModelAdmin):
+class ImpactAdmin(TranslatedAdmin):
     list_display = ["name", "level", "definition", "is_active"]
     list_filter = ["is_active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(IssueTag)
-class IssueTagAdmin(admin.ModelAdmin):
+class IssueTagAdmin(TranslatedAdmin):
     list_display = ["name", "slug", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "description"]

@@ -4,10 +4,14 @@ A fresh database gets it from the tickets app's data migration (0002, which keep
 its own copy so it does what it did when it was written); ``seed_demo`` and the
 tests that empty the database put it back with :func:`seed_default_taxonomy`.
 Admins may change all of it afterwards; seeding only creates what is missing.
+Its French, Spanish and Brazilian Portuguese are in :mod:`catalog.default_translations`
+(a database installed before them got them from catalog migration 0003).
 """
 
+from copy import deepcopy
 from datetime import time
 
+from catalog import default_translations as translations
 from catalog.models import Category, Hub, Impact, IssueTag, Product
 
 HUBS = [
@@ -143,17 +147,36 @@ def seed_default_taxonomy() -> None:
                 "name": name,
                 "github_repository": repository,
                 "position": position,
-                "report_fields": fields,
+                "report_fields": deepcopy(translations.with_translations(slug, fields)),
                 "description": description,
+                "translations": deepcopy(translations.PRODUCTS.get(slug, {})),
             },
         )
     for name, slug, position, description in CATEGORIES:
         Category.objects.get_or_create(
-            slug=slug, defaults={"name": name, "position": position, "description": description}
+            slug=slug,
+            defaults={
+                "name": name,
+                "position": position,
+                "description": description,
+                "translations": deepcopy(translations.CATEGORIES.get(slug, {})),
+            },
         )
     for name, slug, level, definition in IMPACTS:
         Impact.objects.get_or_create(
-            slug=slug, defaults={"name": name, "level": level, "definition": definition}
+            slug=slug,
+            defaults={
+                "name": name,
+                "level": level,
+                "definition": definition,
+                "translations": deepcopy(translations.IMPACTS.get(slug, {})),
+            },
         )
     for name, slug in ISSUE_TAGS:
-        IssueTag.objects.get_or_create(slug=slug, defaults={"name": name})
+        IssueTag.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "translations": deepcopy(translations.ISSUE_TAGS.get(slug, {})),
+            },
+        )

@@ -20,6 +20,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from catalog.report_fields import validate_report_fields
+from helpdesk.translated import translated, translations_field
+
 WEEKDAYS = [
     (0, _("Monday")),
     (1, _("Tuesday")),
@@ -30,7 +33,6 @@ WEEKDAYS = [
     (6, _("Sunday")),
 ]
 GITHUB_REPOSITORY_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
 def validate_time_zone(value: str) -> None:
@@ -65,28 +67,31 @@ def validate_github_repository(value: str) -> None:
         )
 
 
-def validate_report_fields(value: object) -> None:
-    """Product report fields: a list of {"name", "label", optional "help"} objects."""
-    if not isinstance(value, list):
-        raise ValidationError(_("Report fields must be a list."))
-    names = set()
-    for item in value:
-        if not isinstance(item, dict) or not item.get("name") or not item.get("label"):
-            raise ValidationError(_("Each report field needs a name and a label."))
-        if not FIELD_NAME_RE.match(str(item["name"])):
-            raise ValidationError(
-                _("Field name %(name)s must be lower case letters, digits and underscores."),
-                params={"name": item["name"]},
-            )
-        if item["name"] in names:
-            raise ValidationError(
-                _("Field %(name)s is listed twice."), params={"name": item["name"]}
-            )
-        names.add(item["name"])
+def translations_column() -> models.JSONField:
+    """:func:`helpdesk.translated.translations_field`, with ``{}`` as the database's default
+    too: a row written without the model layer (raw SQL, COPY) is untranslated, not refused."""
+    _name, _path, args, kwargs = translations_field().deconstruct()
+    return models.JSONField(*args, **kwargs, db_default={})
 
 
 def default_working_days() -> list[int]:
     return [0, 1, 2, 3, 4]
+
+
+class Translatable:
+    """A row whose text is also kept in the site's other languages (``translations``).
+
+    ``display_<field>`` is the text in the reader's language (the active one), English
+    when untranslated: what pages, forms and mails show. ``__str__`` stays English (the
+    admin, history and logs).
+    """
+
+    # The fields kept in other languages (the admin shows an input for each, per language).
+    translatable: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return translated(self, "name")
 
 
 class NamedQuerySet(models.QuerySet):
@@ -162,8 +167,13 @@ class Partner(models.Model):
         return self.name
 
 
-class Product(models.Model):
-    """A product we support: where its bugs go on GitHub and what its reports must say."""
+class Product(Translatable, models.Model):
+    """A product we support: where its bugs go on GitHub and what its reports must say.
+
+    Its name is a brand and is normally left untranslated; a generic one ("Other") is not.
+    """
+
+    translatable = ("name", "description")
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -181,10 +191,13 @@ class Product(models.Model):
         validators=[validate_report_fields],
         help_text=_(
             "Extra details a report about this product needs, as a list of "
-            '{"name": "dashboard", "label": "Dashboard", "help": "…"}.'
+            '{"name": "dashboard", "label": "Dashboard", "help": "…"}; each may add its '
+            'label and help in other languages: "translations": {"fr": {"label": "Tableau '
+            'de bord", "help": "…"}} (English is shown where one is missing).'
         ),
     )
     description = models.TextField(_("description"), blank=True)
+    translations = translations_column()
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -199,9 +212,15 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_description(self) -> str:
+        return translated(self, "description")
 
-class Category(models.Model):
+
+class Category(Translatable, models.Model):
     """Bug, question or feature request."""
+
+    translatable = ("name", "description")
 
     BUG = "bug"
     QUESTION = "question"
@@ -212,6 +231,7 @@ class Category(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    translations = translations_column()
 
     objects = NamedQuerySet.as_manager()
 
@@ -225,12 +245,18 @@ class Category(models.Model):
         return self.name
 
     @property
+    def display_description(self) -> str:
+        return translated(self, "description")
+
+    @property
     def is_bug(self) -> bool:
         return self.slug == self.BUG
 
 
-class Impact(models.Model):
+class Impact(Translatable, models.Model):
     """How badly a request hurts the partner; level 1 is the most severe."""
+
+    translatable = ("name", "definition")
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
@@ -241,6 +267,7 @@ class Impact(models.Model):
         _("definition"), help_text=_("What a triager reads to choose it.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    translations = translations_column()
 
     objects = NamedQuerySet.as_manager()
 
@@ -253,14 +280,21 @@ class Impact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_definition(self) -> str:
+        return translated(self, "definition")
 
-class IssueTag(models.Model):
+
+class IssueTag(Translatable, models.Model):
     """A short tag for what the request is about, e.g. data export."""
+
+    translatable = ("name", "description")
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    translations = translations_column()
 
     objects = NamedQuerySet.as_manager()
 
@@ -272,6 +306,10 @@ class IssueTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_description(self) -> str:
+        return translated(self, "description")
 
 
 class HubClosure(models.Model):

@@ -82,13 +82,18 @@ class CatalogChoiceIterator(ModelChoiceIterator):
 
 
 class CatalogChoiceField(forms.ModelChoiceField):
-    """An active hub, product or category, found among the rows each process keeps.
+    """An active hub, product or category, found among the rows each process keeps, named
+    in the reader's language.
 
     Both the choices and the chosen value come from :func:`catalog.memo.active_rows`
     (the queryset names the model), so rendering and checking a form cost no query.
     """
 
     iterator = CatalogChoiceIterator
+
+    def label_from_instance(self, obj: Any) -> str:
+        """The row's name in the reader's language (hubs have only one)."""
+        return getattr(obj, "display_name", None) or str(obj)
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.memo import active_rows
 from catalog.models import Category, Hub, Product
+from catalog.report_fields import report_field_text
 from portal import kinds
 from portal.browsers import USER_AGENT_MAX
 from portal.completeness import report_gaps
@@ -198,12 +199,14 @@ class ContactForm(forms.Form):
         self.product_field_names: list[str] = []
         for spec in self.chosen_product.report_fields if self.chosen_product else []:
             name = PRODUCT_FIELD_PREFIX + str(spec["name"])
+            # In the reader's language (the form is made per request, and kept blank per
+            # language by portal.templatetags.contact_fields).
             self.fields[name] = LineField(
-                label=str(spec["label"]),
+                label=report_field_text(spec, "label"),
                 required=False,
                 max_length=DETAIL_MAX,
                 # Help comes from the admin's product configuration: escaped, never markup.
-                help_text=escape(spec.get("help") or ""),
+                help_text=escape(report_field_text(spec, "help")),
             )
             self.product_field_names.append(name)
         # The product's fields come before the device, as in the page.
@@ -353,7 +356,8 @@ class ContactForm(forms.Form):
                 continue
             value = self.cleaned_data.get(name)  # ignored fields were taken out by clean()
             if value not in (None, ""):
-                rows.append((str(field.label), value))
+                # A product or category is named in the reader's language, as in the form.
+                rows.append((str(field.label), getattr(value, "display_name", value)))
         return rows
 
 
