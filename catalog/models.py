@@ -67,13 +67,6 @@ def validate_github_repository(value: str) -> None:
         )
 
 
-def translations_column() -> models.JSONField:
-    """:func:`helpdesk.translated.translations_field`, with ``{}`` as the database's default
-    too: a row written without the model layer (raw SQL, COPY) is untranslated, not refused."""
-    _name, _path, args, kwargs = translations_field().deconstruct()
-    return models.JSONField(*args, **kwargs, db_default={})
-
-
 def default_working_days() -> list[int]:
     return [0, 1, 2, 3, 4]
 
@@ -197,7 +190,7 @@ class Product(Translatable, models.Model):
         ),
     )
     description = models.TextField(_("description"), blank=True)
-    translations = translations_column()
+    translations = translations_field()
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -231,7 +224,7 @@ class Category(Translatable, models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
-    translations = translations_column()
+    translations = translations_field()
 
     objects = NamedQuerySet.as_manager()
 
@@ -267,7 +260,7 @@ class Impact(Translatable, models.Model):
         _("definition"), help_text=_("What a triager reads to choose it.")
     )
     is_active = models.BooleanField(_("active"), default=True)
-    translations = translations_column()
+    translations = translations_field()
 
     objects = NamedQuerySet.as_manager()
 
@@ -294,7 +287,7 @@ class IssueTag(Translatable, models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    translations = translations_column()
+    translations = translations_field()
 
     objects = NamedQuerySet.as_manager()
 

@@ -62,10 +62,14 @@ def validate_translations(value: object) -> None:
 
 
 def translations_field() -> models.JSONField:
-    """The ``translations`` column a model with translatable text declares."""
+    """The ``translations`` column a model with translatable text declares.
+
+    ``{}`` is the database's default too: a row written without the model layer
+    (raw SQL, COPY) is untranslated, not refused."""
     return models.JSONField(
         _("translations"),
         default=dict,
+        db_default={},
         blank=True,
         validators=[validate_translations],
         help_text=_("The text in the site's other languages; English is used where blank."),

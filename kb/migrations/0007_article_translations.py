@@ -104,6 +104,7 @@ class Migration(migrations.Migration):
             name="translations",
             field=models.JSONField(
                 blank=True,
+                db_default={},
                 default=dict,
                 help_text="The text in the site's other languages; English is used where blank.",
                 validators=[helpdesk.translated.validate_translations],
