@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from catalog.report_fields import report_field_text
 from desk.forms.common import (
     NOT_SET,
     choice_options,
@@ -105,10 +106,10 @@ class OnBehalfForm(forms.Form):
             for spec in product.report_fields or []:
                 name = f"pd_{product.pk}_{spec['name']}"
                 self.fields[name] = forms.CharField(
-                    label=str(spec["label"]),
+                    label=report_field_text(spec, "label"),
                     max_length=DETAIL_MAX,
                     required=False,
-                    help_text=str(spec.get("help") or ""),
+                    help_text=report_field_text(spec, "help"),
                 )
                 names.append(name)
             if names:

@@ -6,6 +6,7 @@ Filters, forms, the sidebar and the queue rows read their names from here
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +27,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat
 from django.db.models.signals import m2m_changed
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog.memo import SharedVersionMemo
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from helpdesk.translated import translated_text
 from tickets import roles
 from tickets.models import SavedView
 
@@ -95,8 +98,9 @@ _TEXT, _NUMBER, _FLAG = CharField(), IntegerField(), BooleanField()
 
 
 def _part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, extra: Any,
-          active: Any) -> QuerySet[Any]:  # fmt: skip
-    """One list as (kind, id, slug, label, rank, extra, active) rows, for the UNION."""
+          active: Any, translations: Any = None) -> QuerySet[Any]:  # fmt: skip
+    """One list as (kind, id, slug, label, rank, extra, active, translations) rows, for the
+    UNION; ``translations`` is the row's JSON as text (helpdesk.translated), "" if none."""
     return (
         qs.order_by()
         .annotate(
@@ -106,9 +110,20 @@ def _part(qs: QuerySet[Any], kind: str, *, slug: Any, label: Any, rank: Any, ext
             d_rank=rank,
             d_extra=extra,
             d_active=active,
+            d_translations=translations or Value("", output_field=TextField()),
         )
-        .values_list("d_kind", "pk", "d_slug", "d_label", "d_rank", "d_extra", "d_active")
+        .values_list(
+            "d_kind", "pk", "d_slug", "d_label", "d_rank", "d_extra", "d_active", "d_translations"
+        )
     )
+
+
+# Which column of a translated list's row its ``extra`` holds.
+_EXTRA_FIELD = {"category": "description", "impact": "definition", "tag": "description"}
+
+
+def _translations() -> Cast:
+    return Cast("translations", output_field=TextField())
 
 
 def _staff_rank() -> Case:
@@ -148,13 +163,15 @@ def _shared_parts() -> list[QuerySet[Any]]:
               label=F("name"), rank=zero, extra=Cast("hub_id", output_field=TextField()),
               active=F("is_active")),
         _part(Product.objects.all(), "product", slug=F("slug"), label=F("name"),
-              rank=F("position"), extra=empty, active=F("is_active")),
+              rank=F("position"), extra=empty, active=F("is_active"),
+              translations=_translations()),
         _part(Category.objects.all(), "category", slug=F("slug"), label=F("name"),
-              rank=F("position"), extra=F("description"), active=F("is_active")),
+              rank=F("position"), extra=F("description"), active=F("is_active"),
+              translations=_translations()),
         _part(Impact.objects.all(), "impact", slug=F("slug"), label=F("name"), rank=F("level"),
-              extra=F("definition"), active=F("is_active")),
+              extra=F("definition"), active=F("is_active"), translations=_translations()),
         _part(IssueTag.objects.all(), "tag", slug=F("slug"), label=F("name"), rank=zero,
-              extra=F("description"), active=F("is_active")),
+              extra=F("description"), active=F("is_active"), translations=_translations()),
         _part(User.objects.filter(is_staff=True, is_active=True), "staff", slug=F("username"),
               label=Concat(F("first_name"), Value(" "), F("last_name"), output_field=_TEXT),
               rank=_staff_rank(), extra=empty, active=yes),
@@ -168,12 +185,15 @@ def _saved_views_part(user_id: int) -> QuerySet[Any]:
 
 
 def _read(parts: list[QuerySet[Any]]) -> DeskLists:
-    """The rows of ``parts`` in one UNION ALL query, each list in its admin-defined order."""
+    """The rows of ``parts`` in one UNION ALL query, each list in its admin-defined order,
+    its names in the active language (the reader's; English where untranslated)."""
     combined = parts[0].union(*parts[1:], all=True).order_by() if len(parts) > 1 else parts[0]
     lists = DeskLists()
-    rows = sorted(combined, key=lambda r: (r[0], r[4], str(r[3]).lower(), r[1]))
+    rows = sorted(
+        (_in_language(row) for row in combined), key=lambda r: (r[0], r[4], r[3].lower(), r[1])
+    )
     for kind, pk, slug, label, rank, extra, active in rows:
-        label = " ".join(str(label).split()) or slug
+        label = " ".join(label.split()) or slug
         getattr(lists, _LIST_KINDS[kind]).append(
             Choice(
                 id=pk,
@@ -185,6 +205,17 @@ def _read(parts: list[QuerySet[Any]]) -> DeskLists:
             )
         )
     return lists
+
+
+def _in_language(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    kind, pk, slug, label, rank, extra, active, translations = row
+    label, extra = str(label), extra or ""
+    if translations:
+        written = json.loads(translations) if isinstance(translations, str) else translations
+        label = translated_text(written, "name", label)
+        if kind in _EXTRA_FIELD:
+            extra = translated_text(written, _EXTRA_FIELD[kind], extra)
+    return kind, pk, slug, label, rank, extra, active
 
 
 # Every desk page reads these lists, which change on admin edits only: each process
@@ -200,7 +231,8 @@ def desk_lists(user: User | AnonymousUser | None) -> DeskLists:
     Read in one UNION ALL query when the process has not kept them (see
     :data:`lists_memo`); the lists returned are the caller's own copies.
     """
-    shared = lists_memo.get("shared", lambda: _read(_shared_parts()))
+    # Kept per language: an agent reads the taxonomy in their own (StaffProfile.language).
+    shared = lists_memo.get(("shared", get_language()), lambda: _read(_shared_parts()))
     views: list[Choice] = []
     if user is not None and user.is_authenticated:
         views = lists_memo.get(
