@@ -255,3 +255,18 @@ def test_the_number_of_queries_does_not_grow_with_translations(django_assert_max
     assert len(many.hits) == 20
     assert {a.language for a in many.articles} == {"fr"}
     assert len({a.original_id for a in many.articles}) == 20
+
+
+def test_when_nothing_matches_a_french_partner_is_offered_the_most_read_in_french(client, library):
+    Article.objects.filter(pk=library["export"].pk).update(view_count=90)
+    Article.objects.filter(pk=library["export_fr"].pk).update(view_count=40)
+    Article.objects.filter(pk=library["export_es"].pk).update(view_count=500)
+    Article.objects.filter(pk=library["password"].pk).update(view_count=30)
+
+    page = client.get("/fr/kb/search/", {"q": "zzqxv"}).content.decode()
+
+    most_read = page[page.index('id="kb-most-read"') :]
+    assert "Exporter vos données" in most_read
+    assert "Reset your password" in most_read  # nothing in French: the English one
+    assert "Export your data" not in most_read  # its French translation stands for it
+    assert "Exportar sus datos" not in most_read
