@@ -1,6 +1,7 @@
 """What a search page offers when nothing matched, so a visitor is never left at a dead end.
 
-The most-read articles (of the chosen product, or of every product) and the way
+The most-read articles (of the chosen product, or of every product; in the
+reader's language or English, one per subject as search shows them) and the way
 to Contact Us with the product and the words they searched already filled in.
 """
 
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from kb.models import Article
+from kb.search_terms import one_per_subject, reader_language, searched_languages
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -22,12 +24,19 @@ MOST_READ = 5
 
 
 def most_read(
-    user: User | AnonymousUser | None, product: Product | None, limit: int = MOST_READ
+    user: User | AnonymousUser | None,
+    product: Product | None,
+    limit: int = MOST_READ,
+    language: str | None = None,
 ) -> list[Article]:
     """The articles this visitor may see that are read most (``view_count``), one query."""
-    articles = Article.objects.listed_for(user)
+    reader = reader_language(language)
+    languages = searched_languages(reader)
+    articles = Article.objects.listed_for(user).filter(language__in=languages)
     if product is not None:
         articles = articles.filter(product=product)
+    if len(languages) > 1:
+        articles = one_per_subject(articles, reader)
     return list(
         articles.select_related("product")
         .defer("body", "body_html", "body_text", "search_vector")

@@ -6,6 +6,12 @@ summary and tags > body; if nothing has them all, the articles with the most of
 them come first. A word with accents also looks for itself without them
 ("données" finds "donnees"). One query answers both.
 
+Languages: articles in the reader's language and English ones are searched,
+each word stemmed as the reader's language stems it and as English does; a
+reader-language article's score counts :data:`READER_LANGUAGE_BOOST` times,
+and of an original and its translation only one is shown
+(:func:`kb.search_terms.one_per_subject`).
+
 When nothing contains any word, the titles and tags in :mod:`kb.search_index`
 answer, accents and typos forgiven ("donnees" finds "Données", "exprot" finds
 "Export"): one more query, two while the index is built after a change.
@@ -16,20 +22,26 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from helpdesk.settings_languages import LANGUAGE_CODE
 from kb.models import Article, ArticleQuerySet
 from kb.search_index import index_search, spellings
 from kb.search_terms import (
-    STOP_WORDS,
+    READER_LANGUAGE_BOOST,
     Hit,
     SearchResult,
     crude_stem,
     fold_accents,
+    one_per_subject,
     query_words,
+    searched_languages,
+    stem,
+    stop_words,
+    written_stem,
 )
 
 SNIPPET_CHARS = 220
@@ -37,27 +49,43 @@ MAX_SEARCHED_WORDS = 8
 _DEFERRED = ("body", "body_html", "search_vector")
 
 
-def word_variants(query: str) -> list[list[str]]:
+def _words(query: str, reader: str) -> list[str]:
+    skipped = stop_words(reader)
+    every = query_words(query)
+    return ([w for w in every if fold_accents(w) not in skipped] or every)[:MAX_SEARCHED_WORDS]
+
+
+def word_variants(query: str, reader: str = LANGUAGE_CODE) -> list[list[str]]:
     """Per word of the query, the stems that stand for it; the folded stem comes first.
 
     As typed, without accents, and as titles and tags write it with accents:
-    "donnees" looks for "donnee" and "donnée", "données" for both too.
+    "donnees" looks for "donnee" and "donnée", "données" for both too. A reader
+    of another language also looks for the English stem (the fallbacks).
     """
-    words = [w for w in query_words(query) if w not in STOP_WORDS] or query_words(query)
     written = spellings()
     variants: dict[str, list[str]] = {}
-    for word in words[:MAX_SEARCHED_WORDS]:
-        folded = crude_stem(fold_accents(word))
-        if folded not in variants:
-            accented = sorted(written.get(folded, ()))
-            variants[folded] = list(dict.fromkeys([folded, crude_stem(word), *accented]))
+    for word in _words(query, reader):
+        folded = fold_accents(word)
+        own = stem(folded, reader)
+        if own in variants:
+            continue
+        english = crude_stem(folded)
+        accented = sorted({*written.get(own, ()), *written.get(english, ())})
+        stems = [own, written_stem(word, reader), english, crude_stem(word), *accented]
+        variants[own] = list(dict.fromkeys(stems))
     return list(variants.values())
+
+
+def index_stems(query: str, reader: str) -> dict[str, list[str]]:
+    """The query's folded stems for :func:`index_search`, per language searched."""
+    words = [fold_accents(w) for w in _words(query, reader)]
+    return {language: [stem(w, language) for w in words] for language in searched_languages(reader)}
 
 
 def _any(field: str, stems: list[str]) -> Q:
     found = Q()
-    for stem in stems:
-        found |= Q(**{f"{field}__icontains": stem})
+    for piece in stems:
+        found |= Q(**{f"{field}__icontains": piece})
     return found
 
 
@@ -75,10 +103,11 @@ def words_search(
     query: str,
     limit: int,
     *,
+    reader: str,
     public_only: bool,
     product_id: int | None,
 ) -> SearchResult:
-    words = word_variants(query)
+    words = word_variants(query, reader)
     if not words:
         return SearchResult(query=query, hits=[], method="")
     every_stem = [stem for stems in words for stem in stems]
@@ -99,28 +128,40 @@ def words_search(
     some = Q()
     for stems in words:
         some |= _anywhere(stems)
-    rows = list(
-        articles.filter(some)
-        .annotate(
-            score=Coalesce(score, 0, output_field=IntegerField()),
-            matched=Coalesce(matched, 0, output_field=IntegerField()),
-        )
-        .defer(*_DEFERRED)
-        .order_by("-matched", "-score", "-updated_at", "pk")[:limit]
+    boost = Case(When(language=reader, then=Value(READER_LANGUAGE_BOOST)), default=Value(1))
+    found = articles.filter(some).annotate(
+        score=Coalesce(score, 0, output_field=IntegerField()) * boost,
+        matched=Coalesce(matched, 0, output_field=IntegerField()),
     )
+    if reader != LANGUAGE_CODE:
+        found = one_per_subject(found, reader, F("matched").desc())
+    rows = list(found.defer(*_DEFERRED).order_by("-matched", "-score", "-updated_at", "pk")[:limit])
     if rows and rows[0].matched == len(words):
         rows = [a for a in rows if a.matched == len(words)]  # when some have every word, only they
     if not rows:
-        return _by_likeness(articles, query, limit, public_only=public_only, product_id=product_id)
+        return _by_likeness(
+            articles, query, limit, reader=reader, public_only=public_only, product_id=product_id
+        )
     hits = [Hit(article=a, score=float(a.score), snippet=_snippet(a, every_stem)) for a in rows]
     return SearchResult(query=query, hits=hits, method="words")
 
 
 def _by_likeness(
-    articles: ArticleQuerySet, query: str, limit: int, *, public_only: bool, product_id: int | None
+    articles: ArticleQuerySet,
+    query: str,
+    limit: int,
+    *,
+    reader: str,
+    public_only: bool,
+    product_id: int | None,
 ) -> SearchResult:
-    stems = [stems[0] for stems in word_variants(query)]  # the folded stem of each word
-    match = index_search(stems, public_only=public_only, product_id=product_id, limit=limit)
+    match = index_search(
+        index_stems(query, reader),
+        reader=reader,
+        public_only=public_only,
+        product_id=product_id,
+        limit=limit,
+    )
     if not match.ids:
         return SearchResult(query=query, hits=[], method="")
     # Through ``articles`` again: who may see what stays the database's answer.

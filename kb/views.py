@@ -122,7 +122,10 @@ def _suggestion_json(result: SearchResult, source: str) -> list[dict[str, object
             "title": hit.article.title,
             "summary": hit.article.summary,
             "product": hit.article.product.name,
-            "section": hit.article.section.title,
+            "section": hit.article.section.display_title,
+            # An English article shown to a reader of another language: "In English".
+            "language": hit.article.language,
+            "in_english": hit.fallback,
             "snippet": strip_tags(hit.snippet),
             "snippet_html": str(hit.snippet),
             "url": click_url(

@@ -42,9 +42,9 @@ def plan_of(sql: str) -> dict[str, Any]:
     return document[0]["Plan"]
 
 
-def search_sql(text: str) -> list[str]:
+def search_sql(text: str, language: str = "en") -> list[str]:
     with CaptureQueriesContext(connection) as captured:
-        search_articles(text, user=AnonymousUser())
+        search_articles(text, user=AnonymousUser(), language=language)
     return [q["sql"] for q in captured.captured_queries if '"kb_article"' in q["sql"]]
 
 
@@ -86,5 +86,28 @@ def test_any_word_or_else_a_similar_title_is_served_by_both_indexes(articles):
     _every_word, any_word_or_similar = search_sql("donnees zzqx")
 
     assert "kb_english" in any_word_or_similar
+    indexes = {node.get("Index Name") for node in plan_nodes(plan_of(any_word_or_similar))}
+    assert {"kb_article_search", "kb_article_title_trgm"} <= indexes
+
+
+@pytest.mark.parametrize("text", ["donnees", "exporter les données"])
+def test_a_french_readers_search_is_served_by_the_search_index_in_both_languages(articles, text):
+    first, *_rest = search_sql(text, language="fr")
+
+    assert "kb_french" in first  # French articles: the French configuration
+    assert "kb_english" in first  # English fallbacks: the English one
+    conditions = [
+        node.get("Index Cond", "")
+        for node in plan_nodes(plan_of(first))
+        if node.get("Index Name") == "kb_article_search"
+    ]
+    # One index scan per language, or-ed (one when both parse the words alike).
+    assert 1 <= len(conditions) <= 2
+    assert all("search_vector @@" in condition for condition in conditions)
+
+
+def test_a_french_readers_typo_is_served_by_both_indexes(articles):
+    _every_word, any_word_or_similar = search_sql("donnees zzqx", language="fr")
+
     indexes = {node.get("Index Name") for node in plan_nodes(plan_of(any_word_or_similar))}
     assert {"kb_article_search", "kb_article_title_trgm"} <= indexes
