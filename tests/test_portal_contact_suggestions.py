@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.models import SuggestionEvent, SuggestionKind, Visibility
+from kb.models import Status, SuggestionEvent, SuggestionKind, Visibility
 from tests import factories
 from tests import kb_factories as kb
 
@@ -93,3 +93,30 @@ def test_the_contact_page_uses_htmx_from_our_own_static_files(client):
     script = b"".join(client.get("/static/js/contact.js").streaming_content).decode()
     assert "HX-Request" not in script
     assert "fetch(" not in script
+
+
+def test_a_french_partner_is_offered_the_french_article_and_an_english_one_marked_as_such(client):
+    from kb import translations
+
+    original = kb.article(
+        "Export your survey data", body="Open Data, then Export. Exports run in the background."
+    )
+    translations.article_translate(
+        original=original,
+        language="fr",
+        title="Exporter les données d'une enquête",
+        body="Ouvrez Données, puis Exporter. Les exports se font en arrière-plan.",
+        status=Status.PUBLISHED,
+        by=None,
+    )
+    kb.article("Export project results", body="Open the project and export its results.")
+
+    french = client.get("/fr/contact/suggestions", {"subject": "exporter enquête"}, **HTMX)
+    english = client.get("/fr/contact/suggestions", {"subject": "export project"}, **HTMX)
+
+    assert "Exporter les données d&#x27;une enquête" in french.content.decode()
+    assert "Export your survey data" not in french.content.decode()  # its translation is shown
+    marked = english.content.decode()
+    assert "Export project results" in marked
+    assert 'data-suggestion lang="en"' in marked
+    assert 'lang="fr"> (' in marked  # the hidden "(opens in a new tab)" stays in French
