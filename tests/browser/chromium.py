@@ -26,8 +26,10 @@ def without_chromium(found: bool, environ: Mapping[str, str]) -> tuple[str, str]
     return "fail", f"{missing}; set SKIP_BROWSER_TESTS=1 to skip them on this machine"
 
 
-def new_page(browser, width: int = 1440, height: int = 1000):
-    context = browser.new_context(viewport={"width": width, "height": height})
+def new_page(browser, width: int = 1440, height: int = 1000, locale: str | None = None):
+    """A page in a fresh context; ``locale`` sets its Accept-Language ("fr-FR")."""
+    options = {"locale": locale} if locale else {}
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return page
