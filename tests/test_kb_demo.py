@@ -61,3 +61,38 @@ def test_every_demo_file_names_a_known_section():
         assert article.summary
         assert article.title
         assert len(article.body) > 300
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "pt-br"])
+def test_the_ten_most_read_demo_articles_are_written_in_each_language(language):
+    seed_kb_demo()
+
+    translations = Article.objects.filter(language=language).select_related("translation_of")
+    assert translations.count() == 10
+    assert {t.translation_of.slug for t in translations} == {
+        "export-your-data",
+        "sync-a-device",
+        "install-the-app",
+        "find-device-id-and-imei",
+        "build-a-survey",
+        "reset-your-password",
+        "export-project-data",
+        "report-results",
+        "import-a-dataset",
+        "share-a-dashboard",
+    }
+    for translation in translations:
+        assert translation.status == Status.PUBLISHED
+        assert translation.title != translation.translation_of.title
+        assert translation.body_html and translation.revisions.exists()
+        # Written out, not a stub: about as long as the English it translates.
+        assert len(translation.body) > 0.8 * len(translation.translation_of.body)
+
+
+def test_a_french_partner_finds_the_french_demo_article_in_her_words():
+    seed_kb_demo()
+
+    result = search_articles("exporter les données", user=AnonymousUser(), language="fr")
+
+    assert [hit.article.slug for hit in result.hits][:1] == ["exporter-vos-donnees"]
+    assert result.hits[0].article.language == "fr"

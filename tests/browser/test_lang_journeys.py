@@ -58,7 +58,7 @@ FRENCH = Reader(
         "J'exportais les réponses brutes de l'enquête sur les ménages.",
         "Un tableur à télécharger.",
         "La barre de progression s'arrête à 50 % et rien ne se passe, même après dix minutes.",
-        "1. Données › Exporter des rapports\n2. Enquête ménages\n3. Exporter",
+        "1. Données > Exporter des rapports\n2. Enquête ménages\n3. Exporter",
     ),
 )
 SPANISH = Reader(
@@ -73,7 +73,7 @@ SPANISH = Reader(
         "Estaba exportando los datos brutos de la encuesta de hogares.",
         "Una hoja de cálculo para descargar.",
         "La barra de progreso se detiene en 50 % y no pasa nada más, ni después de diez minutos.",
-        "1. Datos › Exportar informes\n2. Encuesta de hogares\n3. Exportar",
+        "1. Datos > Exportar informes\n2. Encuesta de hogares\n3. Exportar",
     ),
 )
 
