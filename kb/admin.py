@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -79,6 +80,10 @@ class MarkdownWidget(forms.Textarea):
             _("Shows the article as visitors will see it; updates as you type while open."),
             element_id,
         )
+
+
+def site_languages() -> list[tuple[str, str]]:
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
 class ArticleForm(forms.ModelForm):
@@ -261,6 +266,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return f"{article.yes}/{total}"  # type: ignore[attr-defined]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "language":  # a code in the model (no migration per language)
+            return forms.ChoiceField(label=_("language"), choices=site_languages)
         if db_field.name == "body":
             kwargs["widget"] = MarkdownWidget(preview_url=reverse("admin:kb_article_preview"))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
