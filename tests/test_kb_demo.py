@@ -84,7 +84,8 @@ def test_the_ten_most_read_demo_articles_are_written_in_each_language(language):
     for translation in translations:
         assert translation.status == Status.PUBLISHED
         assert translation.title != translation.translation_of.title
-        assert translation.body_html and translation.revisions.exists()
+        assert translation.body_html
+        assert translation.revisions.exists()
         # Written out, not a stub: about as long as the English it translates.
         assert len(translation.body) > 0.8 * len(translation.translation_of.body)
 
