@@ -14,6 +14,7 @@ import binascii
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -26,12 +27,25 @@ MAX_LIMIT = 200
 
 
 class PageQuery(Schema):
-    cursor: str | None = Field(None, max_length=500, description="From the previous page's next.")
+    cursor: str | None = Field(
+        None,
+        max_length=500,
+        pattern=r"^[-A-Za-z0-9_]+$",
+        description="From the previous page's next.",
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _unknown_cursor() -> ApiProblem:
+    return ApiProblem(
+        400,
+        _("The cursor is not one this API gave."),
+        errors=[{"field": "cursor", "message": _("Unknown cursor.")}],
+    )
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
@@ -40,17 +54,18 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
         values = json.loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
-    if (
-        not isinstance(values, list)
-        or len(values) != size
-        or not all(isinstance(v, (int, str)) and not isinstance(v, bool) for v in values)
-    ):
-        raise ApiProblem(
-            400,
-            _("The cursor is not one this API gave."),
-            errors=[{"field": "cursor", "message": _("Unknown cursor.")}],
-        )
+    if not isinstance(values, list) or len(values) != size or not all(_plain(v) for v in values):
+        raise _unknown_cursor()
     return values
+
+
+def _plain(value: Any) -> bool:
+    """What a cursor may hold: an integer in range, or text without NUL (PostgreSQL refuses it)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and "\x00" not in value and len(value) <= 200
 
 
 def _after(fields: tuple[str, ...], values: list[Any]) -> Q:
@@ -74,7 +89,10 @@ def keyset_page[M: Model](
 ) -> tuple[list[M], str | None]:
     """One page of ``rows`` in ``order`` (ascending, ending with id) and the next page's URL."""
     if page.cursor:
-        rows = rows.filter(_after(order, decode_cursor(page.cursor, len(order))))
+        try:
+            rows = rows.filter(_after(order, decode_cursor(page.cursor, len(order))))
+        except (ValueError, TypeError, ValidationError):  # text where a number belongs
+            raise _unknown_cursor() from None
     found = list(rows.order_by(*order)[: page.limit + 1])
     if len(found) <= page.limit:
         return found, None

@@ -33,19 +33,22 @@ Language = Literal[tuple(code for code, _name in settings.LANGUAGES)]  # type: i
 SEARCH_LIMIT = 20
 
 
+SLUG = r"^[-a-zA-Z0-9_]+$"
+
+
 class SectionFilter(PageQuery):
-    product: str | None = Field(None, max_length=80, description="A product's slug.")
+    product: str | None = Field(None, max_length=80, pattern=SLUG, description="A product's slug.")
 
 
 class ArticleFilter(PageQuery):
-    product: str | None = Field(None, max_length=80, description="A product's slug.")
+    product: str | None = Field(None, max_length=80, pattern=SLUG, description="A product's slug.")
     section: int | None = Field(None, ge=1, le=2**63 - 1)
     language: Language | None = None
 
 
 class SearchQuery(Schema):
     q: str = Field(..., max_length=QUERY_MAX_LENGTH)
-    product: str | None = Field(None, max_length=80, description="A product's slug.")
+    product: str | None = Field(None, max_length=80, pattern=SLUG, description="A product's slug.")
     language: Language | None = Field(None, description="The reader's; English is searched too.")
 
 
