@@ -40,7 +40,7 @@ class TokenForm(forms.ModelForm):
         fields = ["name", "owner", "scopes", "expires_at"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         owner, scopes, expires_at = (data.get(f) for f in ("owner", "scopes", "expires_at"))
         if owner and scopes and expires_at:
             try:

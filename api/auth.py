@@ -15,7 +15,7 @@ per token or per staff member, before the scope is checked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -99,7 +99,7 @@ class StaffSession(APIKeyCookie):
         _count(f"user:{user.pk}")
         if not any(user_allows(user, scope) for scope in self.scopes):
             raise _insufficient(self.scopes)
-        return user
+        return cast(User, user)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         raise NotImplementedError  # __call__ does the work; the session is Django's

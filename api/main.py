@@ -48,9 +48,9 @@ def _document_problems(method: str, operation: dict[str, Any]) -> None:
     reference = {"schema": {"$ref": "#/components/schemas/Problem"}}
     for status in statuses:
         responses.setdefault(str(status), {"description": KINDS[status][1]})
-    for status, answer in responses.items():
+    for code, answer in responses.items():
         # ninja documents `response={404: Problem}` as application/json; errors are problem+json.
-        if int(status) >= 400:
+        if int(code) >= 400:
             answer["content"] = {MEDIA_TYPE: reference}
     operation["responses"] = dict(sorted(responses.items()))
 

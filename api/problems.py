@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -156,9 +157,13 @@ def _on_anything_else(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def install_handlers(api: NinjaAPI) -> None:
     """Replace ninja's error answers with problem details."""
-    api.add_exception_handler(ValidationError, _on_validation)
-    api.add_exception_handler(HttpError, _on_http_error)
-    api.add_exception_handler(Http404, _on_not_found)
-    api.add_exception_handler(PermissionDenied, _on_permission_denied)
-    api.add_exception_handler(RequestDataTooBig, _on_too_big)
-    api.add_exception_handler(Exception, _on_anything_else)
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (ValidationError, _on_validation),
+        (HttpError, _on_http_error),
+        (Http404, _on_not_found),
+        (PermissionDenied, _on_permission_denied),
+        (RequestDataTooBig, _on_too_big),
+        (Exception, _on_anything_else),
+    ]
+    for kind, handler in handlers:
+        api.add_exception_handler(kind, handler)

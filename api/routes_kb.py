@@ -6,7 +6,7 @@ staff session reads internal articles too, as on the portal when signed in.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,7 +29,10 @@ from kb.search import search_articles
 router = Router(tags=["kb"], auth=scoped(KB_READ))
 
 # The site's languages, as the schema's enum: another code is refused (422).
-Language = Literal[tuple(code for code, _name in settings.LANGUAGES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:
+    Language = str
+else:
+    Language = Literal[tuple(code for code, _name in settings.LANGUAGES)]
 SEARCH_LIMIT = 20
 
 
