@@ -10,7 +10,8 @@
 
 Nothing else gets in: the answer is a 401 with ``WWW-Authenticate``. Each
 caller that got in is then counted against the rate limit (api.ratelimit),
-per token or per staff member, before the scope is checked.
+per token or per staff member, before the scope is checked; a request that
+got nowhere (no credentials, or a wrong token) is counted per client address.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         found = token_authenticate(token)
         if found is None:
+            _count(anonymous_caller(request))  # guessing tokens is limited per address
             raise ApiProblem(
                 401,
                 _("The API token is unknown, expired or revoked."),
@@ -105,9 +107,15 @@ class StaffSession(APIKeyCookie):
         raise NotImplementedError  # __call__ does the work; the session is Django's
 
 
+def count_anonymous(request: HttpRequest) -> None:
+    """Last of every operation's ``auth``: a request that got nowhere is counted per
+    address (then answered 401, or 429 past the limit); it lets no one in."""
+    _count(anonymous_caller(request))
+
+
 def scoped(*scopes: str) -> list[Any]:
     """The ``auth`` of an operation that needs one of ``scopes``."""
-    return [BearerToken(*scopes), StaffSession(*scopes)]
+    return [BearerToken(*scopes), StaffSession(*scopes), count_anonymous]
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -117,10 +125,5 @@ def acting_user(request: HttpRequest) -> User:
 
 
 def anonymous_caller(request: HttpRequest) -> str:
-    """The rate-limit key of a caller without a token or session (an open endpoint)."""
+    """The rate-limit key of a caller without a (valid) token or session: its address."""
     return f"ip:{client_ip(request) or 'unknown'}"
-
-
-def count_anonymous(request: HttpRequest) -> None:
-    """Count a request to an endpoint open to anyone against its address's limit."""
-    _count(anonymous_caller(request))

@@ -148,3 +148,27 @@ def test_a_malformed_rate_setting_is_a_configuration_error():
     with pytest.raises(ImproperlyConfigured):
         ratelimit.parse_rate("lots")
     assert ratelimit.parse_rate("120/minute") == ratelimit.Rate(120, 60)
+
+
+def test_requests_without_valid_credentials_are_limited_per_address(client, settings):
+    settings.API_RATE_LIMIT = "2/minute"
+    wrong = bearer("hd_" + "y" * 43)
+
+    answers = [
+        client.get(PRODUCTS).status_code,
+        client.get(PRODUCTS, headers=wrong).status_code,
+        client.get(PRODUCTS, headers=wrong).status_code,
+    ]
+
+    assert answers == [401, 401, 429]
+    other_address = client.get(PRODUCTS, REMOTE_ADDR="192.0.2.9")
+    assert other_address.status_code == 401
+
+
+def test_a_french_speaking_client_gets_json_not_a_redirect_to_a_french_address(client):
+    token = bearer(api_token())
+
+    response = client.get(PRODUCTS, headers={**token, "Accept-Language": "fr"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
