@@ -4,19 +4,20 @@ Every operation is called, in-process through Django's WSGI handler, with
 inputs generated from the document: valid ones (answers must not be 5xx, must
 match the documented schema and status codes and content types) and invalid
 ones (they must be refused with a 4xx). A kb:read token opens every endpoint
-so far. Hypothesis keeps no example database (nothing is written into the
-checkout).
+so far. Hypothesis keeps no example database, and its caches go under var/.
 """
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,6 +30,9 @@ from schemathesis.specs.openapi.checks import (
 from api.main import api
 from tests import kb_factories as kb
 from tests.api_helpers import api_token, bearer
+
+# Hypothesis's own caches (constants, Unicode tables) go under var/, not the checkout's root.
+set_hypothesis_home_dir(str(django_settings.VAR_DIR / "hypothesis"))
 
 CHECKS = [
     not_a_server_error,
