@@ -13,6 +13,11 @@ A create endpoint hands its work to :func:`idempotent`::
 - the same key with another request: 409;
 - the same key while the first request is still running: 409 (retry later).
 
+Call it outside any transaction (the create inside ``work`` has its own): the
+claim must be committed before the work starts, or a concurrent duplicate would
+not see it. A crash between the create and storing its answer leaves the key
+claimed until it expires (409 meanwhile), never a second create.
+
 Keys belong to a caller (a token, or a staff member's session): two callers'
 keys never meet. A 5xx answer or an exception is not stored, the claim is
 released, and the client may retry with the same key. Keys are kept for
