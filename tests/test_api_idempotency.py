@@ -7,12 +7,14 @@ a create that counts how often it really ran.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from api.idempotency import idempotency_keys_purge, idempotent
+from api.idempotency import fingerprint, idempotency_keys_purge, idempotent
 from api.models import ApiToken, IdempotencyKey
 from api.problems import ApiProblem
 from tests import factories
@@ -73,8 +75,6 @@ def test_a_duplicate_while_the_first_is_still_running_is_a_409(rf, token):
         expires_at=timezone.now() + timedelta(hours=1),
     )
     request = post(rf, token, {"subject": "Export fails"})
-    from api.idempotency import fingerprint
-
     IdempotencyKey.objects.update(fingerprint=fingerprint(request))
     create = CountingCreate()
 
@@ -136,3 +136,38 @@ def test_an_expired_key_runs_again_and_expired_keys_are_purged(rf, token):
     IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert idempotency_keys_purge() == 1
     assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_sent_while_the_first_is_running_gets_409_and_nothing_runs_twice(rf):
+    api_token(("tickets:create",))
+    token = ApiToken.objects.get()
+    first_is_running, duplicate_answered = threading.Event(), threading.Event()
+    runs, answers = [], {}
+
+    def slow_create() -> tuple[int, dict]:
+        runs.append("first")
+        first_is_running.set()
+        duplicate_answered.wait(timeout=10)
+        return 201, {"reference": "HD-1"}
+
+    def first() -> None:
+        try:
+            answers["first"] = idempotent(post(rf, token, {"subject": "A"}), "k", slow_create)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_is_running.wait(timeout=10)
+    try:
+        with pytest.raises(ApiProblem) as refused:
+            idempotent(post(rf, token, {"subject": "A"}), "k", CountingCreate())
+    finally:
+        duplicate_answered.set()
+        thread.join(timeout=10)
+
+    assert refused.value.status_code == 409
+    assert runs == ["first"]
+    assert answers["first"].status_code == 201
+    assert IdempotencyKey.objects.get().status == 201
