@@ -16,6 +16,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from helpdesk.settings_api import *  # noqa: F403 - the REST API's: tokens, rate limit (api/)
 from helpdesk.settings_database import behind_pooler
 
 # Mail in and out, Slack and GitHub: their settings are kept beside this module.
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
     "portal",
     "desk",
     "reports",
+    "api",
+    "ninja",  # its templates and static files: the API docs without a CDN
     # Above everything, imported by nothing: the seed_demo command and its generators.
     "demo",
 ]

@@ -32,6 +32,7 @@ LAYERS = {
     "desk": 4,
     "reports": 4,
     "integrations": 4,
+    "api": 4,
     "demo": 5,
 }
 TOP = max(LAYERS.values()) + 1

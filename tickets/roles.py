@@ -125,6 +125,8 @@ MANAGER_PERMISSIONS = (
     + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
     # Tasks given up after killing their worker (tickets.task_guard), read-only.
     + ["tickets.view_redeliveredtask"]
+    # API tokens for integrations (api.admin): create, list, revoke.
+    + ["api.manage_tokens"]
     + _KB_MANAGE
 )
 

@@ -1,0 +1,129 @@
+"""Who is calling, within which scope, and how often: each operation's ``auth``.
+
+``auth=scoped(KB_READ)`` (or several scopes, any of which will do) accepts, in this order:
+
+- a bearer token (``Authorization: Bearer hd_…``): an unknown, expired or
+  revoked one is a 401 at once (another way in is not tried); a token without
+  the scope, or whose owner's role no longer allows it, is a 403;
+- a staff session (the desk's own pages), CSRF-checked on unsafe methods;
+  it holds every scope its role allows (api.scopes).
+
+Nothing else gets in: the answer is a 401 with ``WWW-Authenticate``. Each
+caller that got in is then counted against the rate limit (api.ratelimit),
+per token or per staff member, before the scope is checked; a request that
+got nowhere (no credentials, or a wrong token) is counted per client address.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from api.models import ApiToken
+from api.problems import ApiProblem
+from api.ratelimit import over_limit
+from api.scopes import user_allows
+from api.tokens import token_authenticate
+from helpdesk.client_ip import client_ip
+
+
+def _count(caller: str) -> None:
+    wait = over_limit(caller)
+    if wait is not None:
+        raise ApiProblem(
+            429,
+            _("Too many requests; try again in %d seconds.") % wait,
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _insufficient(scopes: tuple[str, ...]) -> ApiProblem:
+    named = " ".join(scopes)
+    return ApiProblem(
+        403,
+        _("This needs one of these scopes: %s.") % ", ".join(scopes),
+        headers={
+            "WWW-Authenticate": f'Bearer realm="api", error="insufficient_scope", scope="{named}"'
+        },
+    )
+
+
+class BearerToken(HttpBearer):
+    """An API token (api.tokens) holding one of ``scopes``."""
+
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
+        scheme, _space, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, value.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        found = token_authenticate(token)
+        if found is None:
+            _count(anonymous_caller(request))  # guessing tokens is limited per address
+            raise ApiProblem(
+                401,
+                _("The API token is unknown, expired or revoked."),
+                headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
+            )
+        _count(f"token:{found.pk}")
+        if not any(s in found.scopes and user_allows(found.owner, s) for s in self.scopes):
+            raise _insufficient(self.scopes)
+        return found
+
+
+class StaffSession(APIKeyCookie):
+    """A signed-in staff member's session; unsafe methods must pass Django's CSRF check."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self, *scopes: str) -> None:
+        self.scopes = scopes
+        super().__init__(csrf=True)
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        user = getattr(request, "user", AnonymousUser())
+        if not (user.is_authenticated and user.is_active and user.is_staff):
+            return None
+        if check_csrf(request) is not None:
+            raise ApiProblem(403, _("The CSRF token is missing or wrong."))
+        _count(f"user:{user.pk}")
+        if not any(user_allows(user, scope) for scope in self.scopes):
+            raise _insufficient(self.scopes)
+        return cast(User, user)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        raise NotImplementedError  # __call__ does the work; the session is Django's
+
+
+def count_anonymous(request: HttpRequest) -> None:
+    """Last of every operation's ``auth``: a request that got nowhere is counted per
+    address (then answered 401, or 429 past the limit); it lets no one in."""
+    _count(anonymous_caller(request))
+
+
+def scoped(*scopes: str) -> list[Any]:
+    """The ``auth`` of an operation that needs one of ``scopes``."""
+    return [BearerToken(*scopes), StaffSession(*scopes), count_anonymous]
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The person the request acts as: the token's owner or the signed-in staff member."""
+    auth = request.auth  # type: ignore[attr-defined]
+    return auth.owner if isinstance(auth, ApiToken) else auth
+
+
+def anonymous_caller(request: HttpRequest) -> str:
+    """The rate-limit key of a caller without a (valid) token or session: its address."""
+    return f"ip:{client_ip(request) or 'unknown'}"

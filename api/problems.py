@@ -1,0 +1,169 @@
+"""Every error the API gives, in one shape: RFC 9457 problem details.
+
+``application/problem+json`` with ``type``, ``title``, ``status``, ``detail``,
+``instance`` (the path asked for) and, for invalid input, ``errors``: a list of
+``{field, message}``. The exception handlers here turn ninja's validation and
+authentication errors, Django's 404, a refused permission and any unexpected
+exception into that shape; :mod:`api.urls` does the same for a path or method
+the API does not have.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "/api/v1/problems/"
+
+# The title of each status the API answers with, and the ``type`` naming it.
+KINDS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("too-large", "Request too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("invalid", "Invalid request"),
+    429: ("rate-limited", "Too many requests"),
+    500: ("server-error", "Server error"),
+}
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """An error (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = None
+
+
+class ApiProblem(HttpError):
+    """Raise to answer with a problem: ``ApiProblem(409, detail)``."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, detail)
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def problem_response(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    slug, title = KINDS.get(status, KINDS[500] if status >= 500 else KINDS[400])
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body), status=status, content_type=MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    if status == 401 and "WWW-Authenticate" not in response:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """ninja's validation errors as ``{field, message}``: ``query.limit`` → ``limit``."""
+    found = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        # ninja puts where the value came from first and, for a parameters model, its name.
+        if location[:1] and location[0] in {"query", "path", "header", "cookie", "body", "form"}:
+            location = location[1:]
+        found.append({"field": ".".join(location) or "", "message": str(error.get("msg", ""))})
+    return found
+
+
+def _on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return problem_response(
+        request,
+        422,
+        _("The request has invalid fields."),
+        errors=field_errors(list(exc.errors)),
+    )
+
+
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, ApiProblem):
+        return problem_response(
+            request, exc.status_code, exc.message, errors=exc.errors, headers=exc.headers
+        )
+    if isinstance(exc, Throttled):
+        return problem_response(request, 429, _("Too many requests; try again later."))
+    if isinstance(exc, AuthenticationError):
+        return problem_response(request, 401, _("A valid API token or staff session is needed."))
+    if exc.status_code == 403 and "CSRF" in exc.message:
+        return problem_response(request, 403, _("The CSRF token is missing or wrong."))
+    return problem_response(request, exc.status_code, exc.message)
+
+
+def _on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, 404, _("There is nothing here."))
+
+
+def _on_permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, 403, str(exc) or _("You may not do this."))
+
+
+def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem_response(request, 413, _("The request body is too large."))
+
+
+def _on_anything_else(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return problem_response(request, 500, _("Something went wrong on our side."))
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    """Replace ninja's error answers with problem details."""
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (ValidationError, _on_validation),
+        (HttpError, _on_http_error),
+        (Http404, _on_not_found),
+        (PermissionDenied, _on_permission_denied),
+        (RequestDataTooBig, _on_too_big),
+        (Exception, _on_anything_else),
+    ]
+    for kind, handler in handlers:
+        api.add_exception_handler(kind, handler)

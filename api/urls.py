@@ -1,0 +1,57 @@
+"""/api/v1/: ninja's operations, and a problem answer for a path or method it lacks.
+
+ninja answers a method an operation lacks with a bare 405, and Django a path
+the API lacks with the site's HTML 404; both become problem details here, the
+same shape as every other error of the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from api.main import api
+from api.problems import problem_response
+
+app_name = "api"
+
+
+def _problem_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return problem_response(
+                request,
+                405,
+                _("This address does not take %s.") % request.method,
+                headers={"Allow": response["Allow"]},
+            )
+        return response
+
+    return wrapped
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return problem_response(request, 404, _("There is nothing here."))
+
+
+def _patterns() -> list[URLPattern | URLResolver]:
+    found: list[URLPattern | URLResolver] = []
+    for pattern in api.urls[0]:
+        if isinstance(pattern, URLPattern):
+            pattern = URLPattern(
+                pattern.pattern, _problem_405(pattern.callback), pattern.default_args, pattern.name
+            )
+        found.append(pattern)
+    return found
+
+
+urlpatterns = [*_patterns(), re_path(r"^(?P<rest>.*)$", not_found, name="not_found")]
