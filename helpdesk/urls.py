@@ -32,6 +32,7 @@ urlpatterns = [
     path("integrations/email/inbound/", include("integrations.email.urls")),
     path("desk/", include("desk.urls")),
     path("reports/", include("reports.urls")),
+    path("widget/", include("portal.widget_urls")),
 ]
 # The public pages in each language: English unprefixed (every address given out so
 # far keeps working), the others under theirs (/fr/kb/, /pt-br/contact/).
