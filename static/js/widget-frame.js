@@ -72,12 +72,20 @@
   }
 
   function setupKinds() {
+    var source = document.getElementById("description-wording");
+    var wording = source ? JSON.parse(source.textContent) : {};
     function show() {
       var chosen = document.querySelector("input[name=category]:checked");
       var kind = chosen ? chosen.getAttribute("data-kind") || "question" : "";
       document.querySelectorAll("[data-kinds]").forEach(function (section) {
         section.hidden = section.getAttribute("data-kinds").split(" ").indexOf(kind) < 0;
       });
+      // The description is asked the way this kind needs it (portal/forms.py).
+      var words = wording[kind] || wording[""];
+      var label = document.querySelector("label[for=id_description]");
+      var help = document.getElementById("id_description_helptext");
+      if (words && label) { label.textContent = words[0]; }
+      if (words && help) { help.textContent = words[1]; }
     }
     document.querySelectorAll("input[name=category]").forEach(function (radio) {
       radio.addEventListener("change", show);
