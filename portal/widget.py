@@ -73,7 +73,7 @@ def widget_page(view: View) -> View:
         with translation.override(_language(request)):
             response = view(request, found)
         response._csp_config = frame_policy(origins)  # type: ignore[attr-defined]
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.xframe_options_exempt = True
         # A person's answers and context: never kept by a cache on the way.
         patch_cache_control(response, no_store=True, private=True)
         return response

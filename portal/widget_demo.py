@@ -9,6 +9,7 @@ Served only when ``WIDGET_DEMO_PAGE`` is on (by default with DEBUG).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -44,7 +45,7 @@ def host_page(request: HttpRequest, product: str) -> HttpResponse:
         {"product": found, "helpdesk_origin": origin},
     )
     # What a real product page adds to its own policy to embed the widget.
-    policy = dict(settings.SECURE_CSP)
+    policy: dict[str, Any] = dict(settings.SECURE_CSP)
     policy["script-src"] = [*policy["script-src"], origin]
     policy["frame-src"] = [origin]
     response._csp_config = policy  # type: ignore[attr-defined]

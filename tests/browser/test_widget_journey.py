@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from tests import factories
 from tests import kb_factories as kb
@@ -67,6 +66,8 @@ def she_finds_an_article(frame) -> None:
 
 
 def she_finds_the_flow_context_in_contact_us(frame, host: str) -> None:
+    from playwright.sync_api import expect  # as the browser fixture: only where it runs
+
     frame.get_by_role("link", name="Contact us").click()
     frame.get_by_role("heading", name="Contact us").wait_for()
     # What the Flow page passed is in the form, to see and change (it arrives by message).
@@ -169,8 +170,17 @@ def test_the_widget_passes_axe_on_the_host_page_and_in_its_pages(browser, live_s
 
     page.goto(f"{flow_site}/widget/demo/akvo-flow/")
     page.get_by_role("button", name="Help").click()
-    page.frame_locator("iframe[title^='Help']").get_by_role("heading").first.wait_for()
+    frame = page.frame_locator("iframe[title^='Help']")
+    frame.get_by_role("heading").first.wait_for()
     audit.check("Flow page with the widget open")
+    # Escape in the widget closes it and gives the focus back to its button.
+    frame.get_by_role("searchbox").press("Escape")
+    help_button = page.get_by_role("button", name="Help")
+    page.wait_for_function(
+        "() => document.querySelector('[data-helpdesk-widget]').shadowRoot"
+        ".querySelector('[aria-expanded]').getAttribute('aria-expanded') === 'false'"
+    )
+    assert help_button.evaluate("(button) => button.getRootNode().activeElement === button")
 
     widget = f"{live_server.url}/widget/akvo-flow/"
     page.goto(widget)
