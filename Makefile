@@ -52,7 +52,8 @@ messages: $(STAMP) ## Extract the translatable strings into locale/<lang>/LC_MES
 
 # SITE_URL (links in emails) follows PORT unless set. It is set here for all three
 # processes: honcho gives each its own PORT (the worker's is PORT+100), so the worker,
-# which sends the emails, could not derive it from PORT itself.
+# which sends the emails, could not derive it from PORT itself. The help widget's demo
+# page is the same server as http://localhost: another origin, allowed to embed Flow's widget.
 run: $(STAMP) $(VENDOR) $(COMPILED) ## Run the whole help desk (web, worker, beat) on the embedded defaults, with demo data (PORT=8000; links in emails follow it unless SITE_URL is set)
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py kb_refresh_html
@@ -61,10 +62,13 @@ run: $(STAMP) $(VENDOR) $(COMPILED) ## Run the whole help desk (web, worker, bea
 	@echo "  Help desk:    http://127.0.0.1:$(PORT)/"
 	@echo "  Back office:  http://127.0.0.1:$(PORT)/admin/  (demo logins above)"
 	@echo "  Links in emails: $${SITE_URL:-http://127.0.0.1:$(PORT)}"
+	@echo "  Help widget on a fake Akvo Flow page (another origin): http://localhost:$(PORT)/widget/demo/akvo-flow/"
 	@echo "  The worker and beat restart by themselves if they exit (scripts/supervise.py)."
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	DEBUG=true PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/honcho -f Procfile.dev start
+	DEBUG=true PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" \
+	  WIDGET_ALLOWED_ORIGINS="$${WIDGET_ALLOWED_ORIGINS:-akvo-flow=http://localhost:$(PORT)}" \
+	  $(BIN)/honcho -f Procfile.dev start
 
 test: $(STAMP) $(VENDOR) $(COMPILED) ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)
 	$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \

@@ -33,6 +33,7 @@ urlpatterns = [
     path("desk/", include("desk.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("api.urls")),  # the REST API, in no language prefix (api/)
+    path("widget/", include("portal.widget_urls")),
 ]
 # The public pages in each language: English unprefixed (every address given out so
 # far keeps working), the others under theirs (/fr/kb/, /pt-br/contact/).
