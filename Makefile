@@ -77,7 +77,7 @@ test: $(STAMP) $(VENDOR) $(COMPILED) ## Run the test suite (SQLite by default; P
 lint: $(STAMP) ## Check lint, formatting (ruff) and types (mypy with django-stubs)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy helpdesk catalog kb tickets portal desk reports integrations demo
+	$(BIN)/mypy helpdesk catalog kb tickets portal desk reports integrations api demo
 
 format: $(STAMP) ## Fix formatting and safe lint findings
 	$(BIN)/ruff format .
