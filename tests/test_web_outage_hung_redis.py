@@ -130,6 +130,9 @@ def test_a_hung_cache_alone_costs_one_short_wait_then_none(redis_everywhere, cli
 
     # One cache timeout (0.5 s) for the first call, then the cache is paused for this
     # process: the other calls of that page and every call of the next are skipped.
-    assert first < 1.5
+    # The page's own work is in both figures; their difference is the waiting, which
+    # is one timeout, not two (rendering on a busy machine makes the absolute vary).
+    assert first - second < 1.0
     assert second < first
+    assert first < 3.0
     assert cache_breaker([redis_everywhere.url(1)]).is_open()
