@@ -23,6 +23,7 @@ from helpdesk.settings_integrations import *  # noqa: F403 - they are settings l
 from helpdesk.settings_languages import *  # noqa: F403 - likewise
 from helpdesk.settings_support import *  # noqa: F403 - likewise
 from helpdesk.settings_theme import *  # noqa: F403 - likewise: the portal's name, logo, colour
+from helpdesk.settings_webhooks import *  # noqa: F403 - likewise: outgoing webhooks
 from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "integrations.email",
     "integrations.github",
     "integrations.slack",
+    "integrations.webhooks",
     "portal",
     "desk",
     "reports",

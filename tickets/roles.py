@@ -125,6 +125,10 @@ MANAGER_PERMISSIONS = (
     + ["tickets.view_escalationissue", "github.view_webhookdelivery"]
     # Tasks given up after killing their worker (tickets.task_guard), read-only.
     + ["tickets.view_redeliveredtask"]
+    # Outgoing webhooks: subscriptions (with their secret), deliveries and their attempts.
+    + [f"webhooks.{a}_webhooksubscription" for a in ("view", "add", "change", "delete")]
+    + ["webhooks.view_webhookdelivery", "webhooks.change_webhookdelivery"]
+    + ["webhooks.view_webhookattempt"]
     + _KB_MANAGE
 )
 
