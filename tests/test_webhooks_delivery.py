@@ -30,7 +30,7 @@ from tests.webhook_receiver import (
     subscribe,
     webhook_rows,
 )
-from tickets import services
+from tickets import outbox, services
 from tickets.models import OutboxStatus, Status, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +265,14 @@ def test_a_turned_off_or_deleted_subscription_receives_nothing_more(receiver):
     assert received(receiver) == []
     ticket_from()
     assert len(webhook_rows()) == 1  # inactive: no new row either
+
+
+def test_delivered_rows_are_purged_with_their_attempts_after_the_keeping_period(receiver):
+    subscribe(receiver.url_for("/hook"), ["ticket.created"])
+    receiver.expect_request("/hook").respond_with_data("ok")
+    ticket_from()
+    deliver(webhook_rows()[0])
+
+    outbox.outbox_purge_delivered(older_than_days=0)
+    assert webhook_rows() == []
+    assert not WebhookAttempt.objects.exists()
