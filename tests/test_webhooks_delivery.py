@@ -166,6 +166,8 @@ def test_what_each_answer_means(receiver, status, outcome, still_active):
     assert deliver(webhook_rows()[0]).outcome == outcome
     subscription.refresh_from_db()
     assert subscription.is_active is still_active
+    ticket_from()
+    assert len(webhook_rows()) == (2 if still_active else 1)
 
 
 @pytest.fixture
@@ -254,17 +256,25 @@ def test_a_failed_delivery_stays_visible_until_it_is_delivered(receiver):
 
 
 def test_a_turned_off_or_deleted_subscription_receives_nothing_more(receiver):
-    subscription = subscribe(receiver.url_for("/hook"), ["ticket.created"])
+    kept = subscribe(receiver.url_for("/kept"), ["ticket.created"])
+    dropped = subscribe(receiver.url_for("/dropped"), ["ticket.created"])
     ticket_from()
-    WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+    kept.is_active = False
+    kept.save()  # as the manager does it in the back office
+    dropped.delete()
 
-    [row] = webhook_rows()
-    assert deliver(row).outcome == "delivered"
-    row.refresh_from_db()
-    assert row.result == {"skipped": "the subscription is turned off"}
+    results = []
+    for row in webhook_rows():
+        assert deliver(row).outcome == "delivered"
+        row.refresh_from_db()
+        results.append(row.result)
+    assert results == [
+        {"skipped": "the subscription is turned off"},
+        {"skipped": "the subscription was deleted"},
+    ]
     assert received(receiver) == []
     ticket_from()
-    assert len(webhook_rows()) == 1  # inactive: no new row either
+    assert len(webhook_rows()) == 2  # no new row for either
 
 
 def test_delivered_rows_are_purged_with_their_attempts_after_the_keeping_period(receiver):

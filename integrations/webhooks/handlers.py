@@ -27,6 +27,7 @@ from django.utils import timezone
 from integrations.webhooks.models import AttemptOutcome, WebhookAttempt, WebhookSubscription
 from integrations.webhooks.payloads import build_body
 from integrations.webhooks.sending import Answer, post, signed_headers
+from integrations.webhooks.subscribers import connect_signals, subscribers, subscriptions_changed
 from integrations.webhooks.targets import TargetRefused, check_target
 from tickets.models import OutboxMessage
 from tickets.outbox import OutboxPermanentFailure
@@ -38,12 +39,6 @@ RETRIED_STATUSES = frozenset({408, 429})
 
 class WebhookFailed(Exception):
     """This attempt failed in a way a later one may not (the outbox retries it)."""
-
-
-def subscribers(event_type: str) -> list[int]:
-    """The active subscriptions to ``event_type`` (a handful of rows: filtered here)."""
-    active = WebhookSubscription.objects.filter(is_active=True).values_list("pk", "events")
-    return [pk for pk, events in active if event_type in (events or [])]
 
 
 def _body(row: OutboxMessage, subscription: WebhookSubscription) -> bytes:
@@ -128,6 +123,7 @@ def _judge(
     _finish(attempt, AttemptOutcome.GAVE_UP, started, error=error, **fields)
     if answer.status == 410:
         WebhookSubscription.objects.filter(pk=subscription.pk).update(is_active=False)
+        subscriptions_changed()
         error += " The subscription was turned off."
     raise OutboxPermanentFailure(error)
 
@@ -135,3 +131,4 @@ def _judge(
 def register() -> None:
     register_handler(OutboxKind.WEBHOOK, deliver)
     register_subscribers(subscribers)
+    connect_signals()
