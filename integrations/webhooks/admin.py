@@ -92,8 +92,14 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
-    fields = ["number", "started_at", "outcome", "status_code", "duration_ms", "error"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number",
+        "started_at",
+        "outcome",
+        "status_code",
+        "duration_ms",
+        "error",
+    )
     extra = 0
     can_delete = False
     ordering = ["number", "pk"]
@@ -132,7 +138,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", SubscriptionFilter]
     list_select_related = ["ticket"]
     search_fields = ["key", "last_error"]
-    fields = [
+    fields = readonly_fields = (
         "event_id",
         "event_type",
         "subscription",
@@ -144,8 +150,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "result",
         "created_at",
         "delivered_at",
-    ]
-    readonly_fields = fields
+    )
     inlines = [WebhookAttemptInline]
     actions = ["retry_now"]
 

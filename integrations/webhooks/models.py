@@ -11,7 +11,7 @@ lost mid-request still shows.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -99,7 +99,7 @@ class WebhookDeliveryManager(models.Manager["WebhookDelivery"]):
 class WebhookDelivery(OutboxMessage):
     """One event for one subscription: the outbox row that delivers it."""
 
-    objects: Any = WebhookDeliveryManager()
+    objects: ClassVar[WebhookDeliveryManager] = WebhookDeliveryManager()  # only its kind
 
     class Meta:
         proxy = True
