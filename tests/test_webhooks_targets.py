@@ -7,9 +7,6 @@ when the name may resolve elsewhere (DNS rebinding). Name resolution is faked
 
 from __future__ import annotations
 
-import socket
-from typing import Any
-
 import pytest
 
 from integrations.webhooks.admin import WebhookSubscriptionForm
@@ -18,6 +15,7 @@ from integrations.webhooks.targets import TargetRefused, check_target
 from tests.desk_helpers import ticket_from
 from tests.webhook_receiver import (
     deliver,
+    dns_fixture,  # noqa: F401 - fixture
     received,
     receiver_fixture,  # noqa: F401 - fixture
     receiver_server_fixture,  # noqa: F401 - fixture
@@ -27,35 +25,6 @@ from tests.webhook_receiver import (
 from tickets.models import OutboxStatus
 
 PUBLIC = "93.184.216.34"
-_real_getaddrinfo = socket.getaddrinfo
-
-
-class FakeDNS:
-    """Names the tests made up resolve to what the test says; everything else as usual."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, list[str]] = {}
-
-    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        if host in self.names:
-            return [
-                (
-                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
-                    socket.SOCK_STREAM,
-                    6,
-                    "",
-                    (ip, port),
-                )
-                for ip in self.names[host]
-            ]
-        return _real_getaddrinfo(host, port, *args, **kwargs)
-
-
-@pytest.fixture
-def dns(monkeypatch) -> FakeDNS:
-    fake = FakeDNS()
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return fake
 
 
 @pytest.fixture
@@ -99,11 +68,11 @@ def test_a_public_https_address_is_accepted_and_connected_to_by_its_checked_addr
 ):
     dns.names["hooks.partner.example"] = [PUBLIC]
     target = check_target("https://hooks.partner.example/helpdesk?team=flow")
-    assert (target.host, target.port, target.path, target.address) == (
+    assert (target.host, target.port, target.path, target.addresses) == (
         "hooks.partner.example",
         443,
         "/helpdesk?team=flow",
-        PUBLIC,
+        (PUBLIC,),
     )
 
 
@@ -131,7 +100,7 @@ def test_other_unsafe_addresses_are_refused_with_the_reason(production, dns, url
 def test_the_explicit_settings_allow_a_receiver_on_the_private_network(settings):
     settings.WEBHOOK_REQUIRE_HTTPS = False
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
-    assert check_target("http://10.0.0.1:8080/hook").address == "10.0.0.1"
+    assert check_target("http://10.0.0.1:8080/hook").addresses == ("10.0.0.1",)
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,35 @@ from tickets.outbox_kinds import OutboxKind
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 SECRET = "whsec_test_secret_for_the_partner_receiver"
+_real_getaddrinfo = socket.getaddrinfo
+
+
+class FakeDNS:
+    """Names the tests made up resolve to what the test says; everything else as usual."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[str]] = {}
+
+    def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if host in self.names:
+            return [
+                (
+                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (ip, port),
+                )
+                for ip in self.names[host]
+            ]
+        return _real_getaddrinfo(host, port, *args, **kwargs)
+
+
+@pytest.fixture(name="dns")
+def dns_fixture(monkeypatch: Any) -> FakeDNS:
+    fake = FakeDNS()
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return fake
 
 
 def readme_verify() -> Callable[..., bool]:

@@ -11,7 +11,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -154,10 +156,16 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     inlines = [WebhookAttemptInline]
     actions = ["retry_now"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WebhookDelivery]:
+        # The subscription's name in the same query (the row names it in its payload).
+        names = WebhookSubscription.objects.filter(
+            pk=Cast(KeyTextTransform("subscription_id", OuterRef("payload")), IntegerField())
+        ).values("name")[:1]
+        return super().get_queryset(request).annotate(subscription_name=Subquery(names))
+
     @admin.display(description=_("subscription"))
     def subscription(self, obj: WebhookDelivery) -> str:
-        found = WebhookSubscription.objects.filter(pk=obj.payload.get("subscription_id")).first()
-        return str(found) if found else "—"
+        return getattr(obj, "subscription_name", None) or "—"
 
     @admin.display(description=_("event"))
     def event_type(self, obj: WebhookDelivery) -> str:

@@ -1,7 +1,7 @@
 """One signed POST to a checked target, within a hard time limit.
 
 The standard library's ``http.client`` is used rather than requests: it lets the
-connection go to the address the SSRF guard checked (``Target.address``) while
+connection go to the addresses the SSRF guard checked (``Target.addresses``) while
 the Host header and the TLS server name stay the URL's host, it never follows a
 redirect, and it reads no more of the answer than asked. A watchdog shuts the
 socket down when ``WEBHOOK_TIMEOUT_SECONDS`` have passed since the start, so a
@@ -56,23 +56,44 @@ class Answer:
     excerpt: str
 
 
+def _connect(addresses: tuple[str, ...], port: int, deadline: float) -> socket.socket:
+    """A connection to the first checked address that answers (never the name resolved again).
+
+    The watchdog cannot reach a socket still connecting: each try gets the time left.
+    """
+    error: OSError | None = None
+    for address in addresses:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("No time left to connect.")
+        try:
+            return socket.create_connection((address, port), left)
+        except OSError as failed:
+            error = failed
+    raise error or OSError("No address to connect to.")
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     def __init__(self, target: Target, timeout: float) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
-        self.address = target.address
+        self.addresses = target.addresses
+        self.deadline = time.monotonic() + timeout
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connect(self.addresses, self.port, self.deadline)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     def __init__(self, target: Target, timeout: float, context: ssl.SSLContext) -> None:
         super().__init__(target.host, target.port, timeout=timeout, context=context)
-        self.address = target.address
+        self.addresses = target.addresses
+        self.deadline = time.monotonic() + timeout
         self.tls = context
 
     def connect(self) -> None:
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        # Kept before the handshake too, so the watchdog can cut a handshake that drags.
+        self.sock = sock = _connect(self.addresses, self.port, self.deadline)
+        # The certificate is checked against the URL's host name, as without pinning.
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 

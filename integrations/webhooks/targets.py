@@ -6,7 +6,7 @@ change. The host is resolved once and every address it resolves to must be a
 public one: no private, loopback, link-local (cloud metadata at
 169.254.169.254), multicast, reserved or unspecified address, including IPv4
 hidden inside IPv6 (``::ffff:127.0.0.1``, 6to4, NAT64). The request then
-connects to the address that was checked (:class:`Target` carries it), never
+connects to the addresses that were checked (:class:`Target` carries them), never
 resolving the name a second time, while the Host header and TLS name stay the
 URL's.
 
@@ -39,7 +39,7 @@ class Target:
     host: str  # as in the URL, for the Host header and TLS
     port: int
     path: str  # with its query
-    address: str  # the checked address to connect to
+    addresses: tuple[str, ...]  # the checked addresses, tried in order
 
 
 def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
@@ -122,4 +122,5 @@ def check_target(url: str) -> Target:
                     )
                     % {"host": host, "ip": ip}
                 )
-    return Target(scheme=scheme, host=host, port=port, path=path, address=str(addresses[0]))
+    checked = tuple(dict.fromkeys(str(ip) for ip in addresses))
+    return Target(scheme=scheme, host=host, port=port, path=path, addresses=checked)
