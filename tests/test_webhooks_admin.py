@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from tests import factories
@@ -72,15 +75,24 @@ def test_the_deliveries_list_shows_each_attempt_with_its_answer(receiver):
 
     waiting = desk.get(DELIVERIES, {"subscription": subscription.pk}).content.decode()
     assert "The receiver answered HTTP 503." in waiting
+    change = reverse("admin:webhooks_webhookdelivery_change", args=[row.pk])
+    row.refresh_from_db()
+    next_retry = formats.localize(timezone.localtime(row.next_attempt_at))
+    assert next_retry_cells(desk.get(change).content.decode()) == [next_retry]
     deliver(row)
-    page = desk.get(reverse("admin:webhooks_webhookdelivery_change", args=[row.pk]))
+    page = desk.get(change)
 
     html = page.content.decode()
     assert row.payload["event_id"] in html
     assert "Failed, will retry" in html
     assert "503" in html
     assert "Delivered" in html
+    assert next_retry_cells(html) == ["—", "—"]  # the waiting is over
     assert WebhookDelivery.objects.get().status == OutboxStatus.DELIVERED
+
+
+def next_retry_cells(html: str) -> list[str]:
+    return re.findall(r'class="field-next_retry">\s*<p>(.*?)</p>', html)
 
 
 def test_a_manager_cannot_subscribe_a_loopback_address_in_production(settings):

@@ -16,6 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -101,6 +102,7 @@ class WebhookAttemptInline(admin.TabularInline):
         "status_code",
         "duration_ms",
         "error",
+        "next_retry",
     )
     extra = 0
     can_delete = False
@@ -108,6 +110,14 @@ class WebhookAttemptInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("next retry"))
+    def next_retry(self, attempt: WebhookAttempt) -> str:
+        """The delivery's next attempt, shown on the attempt that is waiting for it."""
+        delivery = attempt.delivery
+        if delivery.status == OutboxStatus.PENDING and delivery.attempts == attempt.number:
+            return str(formats.localize(timezone.localtime(delivery.next_attempt_at)))
+        return "—"
 
 
 class SubscriptionFilter(admin.SimpleListFilter):
