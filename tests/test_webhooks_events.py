@@ -127,5 +127,6 @@ def test_every_subscription_gets_its_own_row_with_the_same_event_id(everything):
 
     first, second = webhook_rows()
     assert first.payload["event_id"] == second.payload["event_id"]
+    assert first.payload["occurred_at"] == second.payload["occurred_at"]
     assert first.payload["subscription_id"] != second.payload["subscription_id"]
     assert first.key != second.key

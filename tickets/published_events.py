@@ -9,9 +9,9 @@ retried (and given up on) on its own. With no subscription, nothing is written.
 
 Every subscription's row for one event carries the same event id, so a receiver
 subscribed twice, or receiving a retry, can tell it has seen the event. The row
-holds what happened (``facts``: the old and new status, the message, the SLA
-target), never a copy of personal data; the integration builds the body from
-the ticket when it first sends it.
+is written with what happened (``facts``: the old and new status, the message's
+id, the SLA target), no personal data; the integration builds the body from the
+ticket when it first sends it.
 """
 
 from __future__ import annotations
@@ -63,13 +63,19 @@ def _subscriptions(event_type: EventType) -> list[int]:
 
 
 def event_payload(
-    *, subscription_id: int, event_id: str, event_type: str, ticket_id: int | None, facts: Any
+    *,
+    subscription_id: int,
+    event_id: str,
+    event_type: str,
+    ticket_id: int | None,
+    facts: Any,
+    occurred_at: str = "",
 ) -> dict[str, Any]:
     return {
         "subscription_id": subscription_id,
         "event_id": event_id,
         "type": str(event_type),
-        "occurred_at": timezone.now().isoformat(),
+        "occurred_at": occurred_at or timezone.now().isoformat(),
         "ticket_id": ticket_id,
         "facts": dict(facts or {}),
     }
@@ -87,7 +93,7 @@ def publish_many(events: Sequence[tuple[int, EventType, Mapping[str, Any] | None
     for ticket_id, event_type, facts in events:
         if event_type not in targets:
             targets[event_type] = _subscriptions(event_type)
-        event_id = str(uuid.uuid4())
+        event_id, occurred_at = str(uuid.uuid4()), timezone.now().isoformat()
         for subscription_id in targets[event_type]:
             payload = event_payload(
                 subscription_id=subscription_id,
@@ -95,6 +101,7 @@ def publish_many(events: Sequence[tuple[int, EventType, Mapping[str, Any] | None
                 event_type=event_type,
                 ticket_id=ticket_id,
                 facts=facts,
+                occurred_at=occurred_at,
             )
             key = f"webhook:{subscription_id}:{event_id}"
             items.append(
