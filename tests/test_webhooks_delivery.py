@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
-from integrations.webhooks.models import AttemptOutcome, WebhookAttempt, WebhookSubscription
+from integrations.webhooks.models import AttemptOutcome, WebhookAttempt
 from tests import factories
 from tests.desk_helpers import ticket_from
 from tests.portal_helpers import contact_data, send_contact_form, submit_review
