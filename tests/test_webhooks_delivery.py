@@ -14,7 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from integrations.webhooks import handlers
 from integrations.webhooks.models import AttemptOutcome, WebhookAttempt
 from tests import factories
 from tests.desk_helpers import ticket_from
@@ -31,7 +33,7 @@ from tests.webhook_receiver import (
     webhook_rows,
 )
 from tickets import outbox, services
-from tickets.models import OutboxStatus, Status, Ticket
+from tickets.models import OutboxMessage, OutboxStatus, Status, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +288,30 @@ def test_delivered_rows_are_purged_with_their_attempts_after_the_keeping_period(
     outbox.outbox_purge_delivered(older_than_days=0)
     assert webhook_rows() == []
     assert not WebhookAttempt.objects.exists()
+
+
+def test_a_worker_lost_mid_request_leaves_its_attempt_visible_and_the_event_goes_again(
+    receiver, monkeypatch
+):
+    """Receivers de-duplicate on the event id, so the outbox simply sends it again."""
+    subscribe(receiver.url_for("/hook"), ["ticket.created"])
+    receiver.expect_request("/hook").respond_with_data("ok")
+    ticket_from()
+    [row] = webhook_rows()
+
+    def killed(*args, **kwargs):
+        raise SystemExit("the worker was killed mid-request")
+
+    monkeypatch.setattr(handlers, "post", killed)
+    with pytest.raises(SystemExit):
+        deliver(row)
+    monkeypatch.undo()
+    OutboxMessage.objects.filter(pk=row.pk).update(lease_expires_at=timezone.now())
+    outbox.outbox_sweep()  # the lease ran out: the row is taken back
+    assert deliver(row).outcome == "delivered"
+
+    lost, sent = WebhookAttempt.objects.order_by("number")
+    assert (lost.number, lost.outcome, lost.status_code) == (1, AttemptOutcome.SENDING, None)
+    assert (sent.number, sent.outcome, sent.status_code) == (2, AttemptOutcome.DELIVERED, 200)
+    [request] = received(receiver)
+    assert request.headers["X-Helpdesk-Event-Id"] == row.payload["event_id"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from integrations.webhooks.payloads import build_body
@@ -130,3 +131,17 @@ def test_every_subscription_gets_its_own_row_with_the_same_event_id(everything):
     assert first.payload["occurred_at"] == second.payload["occurred_at"]
     assert first.payload["subscription_id"] != second.payload["subscription_id"]
     assert first.key != second.key
+
+
+def test_a_change_that_is_rolled_back_publishes_nothing(everything, agent):
+    ticket = ticket_from()
+
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+            raise RuntimeError("the request failed after the change")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+
+    assert events_of(ticket) == [("ticket.created", {})]
