@@ -24,6 +24,7 @@ from helpdesk.settings_integrations import *  # noqa: F403 - they are settings l
 from helpdesk.settings_languages import *  # noqa: F403 - likewise
 from helpdesk.settings_support import *  # noqa: F403 - likewise
 from helpdesk.settings_theme import *  # noqa: F403 - likewise: the portal's name, logo, colour
+from helpdesk.settings_webhooks import *  # noqa: F403 - likewise: outgoing webhooks
 from helpdesk.settings_widget import *  # noqa: F403 - likewise: the help widget's origins
 from helpdesk.settings_workers import *  # noqa: F403 - likewise: queues, the worker's broker
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "integrations.email",
     "integrations.github",
     "integrations.slack",
+    "integrations.webhooks",
     "portal",
     "desk",
     "reports",

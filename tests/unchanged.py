@@ -32,7 +32,13 @@ def project_models() -> list[type[Model]]:
         if Path(config.path).resolve().is_relative_to(base)
         and ".venv" not in Path(config.path).parts
     ]
-    models = [model for config in ours for model in config.get_models(include_auto_created=True)]
+    models = [
+        model
+        for config in ours
+        for model in config.get_models(include_auto_created=True)
+        # A proxy has no table of its own: its rows are its concrete model's, snapshot there.
+        if not model._meta.proxy
+    ]
     user = get_user_model()
     return [*models, user, *(field.remote_field.through for field in user._meta.many_to_many)]
 

@@ -33,6 +33,7 @@ class OutboxKind(StrEnum):
     GITHUB_ISSUE = "github_issue"  # file a new L2 issue for a ticket (integrations.github)
     GITHUB_ISSUE_SYNC = "github_issue_sync"  # read an issue a ticket was linked to
     GITHUB_WEBHOOK = "github_webhook"  # process a stored GitHub webhook delivery
+    WEBHOOK = "webhook"  # an event POSTed to a subscriber's URL (integrations.webhooks)
 
 
 _handlers: dict[str, Handler] = {}

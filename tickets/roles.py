@@ -127,6 +127,10 @@ MANAGER_PERMISSIONS = (
     + ["tickets.view_redeliveredtask"]
     # API tokens for integrations (api.admin): create, list, revoke.
     + ["api.manage_tokens"]
+    # Outgoing webhooks: subscriptions (with their secret), deliveries and their attempts.
+    + [f"webhooks.{a}_webhooksubscription" for a in ("view", "add", "change", "delete")]
+    + ["webhooks.view_webhookdelivery", "webhooks.change_webhookdelivery"]
+    + ["webhooks.view_webhookattempt"]
     + _KB_MANAGE
 )
 

@@ -23,6 +23,7 @@ from tickets.alerts import alert_team
 from tickets.escalation.reads import _linked_tickets, find_issue
 from tickets.escalation.records import IssueNews
 from tickets.models import EscalationIssue, EventKind, L2News, L2NewsKind, Status, Ticket
+from tickets.published_events import EventType, publish
 from tickets.services.history import record_event
 from tickets.services.l2_news import HISTORY_FIELD
 
@@ -70,6 +71,7 @@ def mark_news(
         version=F("version") + 1,
     )
     record_event(ticket, None, EventKind.FIELD, field=HISTORY_FIELD, new=headline[:500])
+    publish(ticket, EventType.L2_UPDATE, {"kind": kind, "issue": issue.label, "url": url[:500]})
     return True
 
 

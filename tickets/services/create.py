@@ -18,6 +18,7 @@ from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import alerts, notifications, roles, sla
 from tickets.models import Channel, EventKind, Message, MessageKind, Requester, Ticket
 from tickets.models.sla import SlaClock
+from tickets.published_events import EventType, publish
 from tickets.services.attachments import attachments_store
 from tickets.services.history import actor_label, record_event
 from tickets.services.languages import supported_language
@@ -237,6 +238,7 @@ def ticket_create(
     alerts.alert_if_urgent(
         ticket=ticket, detail=_("New ticket (%(channel)s)") % {"channel": Channel(channel).label}
     )
+    publish(ticket, EventType.TICKET_CREATED)
     return ticket
 
 

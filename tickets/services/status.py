@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tickets import notifications, roles, sla
 from tickets.models import EscalationStatus, EventKind, Requester, Status, Ticket
+from tickets.published_events import EventType, publish
 from tickets.services.history import record_event
 from tickets.services.locking import TicketClosed, ticket_locked, ticket_writable
 from tickets.workflow import check_escalation_transition, check_status_transition
@@ -68,6 +69,7 @@ def apply_status(
     )
     if finishing_urgent:
         record_event(ticket, by, EventKind.FIELD, field="is_urgent", old=_("yes"), new=_("no"))
+    publish(ticket, EventType.STATUS_CHANGED, {"from": previous, "to": status})
     if notify:
         notifications.email_status_change(
             ticket=ticket,
@@ -139,6 +141,7 @@ def mark_escalated(ticket: Ticket, by: User | None) -> None:
     check_escalation_transition(ticket.escalation_status, EscalationStatus.ESCALATED)
     apply_status(ticket, Status.ESCALATED, by)
     _apply_escalation_status(ticket, EscalationStatus.ESCALATED, by)
+    publish(ticket, EventType.ESCALATED)
 
 
 def _apply_escalation_status(ticket: Ticket, escalation_status: str, by: User | None) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from tickets import notifications, roles, sla
 from tickets.models import CannedResponse, Message, MessageKind, Requester, Status, Ticket
 from tickets.models.desk import PLACEHOLDER_RE
+from tickets.published_events import EventType, publish
 from tickets.services import conversation
 from tickets.services.attachments import attachments_store
 from tickets.services.l2_news import clear_l2_news
@@ -109,6 +110,7 @@ def add_message(
         # The partner has been answered: L2's news, if any, has been passed on.
         clear_l2_news(ticket, by, _("passed on to the partner (public reply)"))
         _first_response(ticket, message, by, notify=notify)
+        publish(ticket, EventType.PUBLIC_REPLY, {"message_id": message.pk})
     else:
         ticket.save(update_fields=["updated_at"])
     if kind == MessageKind.CUSTOMER:

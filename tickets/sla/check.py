@@ -20,6 +20,7 @@ from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.models.sla import SlaClock, SlaEventKind, SlaTarget
 from tickets.outbox import OutboxItem, outbox_add_many
 from tickets.outbox_kinds import OutboxKind
+from tickets.published_events import EventType, publish_many
 from tickets.sla.clocks import local_time, record_clock_events
 from tickets.time_zones import format_zoned, staff_mail_zone
 
@@ -105,6 +106,11 @@ def _breach(clocks: list[SlaClock], now: datetime, recipients: _Recipients) -> N
     first_response = [c.ticket_id for c in clocks if c.target == SlaTarget.FIRST_RESPONSE]
     Ticket.objects.filter(pk__in=first_response).update(first_response_breached_at=now)
     _notify_staff(clocks, "sla_breach", recipients)
+    publish_many([(c.ticket_id, EventType.SLA_BREACHED, _breach_facts(c)) for c in clocks])
+
+
+def _breach_facts(clock: SlaClock) -> dict[str, str]:
+    return {"target": clock.target, "due_at": clock.due_at.isoformat() if clock.due_at else ""}
 
 
 class _Recipients:

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: ticket events POSTed, signed, to the URLs managers subscribe."""

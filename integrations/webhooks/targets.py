@@ -1,0 +1,126 @@
+"""Where a webhook may be sent: the SSRF guard.
+
+A target URL is checked when a manager saves the subscription (a form error)
+and again right before every delivery, because what a name resolves to can
+change. The host is resolved once and every address it resolves to must be a
+public one: no private, loopback, link-local (cloud metadata at
+169.254.169.254), multicast, reserved or unspecified address, including IPv4
+hidden inside IPv6 (``::ffff:127.0.0.1``, 6to4, NAT64). The request then
+connects to the addresses that were checked (:class:`Target` carries them), never
+resolving the name a second time, while the Host header and TLS name stay the
+URL's.
+
+``WEBHOOK_ALLOW_PRIVATE_TARGETS`` lifts the address rule (development, tests,
+a receiver on the same private network on purpose); ``WEBHOOK_REQUIRE_HTTPS``
+refuses plain http. Both default to production's rules unless DEBUG is on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class TargetRefused(Exception):
+    """The URL may not receive webhooks; the message says why, for a manager."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str  # as in the URL, for the Host header and TLS
+    port: int
+    path: str  # with its query
+    addresses: tuple[str, ...]  # the checked addresses, tried in order
+
+
+def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64), if any."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(ip: IPAddress) -> bool:
+    inner = embedded_ipv4(ip)
+    if inner is not None and not is_public(inner):
+        return False
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
+    )
+
+
+def _split(url: str) -> tuple[str, str, int, str]:
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise TargetRefused(_("Only http and https addresses can receive webhooks."))
+    if scheme == "http" and settings.WEBHOOK_REQUIRE_HTTPS:
+        raise TargetRefused(_("Webhooks are only sent to https addresses."))
+    if parts.username or parts.password:
+        raise TargetRefused(_("The address may not contain a user name or password."))
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise TargetRefused(_("The address has an invalid port.")) from None
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise TargetRefused(_("The address has no host name."))
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return scheme, host, port, path
+
+
+def _resolve(host: str, port: int) -> list[IPAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise TargetRefused(
+            _("The host name %(host)s could not be resolved (%(error)s).")
+            % {"host": host, "error": error}
+        ) from None
+    # A scoped IPv6 address (fe80::1%eth0) carries its zone after a "%".
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+def check_target(url: str) -> Target:
+    """The target to connect to, or :class:`TargetRefused` saying why not."""
+    scheme, host, port, path = _split(url)
+    addresses = _resolve(host, port)
+    if not addresses:
+        raise TargetRefused(_("The host name %(host)s has no address.") % {"host": host})
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        for ip in addresses:
+            if not is_public(ip):
+                raise TargetRefused(
+                    _(
+                        "%(host)s resolves to %(ip)s, a private, loopback or reserved address: "
+                        "webhooks are only sent to public addresses."
+                    )
+                    % {"host": host, "ip": ip}
+                )
+    checked = tuple(dict.fromkeys(str(ip) for ip in addresses))
+    return Target(scheme=scheme, host=host, port=port, path=path, addresses=checked)
