@@ -329,9 +329,8 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=1.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Web processes keep their broker connections (Celery's pool) instead of opening one
-# per hand-over; the short timeouts above still bound a hung or absent broker, and a
-# failed hand-over still pauses this process's publishing (tickets/outbox.py).
+# Web processes keep their broker connections (Celery's pool); the short timeouts above
+# still bound a hung broker, a failed hand-over pauses publishing (tickets/outbox.py).
 CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=10)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -366,7 +365,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=env.int("GITHUB_RECONCILE_MINUTES", default=15)),
     },
 }
-
 # The outbox and worker health settings are in helpdesk.settings_workers.
 
 # --- Help desk ----------------------------------------------------------------
