@@ -53,6 +53,8 @@ from tickets import services as ticket_services
 from tickets.models import Message, MessageKind, Status, Ticket
 
 router = Router(tags=["requests"])
+# The shape of a private token (tickets.access); a well-formed wrong one is a 404.
+PrivateToken = Path(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 # The API's environment keys and the form fields that take them.
 ENVIRONMENT = {
@@ -230,7 +232,7 @@ def _ticket_out(ticket: Ticket) -> dict[str, Any]:
     operation_id="requests_read",
     url_name="requests_read",
 )
-def requests_read(request: HttpRequest, token: Path[str]) -> dict[str, Any]:
+def requests_read(request: HttpRequest, token: str = PrivateToken) -> dict[str, Any]:
     """The ticket as its requester sees it by the private link: the public thread only."""
     return _ticket_out(_ticket(request, token))
 
@@ -241,7 +243,7 @@ def requests_read(request: HttpRequest, token: Path[str]) -> dict[str, Any]:
     operation_id="requests_reply",
 )
 def requests_reply(
-    request: HttpRequest, token: Path[str], payload: ReplyIn
+    request: HttpRequest, payload: ReplyIn, token: str = PrivateToken
 ) -> Answer[dict[str, Any]]:
     """Add a message as the requester, as on the private page; answers with the ticket."""
     ticket = _ticket(request, token)

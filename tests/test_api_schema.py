@@ -3,8 +3,9 @@
 Every operation is called, in-process through Django's WSGI handler, with
 inputs generated from the document: valid ones (answers must not be 5xx, must
 match the documented schema and status codes and content types) and invalid
-ones (they must be refused with a 4xx). A kb:read token opens every endpoint
-so far. Hypothesis keeps no example database, and its caches go under var/.
+ones (they must be refused with a 4xx). A token with kb:read and
+tickets:create opens every endpoint that takes one; the private-link ones
+(/requests/{token}) take none. Hypothesis keeps no example database, and its caches go under var/.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def wsgi_app(db):
 def token(db):
     article = kb.article("Export your survey data", tags="export, csv")
     kb.translation(article, "Exporter les données d'enquête")
-    return api_token(("kb:read",))
+    return api_token(("kb:read", "tickets:create"))
 
 
 # Read from the API object itself (the document /api/v1/schema/ serves), so the
