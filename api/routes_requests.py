@@ -19,23 +19,27 @@ api imports portal here on purpose (tests/test_layers.py says why).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Header, Path, Router
+from ninja import File, Form, Header, Path, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
+from pydantic import ValidationError as PydanticError
 
 from api.auth import count_anonymous, scoped
 from api.idempotency import idempotent
-from api.problems import ApiProblem, Problem
+from api.problems import ApiProblem, Problem, field_errors
 from api.requests_schemas import (
     ReplyIn,
     RequesterTicketOut,
@@ -103,9 +107,9 @@ def _refused(errors: dict[str, list[str]]) -> ApiProblem:
     return ApiProblem(422, _("The request has invalid fields."), errors=found)
 
 
-def _checked(payload: TicketCreateIn) -> WidgetContactForm:
-    """The Contact Us form, filled with the payload and checked; 422 with its errors."""
-    form = WidgetContactForm(_form_data(payload))
+def _checked(payload: TicketCreateIn, files: MultiValueDict | None) -> WidgetContactForm:
+    """The Contact Us form, filled with the payload and files, checked; 422 with its errors."""
+    form = WidgetContactForm(_form_data(payload), files)
     valid = form.is_valid()
     known = {str(spec["name"]) for spec in (form.chosen_product or Product()).report_fields or []}
     unknown = {
@@ -132,8 +136,10 @@ def _created(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _create(payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
-    form = _checked(payload)
+def _create(
+    payload: TicketCreateIn, files: MultiValueDict | None = None
+) -> tuple[int, dict[str, Any]]:
+    form = _checked(payload, files)
     contact = form.to_request()
     if portal_services.rate_limit_exceeded(
         scope="submit-email",
@@ -150,7 +156,9 @@ def _create(payload: TicketCreateIn) -> tuple[int, dict[str, Any]]:
     )
     with translation.override(payload.language or translation.get_language()):
         try:
-            ticket = portal_services.contact_submit(request=contact, draft=draft)
+            ticket = portal_services.contact_submit(
+                request=contact, draft=draft, uploads=form.accepted_uploads
+            )
         except ValidationError as error:
             raise ApiProblem(422, " ".join(error.messages)) from None
     return 201, _created(ticket)
@@ -172,7 +180,57 @@ def tickets_create(
     Send an ``Idempotency-Key`` to retry safely: the same key and body answer with
     the same ticket, the same key with another body is a 409.
     """
-    response = idempotent(request, idempotency_key, lambda: _create(payload))
+    return _located(idempotent(request, idempotency_key, lambda: _create(payload)))
+
+
+@router.post(
+    "/tickets/with-files",
+    auth=scoped(TICKETS_CREATE),
+    response={201: TicketCreatedOut, 422: Problem, 429: Problem},
+    operation_id="tickets_create_with_files",
+)
+def tickets_create_with_files(
+    request: HttpRequest,
+    ticket: Form[str],
+    attachments: list[UploadedFile] = File(None),  # noqa: B008 (ninja's way to declare a part)
+    idempotency_key: Header[str | None] = None,
+) -> HttpResponse:
+    """The same, as ``multipart/form-data``: the ticket's JSON in the ``ticket`` part, files in
+    ``attachments`` (repeated), within the portal's upload limits."""
+    try:
+        payload = TicketCreateIn.model_validate_json(ticket)
+    except PydanticError as error:
+        errors = [{**e, "loc": ("ticket", *e["loc"])} for e in error.errors()]
+        raise ApiProblem(
+            422, _("The request has invalid fields."), errors=field_errors(errors)
+        ) from None
+    files = request.FILES
+    same = cast(HttpRequest, _Multipart(request, ticket, files.getlist("attachments")))
+    return _located(idempotent(same, idempotency_key, lambda: _create(payload, files)))
+
+
+class _Multipart:
+    """The request as the idempotency check sees it: its ``body`` is the ticket part and
+    each file's name and digest. Django no longer has the raw body once it has parsed
+    the parts, and the boundary changes from one retry to the next anyway."""
+
+    def __init__(self, request: HttpRequest, ticket: str, files: list[Any]) -> None:
+        self._request = request
+        digests = []
+        for upload in files:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            digests.append(f"{upload.name}\0{digest.hexdigest()}")
+        self.body = "\0".join([ticket, *digests]).encode()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._request, name)
+
+
+def _located(response: HttpResponse) -> HttpResponse:
+    """A created ticket's answer says where its requester view is."""
     if response.status_code == 201:
         token = _token_of(response)
         response["Location"] = reverse("api:requests_read", kwargs={"token": token})

@@ -18,6 +18,7 @@ from api.models import ApiToken
 from api.tokens import token_revoke
 from tests import factories
 from tests.api_helpers import api_token, bearer
+from tests.portal_helpers import screenshot, upload
 from tickets.models import MessageKind, OutboxMessage, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,52 @@ def test_filing_a_ticket_takes_a_bounded_number_of_queries(client, flow):
 
     assert response.status_code == 201
     assert len(queries) <= 25, len(queries)  # 16 today: the form, the ticket, the outbox
+
+
+def create_with_files(client, token: str, body: dict, files: list, **headers):
+    return client.post(
+        CREATE + "/with-files",
+        data={"ticket": json.dumps(body), "attachments": files},
+        headers=bearer(token) | headers,
+    )
+
+
+def test_flow_attaches_a_screenshot_as_contact_us_would(client, flow):
+    token = api_token(("tickets:create",))
+
+    response = create_with_files(
+        client, token, bug_report(), [screenshot()], **{"Idempotency-Key": "flow-7"}
+    )
+
+    again = create_with_files(
+        client, token, bug_report(), [screenshot()], **{"Idempotency-Key": "flow-7"}
+    )
+
+    assert response.status_code == 201, response.content
+    [attachment] = Ticket.objects.get().messages.get().attachments.all()
+    assert (attachment.original_name, attachment.content_type) == ("screenshot.png", "image/png")
+    # The retry (a new multipart boundary, the same ticket and file) files nothing more.
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == response.json()
+
+
+def test_a_file_the_portal_refuses_is_refused_here_too_and_nothing_is_filed(client, flow):
+    token = api_token(("tickets:create",))
+    program = upload("setup.exe", b"MZ\x90\x00" + b"\x00" * 60)
+
+    response = create_with_files(client, token, bug_report(), [program])
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "attachments"
+    assert not Ticket.objects.exists()
+
+
+def test_a_ticket_part_that_is_not_a_ticket_is_a_422_naming_the_field(client, flow):
+    token = api_token(("tickets:create",))
+    response = create_with_files(client, token, bug_report(subject=None), [])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "ticket.subject"
 
 
 # --- By the private token ---------------------------------------------------------------
