@@ -28,13 +28,8 @@ CREATE = "/api/v1/tickets"
 
 @pytest.fixture
 def flow():
-    flow = factories.product("akvo-flow")
-    flow.report_fields = [
-        {"name": "instance", "label": "Flow instance", "help": ""},
-        {"name": "survey", "label": "Survey", "help": ""},
-    ]
-    flow.save()
-    return flow
+    """Akvo Flow with the fields its reports ask for (dashboard, folder, survey, IMEI…)."""
+    return factories.product("akvo-flow")
 
 
 def bug_report(**changes) -> dict:
@@ -49,7 +44,7 @@ def bug_report(**changes) -> dict:
         "expected": "A complete CSV file",
         "actual": "The progress bar stops at 50% and nothing downloads",
         "steps": "1. Open the survey\n2. Export as CSV",
-        "product_fields": {"instance": "kenya-water", "survey": "Household 2026"},
+        "product_fields": {"dashboard": "kenya-water", "survey": "Household 2026"},
         "environment": {
             "page_url": "https://kenya-water.akvoflow.org/admin/surveys/42",
             "app_version": "2.18.1",
@@ -88,7 +83,7 @@ def test_flow_files_a_critical_bug_with_its_product_fields_and_the_ack_email_is_
     assert ticket.product == flow
     assert ticket.category.slug == "bug"
     assert ticket.actual == "The progress bar stops at 50% and nothing downloads"
-    assert ticket.product_details == {"instance": "kenya-water", "survey": "Household 2026"}
+    assert ticket.product_details == {"dashboard": "kenya-water", "survey": "Household 2026"}
     assert ticket.environment["page_url"] == "https://kenya-water.akvoflow.org/admin/surveys/42"
     assert ticket.environment["app_version"] == "2.18.1"
     assert ticket.environment["computer_browser"] == "Firefox 133 on Windows"
@@ -98,14 +93,14 @@ def test_flow_files_a_critical_bug_with_its_product_fields_and_the_ack_email_is_
 
 def test_a_product_field_the_product_lacks_or_a_broken_one_is_a_422_with_field_errors(client, flow):
     token = api_token(("tickets:create",))
-    fields = {"instance": "kenya\nwater", "imei": "3567"}
+    fields = {"dashboard": "kenya\nwater", "colour": "blue"}
 
     response = create(client, token, bug_report(product_fields=fields))
 
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     named = {error["field"] for error in response.json()["errors"]}
-    assert named == {"product_fields.instance", "product_fields.imei"}
+    assert named == {"product_fields.dashboard", "product_fields.colour"}
     assert not Ticket.objects.exists()
 
 
