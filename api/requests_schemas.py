@@ -56,7 +56,7 @@ class TicketCreateIn(Schema):
     product_fields: dict[str, str] = Field(
         default_factory=dict, description="The product's own fields (its report_fields), by name."
     )
-    environment: EnvironmentIn = Field(default_factory=EnvironmentIn)
+    environment: EnvironmentIn = Field(default_factory=lambda: EnvironmentIn.model_validate({}))
     language: Language | None = Field(None, description="The requester's; mail comes in it.")
 
 

@@ -23,6 +23,7 @@ import hashlib
 import json
 import secrets
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.conf import settings
@@ -98,7 +99,7 @@ def _api_field(name: str) -> str:
     return API_FIELD.get(name, name)
 
 
-def _refused(errors: dict[str, list[str]]) -> ApiProblem:
+def _refused(errors: Mapping[str, Sequence[Any]]) -> ApiProblem:
     found = [
         {"field": _api_field(name), "message": str(message)}
         for name, messages in errors.items()
