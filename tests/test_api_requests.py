@@ -117,6 +117,29 @@ def test_a_bug_without_what_happened_and_an_unknown_product_are_refused_as_conta
     assert not Ticket.objects.exists()
 
 
+def test_a_feature_request_is_asked_as_contact_us_asks_it(client, flow):
+    token = api_token(("tickets:create",))
+    idea = bug_report(
+        category="feature-request",
+        subject="Export straight to Google Sheets",
+        description="A button that sends the export to a sheet",
+        problem="We copy CSV files by hand every week",
+        who_needs="Our 12 field coordinators",
+    )
+
+    response = create(client, token, idea)
+
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get()
+    assert "We copy CSV files by hand every week" in ticket.description
+    assert "Our 12 field coordinators" in ticket.description
+    # A bug's questions and the device are not asked of an idea: what was sent is dropped.
+    assert ticket.actual == ""
+    assert ticket.product_details == {}
+    assert "computer_browser" not in ticket.environment
+    assert ticket.environment["page_url"] == "https://kenya-water.akvoflow.org/admin/surveys/42"
+
+
 def test_a_kb_read_token_may_not_file_tickets(client, flow):
     response = create(client, api_token(("kb:read",)), bug_report())
     assert response.status_code == 403
