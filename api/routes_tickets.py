@@ -24,7 +24,7 @@ from api.ticket_http import REFERENCE_PARAM, staff_ticket, with_etag
 from api.ticket_out import detail_out, row_out
 from api.ticket_schemas import TicketDetailOut, TicketFilter, TicketPage
 from tickets import queues
-from tickets.queues.query import FILTER_KEYS
+from tickets.queues.query import FILTER_KEYS, QueueQuery
 
 router = Router(tags=["tickets"])
 
@@ -43,7 +43,7 @@ def _desk_params(filters: TicketFilter) -> QueryDict:
     return params
 
 
-def _refuse_ignored(query: queues.QueueQuery, filters: TicketFilter) -> None:
+def _refuse_ignored(query: QueueQuery, filters: TicketFilter) -> None:
     cursor_ignored = _("page link") in query.ignored
     ignored = [item for item in query.ignored if item != _("page link")]
     if ignored:

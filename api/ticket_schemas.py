@@ -41,7 +41,7 @@ BODY_MAX = 100_000
 
 
 def _values(description: str) -> FilterValues:
-    return Field(None, max_length=20, description=description)  # type: ignore[no-any-return]
+    return Field(None, max_length=20, description=description)
 
 
 class TicketFilter(Schema):
