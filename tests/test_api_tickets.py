@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.api_helpers import api_token, bearer
-from tests.desk_helpers import ticket_from
+from tests.desk_helpers import logged_in, ticket_from
 from tickets import roles, services
 from tickets.models import MessageKind, Status
 
@@ -126,6 +126,30 @@ def test_a_page_costs_the_same_number_of_queries_whatever_its_size(
     with django_assert_max_num_queries(4):
         response = client.get(f"/api/v1/tickets?limit={size}", headers=reader)
     assert len(response.json()["items"]) == size
+
+
+@pytest.mark.parametrize(
+    "filters",
+    ["impact=critical&product=akvo-flow", "status=open&sort=impact", "q=export&sort=-created"],
+)
+def test_the_api_lists_with_the_very_statements_of_the_desks_queue(client, filters):
+    """Same SQL, so the same plans and indexes: the desk's are the ones tuned at scale."""
+    agent = factories.l1_agent(username="amina")
+    token = bearer(api_token(("tickets:read",), owner=agent))
+    for n in range(3):
+        flow_bug(f"Export failure {n}", days_ago=n, status=Status.OPEN)
+    desk = logged_in(agent)
+    desk.get(f"/desk/queues/all/?{filters}")  # the lists, read once for both
+    with CaptureQueriesContext(connection) as on_desk:
+        assert desk.get(f"/desk/queues/all/?{filters}").status_code == 200
+    with CaptureQueriesContext(connection) as on_api:
+        assert client.get(f"/api/v1/tickets?{filters}&limit=50", headers=token).status_code == 200
+
+    def pages(captured) -> list[str]:
+        return [q["sql"] for q in captured if "ORDER BY" in q["sql"] and "LIMIT 51" in q["sql"]]
+
+    assert pages(on_api)
+    assert pages(on_api) == pages(on_desk)
 
 
 def test_a_ticket_reads_with_its_thread_notes_included_and_its_version_as_etag(client, reader):
