@@ -122,7 +122,8 @@ def _triage_changes(changes: dict[str, Any]) -> dict[str, Any]:
             found[field] = _by_slug(model, field, changes[field])
     if "subject" in changes:
         if changes["subject"] is None:
-            raise _unknown("subject", None)
+            message = _("A ticket needs a subject.")
+            raise ApiProblem(422, message, errors=[{"field": "subject", "message": message}])
         found["subject"] = changes["subject"]
     if "partner" in changes:
         pk = changes["partner"]
