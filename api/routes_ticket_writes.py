@@ -165,9 +165,11 @@ def ticket_update(
     its own operation; a closed ticket changes only by being reopened (on the desk).
     """
     user = acting_user(request)
-    changes = _triage_changes(payload.model_dump(exclude_unset=True))
 
     def triage(ticket: Ticket, version: int | None) -> Ticket:
+        # Values are looked up once the ticket and its version are known: 404, 428 and
+        # 412 come before a 422 for a value.
+        changes = _triage_changes(payload.model_dump(exclude_unset=True))
         return services.ticket_triage(ticket=ticket, by=user, expected_version=version, **changes)
 
     ticket, _changed = write(request, reference, triage)

@@ -210,3 +210,14 @@ def roles_permission(code: str):
 
     app_label, codename = code.split(".")
     return Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+
+
+def test_a_signed_in_l2_engineer_reads_the_escalated_queue_with_the_session(client):
+    escalated = flow_bug("With L2", status=Status.ESCALATED)
+    flow_bug("Still new")
+    client.force_login(factories.l2_engineer())
+
+    response = client.get("/api/v1/tickets?queue=escalated")
+
+    assert response.status_code == 200
+    assert [item["reference"] for item in response.json()["items"]] == [escalated.reference]
