@@ -4,8 +4,9 @@ Every operation is called, in-process through Django's WSGI handler, with
 inputs generated from the document: valid ones (answers must not be 5xx, must
 match the documented schema and status codes and content types) and invalid
 ones (they must be refused with a 4xx). A token with kb:read, tickets:read and
-tickets:write (its owner an L1 agent) opens every endpoint; two tickets, HD-1
-and HD-2 style references, give the ticket operations something to find. Hypothesis keeps no example database, and its caches go under var/.
+tickets:write (its owner an L1 agent) opens every endpoint; two tickets give
+the ticket operations something to find. Hypothesis keeps no example
+database, and its caches go under var/.
 """
 
 from __future__ import annotations
