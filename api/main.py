@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
-from api import routes_kb, routes_requests, routes_taxonomy
+from api import routes_kb, routes_requests, routes_taxonomy, routes_ticket_writes
 from api.problems import KINDS, MEDIA_TYPE, Problem, install_handlers
 
 # The answers every operation may give (auth, rate limit, method, errors), and
@@ -59,7 +59,8 @@ api = HelpdeskAPI(
     title="Help desk API",
     version="1",
     description=(
-        "Read the knowledge base and the taxonomy; tickets follow. Authenticate with "
+        "File and follow tickets, work them as staff, read the knowledge base and the "
+        "taxonomy. Authenticate with "
         "`Authorization: Bearer <token>` (tokens are made by managers in the back office). "
         "Errors are RFC 9457 problem details."
     ),
@@ -72,3 +73,4 @@ install_handlers(api)
 api.add_router("/taxonomy", routes_taxonomy.router)
 api.add_router("/kb", routes_kb.router)
 api.add_router("", routes_requests.router)
+api.add_router("/tickets", routes_ticket_writes.router)  # reads and writes: one router

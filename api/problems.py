@@ -37,9 +37,11 @@ KINDS: dict[int, tuple[str, str]] = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
+    412: ("precondition-failed", "Precondition failed"),
     413: ("too-large", "Request too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("invalid", "Invalid request"),
+    428: ("precondition-required", "Precondition required"),
     429: ("rate-limited", "Too many requests"),
     500: ("server-error", "Server error"),
 }

@@ -47,6 +47,7 @@ from api.requests_schemas import (
     TicketCreatedOut,
     TicketCreateIn,
 )
+from api.routes_tickets import router as tickets_router
 from api.scopes import TICKETS_CREATE
 from catalog.memo import active_rows
 from catalog.models import Category, Hub, Product
@@ -165,8 +166,9 @@ def _create(
     return 201, _created(ticket)
 
 
-@router.post(
-    "/tickets",
+# The creates share /api/v1/tickets with the staff's list (GET): one path, one router.
+@tickets_router.post(
+    "",
     auth=scoped(TICKETS_CREATE),
     response={201: TicketCreatedOut, 422: Problem, 429: Problem},
     operation_id="tickets_create",
@@ -184,8 +186,8 @@ def tickets_create(
     return _located(idempotent(request, idempotency_key, lambda: _create(payload)))
 
 
-@router.post(
-    "/tickets/with-files",
+@tickets_router.post(
+    "/with-files",
     auth=scoped(TICKETS_CREATE),
     response={201: TicketCreatedOut, 422: Problem, 429: Problem},
     operation_id="tickets_create_with_files",

@@ -54,4 +54,5 @@ def _patterns() -> list[URLPattern | URLResolver]:
     return found
 
 
-urlpatterns = [*_patterns(), re_path(r"^(?P<rest>.*)$", not_found, name="not_found")]
+# Any character after /api/v1/, a newline too (.* would stop there and leave the site's HTML 404).
+urlpatterns = [*_patterns(), re_path(r"^(?P<rest>[\s\S]*)\Z", not_found, name="not_found")]

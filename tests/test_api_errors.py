@@ -33,7 +33,7 @@ def test_a_missing_article_is_a_404_problem(client, reader):
 
 
 def test_an_address_the_api_lacks_is_a_404_problem_not_the_sites_page(client):
-    response = client.get("/api/v1/tickets/nope")
+    response = client.get("/api/v1/nothing-here/nope")
 
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"

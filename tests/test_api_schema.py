@@ -3,9 +3,11 @@
 Every operation is called, in-process through Django's WSGI handler, with
 inputs generated from the document: valid ones (answers must not be 5xx, must
 match the documented schema and status codes and content types) and invalid
-ones (they must be refused with a 4xx). A token with kb:read and
-tickets:create opens every endpoint that takes one; the private-link ones
-(/requests/{token}) take none. Hypothesis keeps no example database, and its caches go under var/.
+ones (they must be refused with a 4xx). A token with kb:read, tickets:create,
+tickets:read and tickets:write (its owner an L1 agent) opens every endpoint that
+takes one; the private-link ones (/requests/{token}) take none. Two tickets give
+the ticket operations something to find. Hypothesis keeps no example database,
+and its caches go under var/.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from api.main import api
 from tests import kb_factories as kb
 from tests.api_helpers import api_token, bearer
+from tests.desk_helpers import ticket_from
 
 # Hypothesis's own caches (constants, Unicode tables) go under var/, not the checkout's root.
 set_hypothesis_home_dir(str(django_settings.VAR_DIR / "hypothesis"))
@@ -65,7 +68,9 @@ def wsgi_app(db):
 def token(db):
     article = kb.article("Export your survey data", tags="export, csv")
     kb.translation(article, "Exporter les données d'enquête")
-    return api_token(("kb:read", "tickets:create"))
+    ticket_from(subject="Data export stops at 50%")
+    ticket_from(subject="Sync never finishes")
+    return api_token(("kb:read", "tickets:create", "tickets:read", "tickets:write"))
 
 
 # Read from the API object itself (the document /api/v1/schema/ serves), so the

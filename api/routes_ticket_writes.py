@@ -1,0 +1,219 @@
+"""Writes on a ticket: reply, note, triage / assign / status (PATCH), escalate to L2.
+
+Each goes through the ticket service the desk calls (tickets.services), as the
+token's owner (or the signed-in agent): the owner's role is checked there, and
+the ticket's version from ``If-Match`` is checked under the row lock
+(api.ticket_http). The answer carries the ticket's new ``ETag``.
+
+The operations join :data:`api.routes_tickets.router` (GET and PATCH share a path,
+which two routers cannot), and the API adds that router once, from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Status
+
+from api.auth import acting_user, scoped
+from api.problems import ApiProblem, Problem
+from api.routes_tickets import router
+from api.scopes import TICKETS_WRITE
+from api.ticket_http import IF_MATCH, REFERENCE_PARAM, with_etag, write
+from api.ticket_out import message_out, summary_out
+from api.ticket_schemas import (
+    EscalationIn,
+    EscalationOut,
+    MessageOut,
+    NoteIn,
+    ReplyIn,
+    TicketPatch,
+    TicketRowOut,
+)
+from catalog.memo import active_rows
+from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
+from tickets import services
+from tickets.models import MessageKind, Ticket
+
+WRITE = scoped(TICKETS_WRITE)
+
+PRECONDITIONS = {412: Problem, 428: Problem}
+
+
+def _message(request: HttpRequest, reference: str, kind: str, body: str, then: str = "") -> Any:
+    user = acting_user(request)
+
+    def send(ticket: Ticket, version: int | None) -> Any:
+        return services.ticket_reply(
+            ticket=ticket,
+            by=user,
+            kind=kind,
+            body=body,
+            expected_version=version,
+            then_status=then,
+        )
+
+    return write(request, reference, send)
+
+
+@router.post(
+    "/{ticketref:reference}/replies",
+    auth=WRITE,
+    response={201: MessageOut, 404: Problem, **PRECONDITIONS},
+    operation_id="tickets_reply",
+)
+def ticket_reply(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ReplyIn,
+    reference: str = REFERENCE_PARAM,
+    if_match: str | None = IF_MATCH,
+) -> Status[dict[str, Any]]:
+    """A public reply, emailed to the requester; the ticket then waits on them (or as asked)."""
+    ticket, message = _message(request, reference, MessageKind.REPLY, payload.body,
+                               payload.then_status)  # fmt: skip
+    with_etag(response, ticket)
+    return Status(201, message_out(message))
+
+
+@router.post(
+    "/{ticketref:reference}/notes",
+    auth=WRITE,
+    response={201: MessageOut, 404: Problem, **PRECONDITIONS},
+    operation_id="tickets_note",
+)
+def ticket_note(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: NoteIn,
+    reference: str = REFERENCE_PARAM,
+    if_match: str | None = IF_MATCH,
+) -> Status[dict[str, Any]]:
+    """An internal note: staff only, never shown to the requester."""
+    ticket, message = _message(request, reference, MessageKind.NOTE, payload.body)
+    with_etag(response, ticket)
+    return Status(201, message_out(message))
+
+
+def _by_slug[M: Model](model: type[M], field: str, slug: str | None) -> M | None:
+    if slug is None:
+        return None
+    for row in active_rows(model).values():
+        if getattr(row, "slug", None) == slug:
+            return row
+    raise _unknown(field, slug)
+
+
+def _unknown(field: str, value: object) -> ApiProblem:
+    message = _("“%(value)s” names nothing that can be chosen.") % {"value": value}
+    return ApiProblem(422, message, errors=[{"field": field, "message": message}])
+
+
+def _triage_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """The PATCH body's values as the triage service takes them (rows, not slugs)."""
+    found: dict[str, Any] = {}
+    for field, model in (("hub", Hub), ("product", Product), ("category", Category),
+                         ("impact", Impact)):  # fmt: skip
+        if field in changes:
+            found[field] = _by_slug(model, field, changes[field])
+    if "subject" in changes:
+        if changes["subject"] is None:
+            message = _("A ticket needs a subject.")
+            raise ApiProblem(422, message, errors=[{"field": "subject", "message": message}])
+        found["subject"] = changes["subject"]
+    if "partner" in changes:
+        pk = changes["partner"]
+        found["partner"] = Partner.objects.filter(pk=pk, is_active=True).first() if pk else None
+        if pk and found["partner"] is None:
+            raise _unknown("partner", pk)
+    if changes.get("tags") is not None:
+        tags = list(IssueTag.objects.filter(slug__in=changes["tags"], is_active=True))
+        missing = set(changes["tags"]) - {tag.slug for tag in tags}
+        if missing:
+            raise _unknown("tags", ", ".join(sorted(missing)))
+        found["tags"] = tags
+    if "assignee" in changes:
+        pk = changes["assignee"]
+        found["assignee"] = User.objects.filter(pk=pk).first() if pk else None
+        if pk and found["assignee"] is None:
+            raise _unknown("assignee", pk)
+    if changes.get("status") is not None:
+        found["status"] = changes["status"]
+    return found
+
+
+@router.patch(
+    "/{ticketref:reference}",
+    auth=WRITE,
+    response={200: TicketRowOut, 404: Problem, **PRECONDITIONS},
+    operation_id="tickets_update",
+)
+def ticket_update(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: TicketPatch,
+    reference: str = REFERENCE_PARAM,
+    if_match: str | None = IF_MATCH,
+) -> dict[str, Any]:
+    """Triage (hub, partner, product, category, impact, tags, subject), assignee and status.
+
+    Only the fields sent change, in one step; ``null`` clears a field. Escalating has
+    its own operation; a closed ticket changes only by being reopened (on the desk).
+    """
+    user = acting_user(request)
+
+    def triage(ticket: Ticket, version: int | None) -> Ticket:
+        # Values are looked up once the ticket and its version are known: 404, 428 and
+        # 412 come before a 422 for a value.
+        changes = _triage_changes(payload.model_dump(exclude_unset=True))
+        return services.ticket_triage(ticket=ticket, by=user, expected_version=version, **changes)
+
+    ticket, _changed = write(request, reference, triage)
+    with_etag(response, ticket)
+    return summary_out(ticket)
+
+
+@router.post(
+    "/{ticketref:reference}/escalation",
+    auth=WRITE,
+    response={201: EscalationOut, 404: Problem, **PRECONDITIONS},
+    operation_id="tickets_escalate",
+)
+def ticket_escalate(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: EscalationIn,
+    reference: str = REFERENCE_PARAM,
+    if_match: str | None = IF_MATCH,
+) -> Status[dict[str, Any]]:
+    """Hand the ticket to L2: a GitHub issue is filed in its product's repository (by the
+    outbox, after commit), from the redacted draft or the text given."""
+    user = acting_user(request)
+
+    def escalate(ticket: Ticket, version: int | None) -> Any:
+        return services.ticket_escalate(
+            ticket=ticket,
+            by=user,
+            technical_summary=payload.technical_summary,
+            include_contact=payload.include_contact,
+            title=payload.title,
+            body=payload.body,
+            publish_anyway=payload.publish_anyway,
+            expected_version=version,
+        )
+
+    ticket, issue = write(request, reference, escalate)
+    with_etag(response, ticket)
+    return Status(
+        201,
+        {
+            "issue_id": issue.pk,
+            "repository": issue.repository,
+            "title": issue.title,
+            "ticket": summary_out(ticket),
+        },
+    )
