@@ -49,6 +49,16 @@ def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: i
     return int(count) > limit
 
 
+def submissions_limited(*, ip: str, email: str) -> bool:
+    """One more request sent from ``ip`` for ``email``: True once either is over its hourly
+    limit. Contact Us and the help widget share these counts."""
+    return rate_limit_exceeded(
+        scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
+    ) or rate_limit_exceeded(
+        scope="submit-email", ident=email, limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR
+    )
+
+
 # --- Spam -------------------------------------------------------------------------
 
 

@@ -207,14 +207,7 @@ def _send(
         # Faster than a person reads: ask again, never claim success.
         return _render_review(request, product, form, key, confirm=True)
     contact = form.to_request(user_agent=request.headers.get("User-Agent", ""))
-    ip = client_ip(request) or ""
-    if services.rate_limit_exceeded(
-        scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
-    ) or services.rate_limit_exceeded(
-        scope="submit-email",
-        ident=contact.email,
-        limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR,
-    ):
+    if services.submissions_limited(ip=client_ip(request) or "", email=contact.email):
         return _render_review(request, product, form, key, status=429, rate_limited=True)
     # A draft that lives for this request only: no held files, the form's key.
     draft = services.Draft(id=secrets.token_hex(16), key=key)

@@ -207,12 +207,7 @@ def _keep_draft(request: HttpRequest, form: ContactForm, draft: Draft) -> None:
 
 
 def _submissions_limited(request: HttpRequest, email: str) -> bool:
-    ip = client_ip(request) or ""
-    return services.rate_limit_exceeded(
-        scope="submit-ip", ident=ip, limit=settings.PORTAL_SUBMISSIONS_PER_IP_PER_HOUR
-    ) or services.rate_limit_exceeded(
-        scope="submit-email", ident=email, limit=settings.PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR
-    )
+    return services.submissions_limited(ip=client_ip(request) or "", email=email)
 
 
 @require_GET
