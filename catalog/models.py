@@ -86,6 +86,11 @@ class Translatable:
     def display_name(self) -> str:
         return translated(self, "name")
 
+    @property
+    def display_description(self) -> str:
+        """For the rows that have a description (all but Impact, which has a definition)."""
+        return translated(self, "description")
+
 
 class NamedQuerySet(models.QuerySet):
     def active(self) -> NamedQuerySet:
@@ -205,10 +210,6 @@ class Product(Translatable, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def display_description(self) -> str:
-        return translated(self, "description")
-
 
 class Category(Translatable, models.Model):
     """Bug, question or feature request."""
@@ -236,10 +237,6 @@ class Category(Translatable, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def display_description(self) -> str:
-        return translated(self, "description")
 
     @property
     def is_bug(self) -> bool:
@@ -299,10 +296,6 @@ class IssueTag(Translatable, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def display_description(self) -> str:
-        return translated(self, "description")
 
 
 class HubClosure(models.Model):

@@ -32,9 +32,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
 
-from helpdesk.settings_languages import LANGUAGE_CODE, LANGUAGES
+from helpdesk.settings_languages import LANGUAGE_CODE
 from kb.models import QUERY_MAX_LENGTH
 
 if TYPE_CHECKING:
@@ -199,11 +199,10 @@ def fold_accents(text: str) -> str:
 def reader_language(language: str | None = None) -> str:
     """One of the site's languages for ``language`` (default: the active one), else English."""
     code = (language or get_language() or LANGUAGE_CODE).lower()
-    known = [known for known, _name in LANGUAGES]
-    if code in known:
-        return code
-    base = code.split("-")[0]
-    return next((k for k in known if k.split("-")[0] == base), LANGUAGE_CODE)
+    try:  # Django's own rule, as the locale middleware applies it ("pt" finds "pt-br")
+        return get_supported_language_variant(code)
+    except LookupError:
+        return LANGUAGE_CODE
 
 
 def searched_languages(reader: str) -> list[str]:
