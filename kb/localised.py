@@ -24,7 +24,7 @@ from kb.models import Article, ArticleQuerySet
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
-    Reader = User | AnonymousUser
+    Reader = User | AnonymousUser | None
 
 
 def in_language(articles: ArticleQuerySet, *, language: str, user: Reader) -> ArticleQuerySet:

@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from kb.localised import listed_in_language, most_read_first
 from kb.models import Article
-from kb.search_terms import one_per_subject, reader_language, searched_languages
+from kb.search_terms import reader_language
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -30,17 +31,15 @@ def most_read(
     language: str | None = None,
 ) -> list[Article]:
     """The articles this visitor may see that are read most (``view_count``), one query."""
+    # What the KB's own lists show, in their order: a translation ranks by its original.
     reader = reader_language(language)
-    languages = searched_languages(reader)
-    articles = Article.objects.listed_for(user).filter(language__in=languages)
+    articles = listed_in_language(user, reader)
     if product is not None:
         articles = articles.filter(product=product)
-    if len(languages) > 1:
-        articles = one_per_subject(articles, reader)
     return list(
         articles.select_related("product")
         .defer("body", "body_html", "body_text", "search_vector")
-        .order_by("-view_count", "title")[:limit]
+        .order_by(*most_read_first(reader))[:limit]
     )
 
 
