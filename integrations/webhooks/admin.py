@@ -8,6 +8,7 @@ each delivery is signed with it.
 from __future__ import annotations
 
 from typing import Any
+from typing import cast as typed
 
 from django import forms
 from django.contrib import admin, messages
@@ -25,6 +26,7 @@ from integrations.webhooks.models import (
     EVENT_CHOICES,
     WebhookAttempt,
     WebhookDelivery,
+    WebhookDeliveryQuerySet,
     WebhookSubscription,
 )
 from integrations.webhooks.services import subscription_new_secret, subscription_send_test
@@ -129,7 +131,7 @@ class SubscriptionFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value():
-            return queryset.filter(payload__subscription_id=int(self.value() or 0))
+            return typed(WebhookDeliveryQuerySet, queryset).for_subscription(int(self.value() or 0))
         return queryset
 
 

@@ -82,9 +82,6 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def listens_to(self, event_type: str) -> bool:
-        return self.is_active and event_type in (self.events or [])
-
 
 class WebhookDeliveryQuerySet(models.QuerySet["WebhookDelivery"]):
     def for_subscription(self, subscription_id: int) -> WebhookDeliveryQuerySet:
