@@ -116,3 +116,17 @@ def test_agents_do_not_see_subscriptions_or_their_secrets():
         desk = logged_in(person)
         assert desk.get(SUBSCRIPTIONS).status_code == 403
         assert SECRET not in desk.get(DELIVERIES).content.decode()
+
+
+def test_the_deliveries_list_shows_one_subscriptions_deliveries_when_asked():
+    flow = subscribe("https://flow.example.org/hook", ["ticket.created"])
+    rsr = subscribe("https://rsr.example.org/hook", ["ticket.created"])
+    ticket = ticket_from(subject="Export stops at 50%")
+    rows = webhook_rows()
+    assert {row.payload["subscription_id"] for row in rows} == {flow.pk, rsr.pk}
+
+    page = logged_in(factories.support_manager()).get(DELIVERIES, {"subscription": flow.pk})
+
+    shown = list(page.context["cl"].queryset)
+    assert [row.payload["subscription_id"] for row in shown] == [flow.pk]
+    assert ticket.reference in page.content.decode()
