@@ -48,9 +48,6 @@ from portal.abuse import (
 from portal.abuse import (
     rate_limit_exceeded as rate_limit_exceeded,
 )
-from portal.abuse import (
-    submissions_limited as submissions_limited,
-)
 from tickets import notifications, services
 from tickets.filetypes import FileKind
 from tickets.models import Channel, Requester, Ticket

@@ -41,6 +41,7 @@ from catalog.models import Product
 from helpdesk.client_ip import client_ip
 from kb.search import clean_query, search_articles
 from portal import services
+from portal.abuse import submissions_limited
 from portal.widget_forms import WidgetContactForm
 
 logger = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ def _send(
         # Faster than a person reads: ask again, never claim success.
         return _render_review(request, product, form, key, confirm=True)
     contact = form.to_request(user_agent=request.headers.get("User-Agent", ""))
-    if services.submissions_limited(ip=client_ip(request) or "", email=contact.email):
+    if submissions_limited(ip=client_ip(request) or "", email=contact.email):
         return _render_review(request, product, form, key, status=429, rate_limited=True)
     # A draft that lives for this request only: no held files, the form's key.
     draft = services.Draft(id=secrets.token_hex(16), key=key)

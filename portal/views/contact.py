@@ -32,6 +32,7 @@ from kb.models import SuggestionSource
 from kb.search import clean_query, search_articles
 from kb.tracking import Visitor, click_url, record_suggestions_shown
 from portal import services
+from portal.abuse import submissions_limited
 from portal.browsers import browser_name
 from portal.forms import ContactForm
 from portal.services import Draft
@@ -207,7 +208,7 @@ def _keep_draft(request: HttpRequest, form: ContactForm, draft: Draft) -> None:
 
 
 def _submissions_limited(request: HttpRequest, email: str) -> bool:
-    return services.submissions_limited(ip=client_ip(request) or "", email=email)
+    return submissions_limited(ip=client_ip(request) or "", email=email)
 
 
 @require_GET
