@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -94,26 +95,38 @@ def contact_submit_one_trip(ctx: Context) -> float:
 def _submissions_per_second(
     ctx: Context, submit: Callable[[Client, dict[str, object]], None]
 ) -> float:
-    before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    outbox_before = OutboxMessage.objects.count()
-    # A fresh in-process cache: no sightings or counters from an earlier run, and
-    # never a FLUSHDB of a Redis the operator's CACHE_URL may share with others.
-    fresh = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}
-    with override_settings(**NO_LIMITS, CACHES={"default": fresh}):
-        cache.clear()
+    with submissions_without_limits():
         client = Client(HTTP_HOST=HOST)
         page = client.get("/contact/", secure=True).content.decode()
         started = re.search(r'name="started" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         forms = [_form(ctx, n) | {"started": started} for n in range(SUBMISSIONS)]
-        try:
-            begin = time.perf_counter()
-            for form in forms:
-                submit(client, form)
-            seconds = time.perf_counter() - begin
-            written = OutboxMessage.objects.count() - outbox_before
-            assert written == SUBMISSIONS, f"expected one acknowledgement per ticket: {written}"
-        finally:
-            Ticket.objects.filter(pk__gt=before).delete()
+        return timed_submissions(lambda n: submit(client, forms[n]))
+
+
+@contextmanager
+def submissions_without_limits(**extra: object) -> Iterator[None]:
+    """The portal's limits off, and a fresh in-process cache: no sightings or counters from
+    an earlier run, and never a FLUSHDB of a Redis the operator's CACHE_URL may share."""
+    fresh = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bench"}
+    with override_settings(**NO_LIMITS, **extra, CACHES={"default": fresh}):
+        cache.clear()
+        yield
+
+
+def timed_submissions(submit: Callable[[int], None]) -> float:
+    """Tickets per second over ``SUBMISSIONS`` calls of ``submit(n)``, each of which files one
+    ticket; checks that each wrote its acknowledgement, and deletes the tickets afterwards."""
+    before = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    outbox_before = OutboxMessage.objects.count()
+    try:
+        begin = time.perf_counter()
+        for n in range(SUBMISSIONS):
+            submit(n)
+        seconds = time.perf_counter() - begin
+        written = OutboxMessage.objects.count() - outbox_before
+        assert written == SUBMISSIONS, f"expected one acknowledgement per ticket: {written}"
+    finally:
+        Ticket.objects.filter(pk__gt=before).delete()
     return SUBMISSIONS / seconds
 
 
