@@ -47,7 +47,7 @@ def _document_problems(method: str, operation: dict[str, Any]) -> None:
     responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
     reference = {"schema": {"$ref": "#/components/schemas/Problem"}}
     for status in statuses:
-        responses.setdefault(str(status), {"description": KINDS[status][1]})
+        responses.setdefault(str(status), {"description": str(KINDS[status][1])})
     for code, answer in responses.items():
         # ninja documents `response={404: Problem}` as application/json; errors are problem+json.
         if int(code) >= 400:

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -29,21 +31,22 @@ logger = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "/api/v1/problems/"
 
-# The title of each status the API answers with, and the ``type`` naming it.
-KINDS: dict[int, tuple[str, str]] = {
-    400: ("bad-request", "Bad request"),
-    401: ("unauthenticated", "Authentication required"),
-    403: ("forbidden", "Forbidden"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    409: ("conflict", "Conflict"),
-    412: ("precondition-failed", "Precondition failed"),
-    413: ("too-large", "Request too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
-    422: ("invalid", "Invalid request"),
-    428: ("precondition-required", "Precondition required"),
-    429: ("rate-limited", "Too many requests"),
-    500: ("server-error", "Server error"),
+# The title of each status the API answers with, and the ``type`` naming it. The type is
+# the stable name a client matches on; the title is read in the client's language.
+KINDS: dict[int, tuple[str, str | Promise]] = {
+    400: ("bad-request", pgettext_lazy("api problem", "Bad request")),
+    401: ("unauthenticated", pgettext_lazy("api problem", "Authentication required")),
+    403: ("forbidden", pgettext_lazy("api problem", "Forbidden")),
+    404: ("not-found", pgettext_lazy("api problem", "Not found")),
+    405: ("method-not-allowed", pgettext_lazy("api problem", "Method not allowed")),
+    409: ("conflict", pgettext_lazy("api problem", "Conflict")),
+    412: ("precondition-failed", pgettext_lazy("api problem", "Precondition failed")),
+    413: ("too-large", pgettext_lazy("api problem", "Request too large")),
+    415: ("unsupported-media-type", pgettext_lazy("api problem", "Unsupported media type")),
+    422: ("invalid", pgettext_lazy("api problem", "Invalid request")),
+    428: ("precondition-required", pgettext_lazy("api problem", "Precondition required")),
+    429: ("rate-limited", pgettext_lazy("api problem", "Too many requests")),
+    500: ("server-error", pgettext_lazy("api problem", "Server error")),
 }
 
 
@@ -90,7 +93,7 @@ def problem_response(
     slug, title = KINDS.get(status, KINDS[500] if status >= 500 else KINDS[400])
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
-        "title": title,
+        "title": str(title),
         "status": status,
         "detail": detail,
         "instance": request.path,

@@ -32,6 +32,16 @@ def test_a_missing_article_is_a_404_problem(client, reader):
     }
 
 
+def test_a_french_speaking_client_reads_the_problem_in_french_under_the_same_type(client, reader):
+    response = client.get("/api/v1/kb/articles/424242", headers={**reader, "Accept-Language": "fr"})
+
+    problem = response.json()
+    assert problem["type"] == "/api/v1/problems/not-found"
+    assert response["Content-Language"] == "fr"
+    assert problem["title"] == "Introuvable"
+    assert problem["detail"] != "There is nothing here."
+
+
 def test_an_address_the_api_lacks_is_a_404_problem_not_the_sites_page(client):
     response = client.get("/api/v1/nothing-here/nope")
 
