@@ -57,7 +57,7 @@ def test_each_role_has_its_scopes_in_a_session():
         "tickets:write",
         "kb:read",
     ]
-    assert scopes_of(factories.l2_engineer()) == ["tickets:read", "kb:read"]
+    assert scopes_of(factories.l2_engineer()) == ["tickets:read", "tickets:write", "kb:read"]
     assert "tickets:write" in scopes_of(factories.support_manager())
 
 

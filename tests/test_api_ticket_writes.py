@@ -229,9 +229,9 @@ def test_escalating_through_the_api_writes_the_github_outbox_row_with_labels(
 
 
 def test_an_owner_whose_role_cannot_escalate_gets_403_even_with_the_scope(client, ticket):
-    # Triage and view, but not escalate: the service refuses, whatever the token says.
+    # View, note and triage, but not escalate: the service refuses, whatever the token says.
     owner = factories.UserFactory(username="triage-only")
-    for code in (roles.VIEW, roles.TRIAGE):
+    for code in (roles.VIEW, roles.NOTE, roles.TRIAGE):
         app_label, codename = code.split(".")
         owner.user_permissions.add(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
@@ -251,10 +251,10 @@ def test_an_owner_whose_role_cannot_escalate_gets_403_even_with_the_scope(client
     assert snapshot(ticket) == before
 
 
-def test_a_demoted_owners_write_token_stops_writing(client, ticket):
+def test_a_write_token_stops_writing_when_its_owner_loses_the_desk_role(client, ticket):
     owner = factories.l1_agent(username="former-agent")
     token = bearer(api_token(("tickets:write",), owner=owner))
-    owner.groups.set([factories.Group.objects.get(name=roles.L2_ENGINEER)])
+    owner.groups.clear()
 
     response = client.post(
         f"/api/v1/tickets/{ticket.reference}/notes",
@@ -264,3 +264,35 @@ def test_a_demoted_owners_write_token_stops_writing(client, ticket):
     )
 
     assert response.status_code == 403
+
+
+def test_an_l2_engineers_tool_adds_a_note_but_may_not_triage_or_reply(client, ticket):
+    token = bearer(api_token(("tickets:write",), owner=factories.l2_engineer()))
+    ticket_url = f"/api/v1/tickets/{ticket.reference}"
+
+    noted = client.post(
+        f"{ticket_url}/notes",
+        {"body": "Reproduced on staging; fix in review."},
+        content_type="application/json",
+        headers={**token, "If-Match": "*"},
+    )
+    replied = client.post(
+        f"{ticket_url}/replies",
+        {"body": "Fixed soon."},
+        content_type="application/json",
+        headers={**token, "If-Match": "*"},
+    )
+    triaged = client.patch(
+        ticket_url,
+        {"status": "resolved"},
+        content_type="application/json",
+        headers={**token, "If-Match": "*"},
+    )
+
+    assert noted.status_code == 201
+    assert (replied.status_code, triaged.status_code) == (403, 403)
+    assert "public replies" in replied.json()["detail"]
+    assert ticket.messages.filter(kind=MessageKind.NOTE, body__startswith="Reproduced").exists()
+    assert not ticket.messages.filter(body="Fixed soon.").exists()
+    ticket.refresh_from_db()
+    assert ticket.status != "resolved"

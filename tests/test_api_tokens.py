@@ -76,10 +76,10 @@ def test_agents_and_engineers_do_not_see_api_tokens_in_the_back_office(client, m
 
 
 def test_a_token_cannot_hold_a_scope_its_owners_role_lacks():
-    engineer = factories.l2_engineer()  # reads tickets, but may not triage or log them
+    engineer = factories.l2_engineer()  # reads tickets and adds notes, but may not log them
     with pytest.raises(ValidationError) as refused:
-        token_create(name="x", owner=engineer, scopes=["tickets:write"], by=engineer)
-    assert "tickets:write" in str(refused.value)
+        token_create(name="x", owner=engineer, scopes=["tickets:create"], by=engineer)
+    assert "tickets:create" in str(refused.value)
     assert not ApiToken.objects.exists()
 
 
