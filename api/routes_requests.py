@@ -6,7 +6,7 @@ submit service, so a ticket filed here is checked and made exactly as one from
 the portal: same kinds and guided questions, product fields, limits, the
 acknowledgement email through the outbox. The browser-only defences
 (honeypot, fill time, the per-address form limits) do not apply to a token
-client, which is counted per token instead (api.ratelimit); the per-requester
+client, which is counted per token instead (API_RATE_LIMIT); the per-requester
 limit (``PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR``) does apply.
 
 GET /api/v1/requests/{token} and POST …/replies need no API token: the
