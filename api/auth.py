@@ -9,9 +9,10 @@
   it holds every scope its role allows (api.scopes).
 
 Nothing else gets in: the answer is a 401 with ``WWW-Authenticate``. Each
-caller that got in is then counted against the rate limit (api.ratelimit),
-per token or per staff member, before the scope is checked; a request that
-got nowhere (no credentials, or a wrong token) is counted per client address.
+caller that got in is then counted against ``API_RATE_LIMIT`` (helpdesk.ratelimit:
+uncounted while the cache is down), per token or per staff member, before the
+scope is checked; a request that got nowhere (no credentials, or a wrong token)
+is counted per client address.
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ from ninja.utils import check_csrf
 
 from api.models import ApiToken
 from api.problems import ApiProblem
-from api.ratelimit import over_limit
 from api.scopes import user_allows
 from api.tokens import token_authenticate
+from helpdesk import ratelimit
 from helpdesk.client_ip import client_ip
 
 
 def _count(caller: str) -> None:
-    wait = over_limit(caller)
+    wait = ratelimit.hit(scope="api", ident=caller, rate=ratelimit.setting_rate("API_RATE_LIMIT"))
     if wait is not None:
         raise ApiProblem(
             429,

@@ -6,7 +6,7 @@ submit service, so a ticket filed here is checked and made exactly as one from
 the portal: same kinds and guided questions, product fields, limits, the
 acknowledgement email through the outbox. The browser-only defences
 (honeypot, fill time, the per-address form limits) do not apply to a token
-client, which is counted per token instead (api.ratelimit); the per-requester
+client, which is counted per token instead (API_RATE_LIMIT); the per-requester
 limit (``PORTAL_SUBMISSIONS_PER_EMAIL_PER_HOUR``) does apply.
 
 GET /api/v1/requests/{token} and POST …/replies need no API token: the
@@ -49,7 +49,7 @@ from api.requests_schemas import (
 )
 from api.routes_tickets import router as tickets_router
 from api.scopes import TICKETS_CREATE
-from catalog.memo import active_rows
+from catalog.memo import active_by_slug
 from catalog.models import Category, Hub, Product
 from portal import services as portal_services
 from portal.forms import PRODUCT_FIELD_PREFIX, ReplyForm
@@ -78,7 +78,7 @@ def _pk(model: type[Product | Category | Hub], slug: str | None) -> str:
     """The active row's pk for ``slug``; an unknown slug is passed on for the form to refuse."""
     if not slug:
         return ""
-    row = next((row for row in active_rows(model).values() if row.slug == slug), None)
+    row = active_by_slug(model, slug)
     return str(row.pk) if row is not None else slug
 
 

@@ -34,7 +34,7 @@ from api.ticket_schemas import (
     TicketPatch,
     TicketRowOut,
 )
-from catalog.memo import active_rows
+from catalog.memo import active_by_slug
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import services
 from tickets.models import MessageKind, Ticket
@@ -100,12 +100,13 @@ def ticket_note(
 
 
 def _by_slug[M: Model](model: type[M], field: str, slug: str | None) -> M | None:
+    """The active row ``slug`` names (None clears the field); an unknown one is a 422."""
     if slug is None:
         return None
-    for row in active_rows(model).values():
-        if getattr(row, "slug", None) == slug:
-            return row
-    raise _unknown(field, slug)
+    row = active_by_slug(model, slug)
+    if row is None:
+        raise _unknown(field, slug)
+    return row
 
 
 def _unknown(field: str, value: object) -> ApiProblem:

@@ -122,6 +122,12 @@ def active_rows[M: models.Model](model: type[M]) -> dict[int, M]:
     )
 
 
+def active_by_slug[M: models.Model](model: type[M], slug: str) -> M | None:
+    """The active hub, product, category or impact whose slug is ``slug`` (read-only: shared)."""
+    rows = active_rows(model).values()
+    return next((row for row in rows if getattr(row, "slug", None) == slug), None)
+
+
 def all_rows[M: models.Model](model: type[M]) -> dict[int, M]:
     """Every hub, product, category or impact by id, retired ones too (read-only: shared).
 

@@ -7,16 +7,12 @@ made: only a filled honeypot (people never see it) gets the silent page.
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 
-from helpdesk.network_budget import StoreSkipped
-
-logger = logging.getLogger(__name__)
+from helpdesk import ratelimit
 
 STARTED_SALT = "portal.contact.started"
 
@@ -27,26 +23,15 @@ STARTED_SALT = "portal.contact.started"
 def rate_limit_exceeded(*, scope: str, ident: str, limit: int, window_seconds: int = 3600) -> bool:
     """Count one more event for ``ident`` in this window; True once it goes over ``limit``.
 
-    Fixed windows in the cache (Redis in production). If the cache fails, the
-    request is let through and the miss logged: a cache outage must never turn
-    into an error page, nor into a slow one (a hung Redis is skipped at once after
-    its first timeout: helpdesk.cache).
+    The project's fixed-window counter (helpdesk.ratelimit): if the cache fails,
+    the request is let through and the miss logged, never an error page nor a
+    slow one. The address or email is counted by its digest, not kept in the cache.
     """
     if limit <= 0 or not ident:
         return False
-    window = int(time.time() // window_seconds)
     digest = hashlib.sha256(ident.strip().lower().encode()).hexdigest()[:32]
-    key = f"portal:rate:{scope}:{digest}:{window}"
-    try:
-        cache.add(key, 0, timeout=window_seconds + 60)
-        count = cache.incr(key)
-    except StoreSkipped as skipped:  # paused after a failure: no traceback on each request
-        logger.warning("Rate limit %s not counted: %s.", scope, skipped)
-        return False
-    except Exception:
-        logger.warning("Rate limit %s not counted: the cache failed.", scope, exc_info=True)
-        return False
-    return int(count) > limit
+    rate = ratelimit.Rate(count=limit, seconds=window_seconds)
+    return ratelimit.hit(scope=f"portal:{scope}", ident=digest, rate=rate) is not None
 
 
 def submissions_limited(*, ip: str, email: str) -> bool:

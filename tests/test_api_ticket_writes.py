@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission, User
 
+from catalog.models import Impact
 from tests import factories
 from tests.api_helpers import api_token, bearer
 from tests.desk_helpers import ticket_from
@@ -178,6 +179,24 @@ def test_an_unknown_impact_is_422_naming_the_field(client, writer, ticket):
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "impact"
+
+
+def test_a_retired_impact_cannot_be_chosen_and_the_ticket_keeps_its_own(client, writer, ticket):
+    retired = Impact.objects.get(slug="critical")
+    retired.is_active = False
+    retired.save()
+    before = snapshot(ticket)
+
+    response = client.patch(
+        f"/api/v1/tickets/{ticket.reference}",
+        {"impact": "critical"},
+        content_type="application/json",
+        headers={**writer, "If-Match": version_of(ticket)},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "impact"
+    assert snapshot(ticket) == before
 
 
 def test_a_move_the_workflow_forbids_is_409_saying_which_moves_are_allowed(client, writer, ticket):

@@ -118,7 +118,6 @@ class AttemptOutcome(models.TextChoices):
     RETRY = "retry", _("Failed, will retry")
     GAVE_UP = "gave_up", _("Failed, given up")
     REFUSED = "refused", _("Refused target")
-    SKIPPED = "skipped", _("Skipped")
 
 
 class WebhookAttempt(models.Model):
