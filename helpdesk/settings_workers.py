@@ -17,16 +17,22 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="helpdesk")
 # One queue per kind of work, so workers can be split by what they talk to (-Q);
 # a worker started without -Q consumes them all. Each queue has its own direct
 # exchange and routing key: with a shared one a message would reach every queue.
+# Every name here needs a consumer: docker-compose.yml, Procfile.dev, the rehearsal
+# (bench/scaleout) and README's -Q examples (tests/test_supervise_compose.py checks).
 CELERY_TASK_QUEUES = [
     Queue(name, Exchange(name, type="direct"), routing_key=name)
-    for name in dict.fromkeys([CELERY_TASK_DEFAULT_QUEUE, "email", "slack", "github", "sla"])
+    for name in dict.fromkeys(
+        [CELERY_TASK_DEFAULT_QUEUE, "email", "slack", "github", "webhooks", "sla"]
+    )
 ]
 CELERY_TASK_ROUTES = {
     "tickets.tasks.sla_check": {"queue": "sla"},
     "integrations.email.tasks.mail_process": {"queue": "email"},
 }
 # The queue of an outbox row's kind family (the kind's first word); others: the default.
-OUTBOX_QUEUES = {"email": "email", "slack": "slack", "github": "github"}
+# Outgoing webhooks have their own: a subscriber's receiver may take up to
+# WEBHOOK_TIMEOUT_SECONDS, and acknowledgements and alerts must not wait behind it.
+OUTBOX_QUEUES = {"email": "email", "slack": "slack", "github": "github", "webhook": "webhooks"}
 
 # --- The worker's broker connection -------------------------------------------
 # Only the worker process takes these (helpdesk.worker_broker, at worker start),

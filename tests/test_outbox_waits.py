@@ -153,7 +153,8 @@ def recorder_slack(handlers):
         ("slack_alert", "slack"),
         ("slack_ephemeral", "slack"),
         ("github_issue", "github"),
-        ("github_webhook", "github"),
+        ("github_webhook", "github"),  # GitHub's webhook coming in, not ours going out
+        ("webhook", "webhooks"),
         ("something_new", "helpdesk"),
     ],
 )
@@ -167,15 +168,17 @@ def test_each_kind_is_delivered_from_its_own_queue(kind, queue, monkeypatch):
     assert published[0]["args"] == (7,)
 
 
-def test_every_queue_is_declared_so_a_worker_without_q_consumes_them_all():
+def test_every_queue_is_declared_so_a_worker_without_q_consumes_them_all(settings):
     queues = celery_app.amqp.queues
-    assert sorted(queues) == ["email", "github", "helpdesk", "sla", "slack"]
+    assert sorted(queues) == ["email", "github", "helpdesk", "sla", "slack", "webhooks"]
     for name, queue in queues.items():
         assert (queue.exchange.name, queue.routing_key) == (name, name)
     router = celery_app.amqp.router
     assert router.route({}, "tickets.tasks.sla_check")["queue"].name == "sla"
     assert router.route({}, "integrations.email.tasks.mail_process")["queue"].name == "email"
     assert router.route({}, "tickets.tasks.outbox_sweep")["queue"].name == "helpdesk"
+    # Every kind's queue is one of them, so a worker without -Q never leaves one behind.
+    assert set(settings.OUTBOX_QUEUES.values()) <= set(queues)
 
 
 def test_handing_a_new_row_over_after_commit_adds_no_query_to_the_request(

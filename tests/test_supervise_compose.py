@@ -3,22 +3,27 @@
 No Docker daemon here: the file is read as Compose reads it (YAML merge keys, and
 a service without ``profiles`` in every profile) and each profile's services are
 counted: one machine (``single``) or the scale-out rehearsal (``scale``): two web
-replicas, two workers that split the queues between them, and one beat.
+replicas, two workers that split the queues between them, and one beat. Every
+other way of starting workers (``make run``'s Procfile.dev, the rehearsal, the
+README's split) also consumes every queue, so no task waits on a queue nobody reads.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
+from bench.scaleout.topology import WORKER_QUEUES
+
 yaml = pytest.importorskip("yaml", reason="PyYAML reads docker-compose.yml (the dev extras)")
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUES = {"helpdesk", "email", "slack", "github", "sla"}  # the queue names of issue 18
+QUEUES = {"helpdesk", "email", "slack", "github", "webhooks", "sla"}  # issue 18, and webhooks
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 
 
@@ -54,7 +59,10 @@ def by_role(profile: str, wanted: str) -> dict[str, dict[str, Any]]:
 
 
 def queues_of(worker: dict[str, Any]) -> set[str]:
-    command = app_command(worker)
+    return queues_of_command(app_command(worker))
+
+
+def queues_of_command(command: list[str]) -> set[str]:
     if "-Q" not in command:
         return set(QUEUES)  # no -Q: every declared queue
     return set(command[command.index("-Q") + 1].split(","))
@@ -86,7 +94,28 @@ def test_each_profile_runs_its_web_replicas_its_workers_and_exactly_one_beat(pro
 def test_the_scale_workers_split_the_queues_by_kind():
     workers = by_role("scale", "worker")
     split = [queues_of(worker) for worker in workers.values()]
-    assert sorted(map(sorted, split)) == [["email", "helpdesk", "sla"], ["github", "slack"]]
+    assert sorted(map(sorted, split)) == [
+        ["email", "helpdesk", "sla"],
+        ["github", "slack", "webhooks"],
+    ]
+
+
+def test_the_make_run_worker_consumes_every_queue():
+    procfile = (ROOT / "Procfile.dev").read_text()
+    (line,) = re.findall(r"^worker:(.*)$", procfile, re.MULTILINE)
+    command = shlex.split(line)
+    worker = command[command.index("--") + 1 :]
+    assert worker[1:4] == ["-A", "helpdesk", "worker"]
+    assert queues_of_command(worker) == QUEUES
+
+
+def test_the_rehearsal_and_the_readme_split_workers_consume_every_queue_between_them():
+    rehearsal = [set(queues.split(",")) for queues in WORKER_QUEUES]
+    assert set().union(*rehearsal) == QUEUES
+    readme = (ROOT / "README.md").read_text()
+    hosts = re.findall(r"^\s*celery -A helpdesk worker .*-Q (\S+)", readme, re.MULTILINE)
+    assert len(hosts) == 2, "the two hosts of Scaling out"
+    assert set().union(*(set(queues.split(",")) for queues in hosts)) == QUEUES
 
 
 @pytest.mark.parametrize("profile", ["single", "scale"])

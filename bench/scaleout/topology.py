@@ -8,7 +8,7 @@ minute's run sees many sweeps and SLA checks. Each app process has its own
 ``HELPDESK_VAR_DIR`` (its log, beat's schedule file); uploads are shared.
 
 The two workers consume the queues split by kind (``email``/``sla`` and
-``slack``/``github``), both also ``helpdesk``: before the routing exists every
+``slack``/``github``/``webhooks``), both also ``helpdesk``: before the routing exists every
 task is on ``helpdesk`` and both take it; after, each kind has its worker and
 the sweeps go on while one worker is down. :meth:`Topology.supervise` plays
 the supervisor (compose's ``restart: unless-stopped``): a worker or beat that
@@ -37,7 +37,7 @@ from bench.scaleout.fakes import (
 from tests.celery_process import CeleryProcess
 from tests.redis_server import RedisServer
 
-WORKER_QUEUES = ("helpdesk,email,sla", "helpdesk,slack,github")
+WORKER_QUEUES = ("helpdesk,email,sla", "helpdesk,slack,github,webhooks")
 WEBHOOK_SECRET = "rehearsal-webhook-secret"  # noqa: S105 - shared with the load only
 SUPPORT_TEAM_EMAIL = "team@support.example.org"
 # Short cycles, so a short run sees the sweeper and the SLA check many times.
