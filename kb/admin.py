@@ -24,14 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from catalog.translation_admin import TranslatedAdmin
 from kb import services
-from kb.admin_translations import (
-    KindFilter,
-    SectionForm,
-    UntranslatedFilter,
-    section_fieldsets,
-    translations_overview,
-)
+from kb.admin_translations import KindFilter, UntranslatedFilter, translations_overview
 from kb.localised import article_url
 from kb.models import (
     Article,
@@ -142,9 +137,7 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    form = SectionForm
-    fieldsets = section_fieldsets()
+class SectionAdmin(TranslatedAdmin):  # a title and description per language, as the taxonomy
     list_display = ["title", "product", "position", "published_articles"]
     list_editable = ["position"]
     list_filter = ["product"]

@@ -3,8 +3,8 @@
 On an original's change page: its translations, and an "Add translation" link
 per missing language that opens the add form with the language, the original,
 its product and section filled in. Filters for originals, translations and
-what is not yet translated. The section form edits each language's title and
-description as plain fields and packs them into ``Section.translations``.
+what is not yet translated. (A section's title and description per language are
+edited like the taxonomy's text, with catalog.translation_admin.)
 """
 
 from __future__ import annotations
@@ -12,21 +12,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import format_lazy
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.translated import other_languages
-from kb.models import Article, Section
-
-SECTION_TEXT = ("title", "description")
+from kb.models import Article
 
 
 def _language_name(code: str) -> str:
@@ -102,59 +98,3 @@ class UntranslatedFilter(admin.SimpleListFilter):
             return queryset
         translated = Article.objects.filter(translation_of=OuterRef("pk"), language=code)
         return queryset.filter(language=settings.LANGUAGE_CODE).exclude(Exists(translated))
-
-
-class SectionFormBase(forms.ModelForm):
-    class Meta:
-        model = Section
-        fields = ["product", "title", "slug", "description", "position"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        saved = self.instance.translations or {}
-        for code in other_languages():
-            for field in SECTION_TEXT:
-                self.initial.setdefault(f"{field}_{code}", (saved.get(code) or {}).get(field, ""))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        packed: dict[str, dict[str, str]] = {}
-        for code in other_languages():
-            texts = {f: str(cleaned.get(f"{f}_{code}") or "").strip() for f in SECTION_TEXT}
-            if any(texts.values()):
-                packed[code] = {f: text for f, text in texts.items() if text}
-        # Languages the site no longer offers are dropped (validate_translations refuses them).
-        self.instance.translations = packed
-        return cleaned
-
-
-def _section_translation_fields() -> dict[str, forms.Field]:
-    fields: dict[str, forms.Field] = {}
-    for code in other_languages():
-        name = _language_name(code)
-        fields[f"title_{code}"] = forms.CharField(
-            label=format_lazy("{} ({})", _("title"), name), required=False, max_length=120
-        )
-        fields[f"description_{code}"] = forms.CharField(
-            label=format_lazy("{} ({})", _("description"), name),
-            required=False,
-            widget=forms.Textarea(attrs={"rows": 2}),
-        )
-    return fields
-
-
-# Declared on the class (not added in __init__) so that the admin's fieldsets may name them.
-SectionForm = type("SectionForm", (SectionFormBase,), _section_translation_fields())
-
-
-def section_fieldsets() -> Any:  # the admin's fieldsets type, built from lazy labels
-    return [
-        (None, {"fields": ["product", "title", "slug", "description", "position"]}),
-        *(
-            (
-                format_lazy("{} · {}", _("Translation"), _language_name(code)),
-                {"fields": [f"{f}_{code}" for f in SECTION_TEXT], "classes": ["collapse"]},
-            )
-            for code in other_languages()
-        ),
-    ]

@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kb.html import ARTICLE_POLICY, html_to_text
@@ -38,6 +36,7 @@ from kb.models import (
     SuggestionSource,
     image_format,
 )
+from kb.placement import check_place, translations_follow, unique_slug
 from kb.rendering import render_markdown
 
 if TYPE_CHECKING:
@@ -65,18 +64,6 @@ def normalise_tags(value: str) -> str:
         if tag and tag not in seen:
             seen.append(tag)
     return ", ".join(seen)[:TAGS_MAX_LENGTH]
-
-
-def _unique_slug(article: Article) -> str:
-    base = slugify(article.slug or article.title)[:180] or "article"
-    # Unique per product and language: a translation may keep its original's slug.
-    others = Article.objects.filter(
-        product_id=article.product_id, language=article.language
-    ).exclude(pk=article.pk)
-    slug, n = base, 2
-    while others.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _diff(before: Article | None, after: Article) -> str:
@@ -168,9 +155,9 @@ def article_save(*, article: Article, by: User | None, change_note: str = "") ->
     before = None
     if article.pk:
         before = Article.objects.select_for_update().filter(pk=article.pk).first()
-    _check_place(article, before)
+    check_place(article, before)
     article.tags = normalise_tags(article.tags)
-    article.slug = _unique_slug(article)
+    article.slug = unique_slug(article)
     _render(article)
     now = timezone.now()
     content_changed = before is None or any(
@@ -208,42 +195,8 @@ def article_save(*, article: Article, by: User | None, change_note: str = "") ->
             )
         if status_kind:
             _revision(article, kind=status_kind, by=by, before=before)
-        _translations_follow(article, before, by=by)
+        translations_follow(article, before, by=by)
     return article
-
-
-# What a translation shares with its original; the original's value wins.
-_SHARED = ("product_id", "section_id", "position")
-
-
-def _check_place(article: Article, before: Article | None) -> None:
-    """A section of the article's product; a translation where its original is."""
-    if article.translation_of_id:
-        original = Article.objects.get(pk=article.translation_of_id)
-        for field in _SHARED:
-            setattr(article, field, getattr(original, field))
-        article.translation_of = original
-        article.section = original.section
-        article.clean_translation()
-    elif (
-        before is not None and article.language != before.language and before.translations.exists()
-    ):
-        raise ValidationError({"language": _("An article with translations stays in English.")})
-    if article.section_id and article.section.product_id != article.product_id:
-        raise ValidationError(
-            {"section": _("Choose a section of the article's product (%(product)s).")},
-            params={"product": article.product},
-        )
-
-
-def _translations_follow(original: Article, before: Article, *, by: User | None) -> None:
-    """An original moved (product, section, position): its translations move with it."""
-    if original.translation_of_id or all(
-        getattr(before, f) == getattr(original, f) for f in _SHARED
-    ):
-        return
-    for translation in original.translations.select_for_update().order_by("pk"):
-        article_save(article=translation, by=by, change_note=_("Moved with its original."))
 
 
 def _set_status(*, article: Article, status: str, by: User | None) -> Article:

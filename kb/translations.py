@@ -3,8 +3,8 @@
 A translation is created here and then edited, published and reviewed through
 ``kb.services`` like its original, so it is rendered and sanitised, and every
 change leaves a revision. Its product, section and position are its original's
-(``kb.services`` copies them on every save and moves translations with their
-original).
+(``kb.placement``, on every ``kb.services`` save, copies them and moves translations
+with their original).
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -331,6 +333,31 @@ def test_moving_an_original_moves_its_translations_with_a_revision(export, expor
     exporter.refresh_from_db()
     assert (exporter.section_id, exporter.position) == (devices.pk, 3)
     assert exporter.revisions.filter(kind=RevisionKind.EDITED).count() == 1
+
+
+def test_an_originals_translations_all_follow_it_in_as_many_queries_for_three_as_for_one():
+    editor = factories.l1_agent()
+    lumen = kb.section("akvo-lumen", "datasets", "Datasets")
+    queries = []
+    for languages in (["fr"], ["fr", "es", "pt-br"]):
+        original = kb.article(f"Export guide {len(languages)}")
+        for language in languages:
+            kb.translation(original, f"Guide {language} {len(languages)}", language=language)
+        original.product, original.section, original.position = lumen.product, lumen, 4
+
+        with CaptureQueriesContext(connection) as moving:
+            services.article_save(article=original, by=editor)
+
+        queries.append(len(moving))
+        moved = Article.objects.filter(translation_of=original)
+        assert sorted(moved.values_list("language", "product", "section", "position")) == [
+            (language, lumen.product_id, lumen.pk, 4) for language in sorted(languages)
+        ]
+        for follower in moved:
+            assert follower.updated_by == editor
+            latest = follower.revisions.values_list("kind", "editor", "change_note").first()
+            assert latest == (RevisionKind.EDITED, editor.pk, "Moved with its original.")
+    assert queries[0] == queries[1]
 
 
 def test_a_translation_cannot_be_moved_away_from_its_original(export, exporter):

@@ -141,9 +141,15 @@ def test_section_titles_are_edited_per_language_and_packed(admin_client):
         "description_fr": "Télécharger et nettoyer.",
         "title_es": "Datos y exportaciones",
         "description_es": "",
-        "title_pt-br": "",
-        "description_pt-br": "",
+        "title_pt_br": "",
+        "description_pt_br": "",
     }
+    form = admin_client.get(f"/admin/kb/section/{section.pk}/change/").content.decode()
+    # The inputs are the taxonomy's (catalog.translation_admin): one per field and language.
+    assert "Title (French)" in form
+    assert "Description (Brazilian Portuguese)" in form
+    inputs = set(re.findall(r'name="((?:title|description)_[a-z_]+)"', form))
+    assert inputs == {name for name in data if "_" in name}  # title_fr … description_pt_br
 
     response = admin_client.post(f"/admin/kb/section/{section.pk}/change/", data)
 

@@ -66,6 +66,9 @@ class Visibility(models.TextChoices):
 class Section(models.Model):
     """A group of articles within one product, e.g. "Exporting data"."""
 
+    # Kept in other languages too (the admin's inputs per language: catalog.translation_admin).
+    translatable = ("title", "description")
+
     product = models.ForeignKey(
         Product, on_delete=models.PROTECT, related_name="kb_sections", verbose_name=_("product")
     )
