@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -38,6 +39,23 @@ def use_broker(url: str, transport_options: dict[str, Any]) -> Iterator[None]:
     finally:
         conf.update(saved)
         _forget_connections()
+
+
+@contextlib.contextmanager
+def filesystem_broker(folder: Path) -> Iterator[None]:
+    """Celery on kombu's filesystem broker (the embedded default), its queues in ``folder``."""
+    folders = {name: folder / name for name in ("queue", "processed", "control")}
+    for made in folders.values():
+        made.mkdir(parents=True, exist_ok=True)
+    options = {
+        "data_folder_in": str(folders["queue"]),
+        "data_folder_out": str(folders["queue"]),
+        "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
+        "store_processed": False,
+    }
+    with use_broker("filesystem://localhost/", options):
+        yield
 
 
 def with_run_prefix(transport_options: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from django.core import mail
 from django.db import connection
 
 from helpdesk.celery import app as celery_app
-from tests.brokers import use_broker
+from tests.brokers import filesystem_broker
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.workers import celery_worker
 from tickets import services
@@ -14,19 +14,9 @@ from tickets.models import Channel, OutboxMessage, OutboxStatus
 pytestmark = [pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
 
 
-@pytest.fixture
-def filesystem_broker(tmp_path):
-    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
-    for folder in folders.values():
-        folder.mkdir()
-    options = {
-        "data_folder_in": str(folders["queue"]),
-        "data_folder_out": str(folders["queue"]),
-        "processed_folder": str(folders["processed"]),
-        "control_folder": str(folders["control"]),
-        "store_processed": False,
-    }
-    with use_broker("filesystem://localhost/", options):
+@pytest.fixture(name="filesystem_broker")
+def on_the_filesystem_broker(tmp_path):
+    with filesystem_broker(tmp_path):
         assert celery_app.connection_for_write().transport_cls == "filesystem"
         yield
 

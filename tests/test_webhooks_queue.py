@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 
 from helpdesk.celery import app as celery_app
-from tests.brokers import use_broker
+from tests.brokers import filesystem_broker
 from tests.webhook_receiver import subscribe, webhook_rows
 from tickets import services
 from tickets.models import Channel, OutboxMessage
@@ -29,17 +29,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[None]:
-    folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
-    for folder in folders.values():
-        folder.mkdir()
-    options = {
-        "data_folder_in": str(folders["queue"]),
-        "data_folder_out": str(folders["queue"]),
-        "processed_folder": str(folders["processed"]),
-        "control_folder": str(folders["control"]),
-        "store_processed": False,
-    }
-    with use_broker("filesystem://localhost/", options):
+    with filesystem_broker(tmp_path):
         yield
 
 
