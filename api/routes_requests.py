@@ -36,11 +36,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Path, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
-from pydantic import ValidationError as PydanticError
 
 from api.auth import count_anonymous, scoped
 from api.idempotency import idempotent
-from api.problems import ApiProblem, Problem, field_errors
+from api.multipart import json_part
+from api.problems import ApiProblem, Problem
 from api.requests_schemas import (
     ReplyIn,
     RequesterTicketOut,
@@ -200,13 +200,7 @@ def tickets_create_with_files(
 ) -> HttpResponse:
     """The same, as ``multipart/form-data``: the ticket's JSON in the ``ticket`` part, files in
     ``attachments`` (repeated), within the portal's upload limits."""
-    try:
-        payload = TicketCreateIn.model_validate_json(ticket)
-    except PydanticError as error:
-        errors = [{**e, "loc": ("ticket", *e["loc"])} for e in error.errors()]
-        raise ApiProblem(
-            422, _("The request has invalid fields."), errors=field_errors(errors)
-        ) from None
+    payload = json_part(TicketCreateIn, "ticket", ticket)
     files = request.FILES
     same = cast(HttpRequest, _Multipart(request, ticket, files.getlist("attachments")))
     return _located(idempotent(same, idempotency_key, lambda: _create(payload, files)))
