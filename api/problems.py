@@ -3,9 +3,9 @@
 ``application/problem+json`` with ``type``, ``title``, ``status``, ``detail``,
 ``instance`` (the path asked for) and, for invalid input, ``errors``: a list of
 ``{field, message}``. The exception handlers here turn ninja's validation and
-authentication errors, Django's 404, a refused permission and any unexpected
-exception into that shape; :mod:`api.urls` does the same for a path or method
-the API does not have.
+authentication errors, Django's 404, a refused permission, a body too large or
+unreadable, and any unexpected exception into that shape; :mod:`api.urls` does
+the same for a path or method the API does not have.
 """
 
 from __future__ import annotations
@@ -15,8 +15,15 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -155,6 +162,19 @@ def _on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(request, 413, _("The request body is too large."))
 
 
+def _on_too_many_parts(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # More files or fields than DATA_UPLOAD_MAX_NUMBER_FILES / _FIELDS: too large, as
+    # Django counts it, not a failure of ours.
+    return problem_response(request, 413, _("The request has too many parts."))
+
+
+def _on_unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A multipart body without its boundary, or one Django finds suspect (as it answers
+    # outside the API: 400).
+    logger.warning("Unreadable request body on %s %s: %s", request.method, request.path, exc)
+    return problem_response(request, 400, _("The request body could not be read."))
+
+
 def _on_anything_else(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return problem_response(request, 500, _("Something went wrong on our side."))
@@ -168,6 +188,10 @@ def install_handlers(api: NinjaAPI) -> None:
         (Http404, _on_not_found),
         (PermissionDenied, _on_permission_denied),
         (RequestDataTooBig, _on_too_big),
+        (TooManyFilesSent, _on_too_many_parts),
+        (TooManyFieldsSent, _on_too_many_parts),
+        (MultiPartParserError, _on_unreadable),
+        (SuspiciousOperation, _on_unreadable),
         (Exception, _on_anything_else),
     ]
     for kind, handler in handlers:

@@ -7,6 +7,8 @@ import re
 import pytest
 
 from tests.api_helpers import api_token, bearer
+from tests.portal_helpers import screenshot
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +95,36 @@ def test_an_unexpected_error_is_a_500_problem(client, reader, monkeypatch):
     assert response.status_code == 500
     assert response.json()["detail"] == "Something went wrong on our side."
     assert "boom" not in response.content.decode()
+
+
+def test_more_files_than_django_reads_are_a_413_problem_not_a_server_error(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 2
+    creator = bearer(api_token(("tickets:create",)))
+
+    response = client.post(
+        "/api/v1/tickets/with-files",
+        data={"ticket": "{}", "attachments": [screenshot(f"{n}.png") for n in range(3)]},
+        headers=creator,
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "The request has too many parts."
+    assert not Ticket.objects.exists()
+
+
+def test_a_multipart_body_without_its_boundary_is_a_400_problem(client):
+    creator = bearer(api_token(("tickets:create",)))
+
+    response = client.post(
+        "/api/v1/tickets/with-files",
+        data=b'ticket={"subject": "x"}',
+        content_type="multipart/form-data",
+        headers=creator,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body could not be read."
 
 
 def test_the_openapi_document_describes_every_error_as_a_problem(client):
