@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import NinjaAPI, Swagger
 
-from api import routes_kb, routes_requests, routes_taxonomy, routes_ticket_writes
+from api import routes_kb, routes_requests, routes_taxonomy, routes_ticket_files
 from api.problems import KINDS, MEDIA_TYPE, Problem, install_handlers
 
 # The answers every operation may give (auth, rate limit, method, errors), and
@@ -73,4 +73,5 @@ install_handlers(api)
 api.add_router("/taxonomy", routes_taxonomy.router)
 api.add_router("/kb", routes_kb.router)
 api.add_router("", routes_requests.router)
-api.add_router("/tickets", routes_ticket_writes.router)  # reads and writes: one router
+# Reads, writes and writes with files: one router, from the last module to add to it.
+api.add_router("/tickets", routes_ticket_files.router)

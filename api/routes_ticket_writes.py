@@ -6,14 +6,18 @@ the ticket's version from ``If-Match`` is checked under the row lock
 (api.ticket_http). The answer carries the ticket's new ``ETag``.
 
 The operations join :data:`api.routes_tickets.router` (GET and PATCH share a path,
-which two routers cannot), and the API adds that router once, from here.
+which two routers cannot), as do a reply's and a note's variants with files
+(api.routes_ticket_files, which imports this module); the API adds that router
+once, from there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.files import File
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -37,22 +41,36 @@ from api.ticket_schemas import (
 from catalog.memo import active_by_slug
 from catalog.models import Category, Hub, Impact, IssueTag, Partner, Product
 from tickets import services
-from tickets.models import MessageKind, Ticket
+from tickets.models import Message, MessageKind, Ticket
+from tickets.uploads import validate_uploads
 
 WRITE = scoped(TICKETS_WRITE)
 
 PRECONDITIONS = {412: Problem, 428: Problem}
 
 
-def _message(request: HttpRequest, reference: str, kind: str, body: str, then: str = "") -> Any:
+def message_write(
+    request: HttpRequest,
+    reference: str,
+    kind: str,
+    body: str,
+    then: str = "",
+    files: Sequence[File] = (),
+) -> tuple[Ticket, Message]:
+    """A reply or a note, with ``files`` if any (api.routes_ticket_files), as If-Match allows."""
     user = acting_user(request)
 
-    def send(ticket: Ticket, version: int | None) -> Any:
+    def send(ticket: Ticket, version: int | None) -> Message:
+        # The desk's reply form's check (its AttachmentsField), once the ticket and its
+        # version are known: types by content, sizes, and the count, which the service
+        # leaves to each channel. A refusal is a 422 naming ``attachments``.
+        attachments = validate_uploads(files)
         return services.ticket_reply(
             ticket=ticket,
             by=user,
             kind=kind,
             body=body,
+            attachments=attachments,
             expected_version=version,
             then_status=then,
         )
@@ -74,8 +92,8 @@ def ticket_reply(
     if_match: str | None = IF_MATCH,
 ) -> Status[dict[str, Any]]:
     """A public reply, emailed to the requester; the ticket then waits on them (or as asked)."""
-    ticket, message = _message(request, reference, MessageKind.REPLY, payload.body,
-                               payload.then_status)  # fmt: skip
+    ticket, message = message_write(request, reference, MessageKind.REPLY, payload.body,
+                                    payload.then_status)  # fmt: skip
     with_etag(response, ticket)
     return Status(201, message_out(message))
 
@@ -94,7 +112,7 @@ def ticket_note(
     if_match: str | None = IF_MATCH,
 ) -> Status[dict[str, Any]]:
     """An internal note: staff only, never shown to the requester."""
-    ticket, message = _message(request, reference, MessageKind.NOTE, payload.body)
+    ticket, message = message_write(request, reference, MessageKind.NOTE, payload.body)
     with_etag(response, ticket)
     return Status(201, message_out(message))
 
