@@ -1,4 +1,4 @@
-"""Writes on a ticket: reply, note, triage / assign / status (PATCH), escalate to L2.
+"""Writes on a ticket: reply, note, triage / assign / status (PATCH), reopen, escalate to L2.
 
 Each goes through the ticket service the desk calls (tickets.services), as the
 token's owner (or the signed-in agent): the owner's role is checked there, and
@@ -181,7 +181,7 @@ def ticket_update(
     """Triage (hub, partner, product, category, impact, tags, subject), assignee and status.
 
     Only the fields sent change, in one step; ``null`` clears a field. Escalating has
-    its own operation; a closed ticket changes only by being reopened (on the desk).
+    its own operation; a closed ticket changes only by being reopened (``/reopen``).
     """
     user = acting_user(request)
 
@@ -192,6 +192,32 @@ def ticket_update(
         return services.ticket_triage(ticket=ticket, by=user, expected_version=version, **changes)
 
     ticket, _changed = write(request, reference, triage)
+    with_etag(response, ticket)
+    return summary_out(ticket)
+
+
+@router.post(
+    "/{ticketref:reference}/reopen",
+    auth=WRITE,
+    response={200: TicketRowOut, 404: Problem, 409: Problem, **PRECONDITIONS},
+    operation_id="tickets_reopen",
+)
+def ticket_reopen(
+    request: HttpRequest,
+    response: HttpResponse,
+    reference: str = REFERENCE_PARAM,
+    if_match: str | None = IF_MATCH,
+) -> dict[str, Any]:
+    """Reopen a resolved or closed ticket: back to where triage left it, the requester told.
+
+    A ticket that is not finished is answered as it is; a merged one stays closed (409).
+    """
+    user = acting_user(request)
+
+    def reopen(ticket: Ticket, version: int | None) -> Ticket:
+        return services.ticket_reopen(ticket=ticket, by=user, expected_version=version)
+
+    ticket, _reopened = write(request, reference, reopen)
     with_etag(response, ticket)
     return summary_out(ticket)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core import mail
 
 from catalog.models import Impact
 from tests import factories
 from tests.api_helpers import api_token, bearer
-from tests.desk_helpers import ticket_from
-from tickets import roles
+from tests.desk_helpers import deliver_all, ticket_from
+from tickets import roles, services
 from tickets.models import (
     EscalationStatus,
     Message,
@@ -315,3 +316,55 @@ def test_an_l2_engineers_tool_adds_a_note_but_may_not_triage_or_reply(client, ti
     assert not ticket.messages.filter(body="Fixed soon.").exists()
     ticket.refresh_from_db()
     assert ticket.status != "resolved"
+
+
+def _closed_by_an_agent(**kwargs) -> Ticket:
+    agent = factories.l1_agent(username="closer")
+    ticket = ticket_from(**kwargs)
+    services.ticket_change_status(ticket=ticket, status=Status.OPEN, by=agent)
+    services.ticket_change_status(ticket=ticket, status=Status.CLOSED, by=agent)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def test_an_integration_reopens_a_closed_ticket_and_the_requester_is_told(client, writer):
+    ticket = _closed_by_an_agent(email="amina@partner.example.org")
+    deliver_all()
+    mail.outbox.clear()
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.reference}/reopen",
+        headers={**writer, "If-Match": version_of(ticket)},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.OPEN
+    assert response["ETag"] == version_of(ticket)
+    deliver_all()
+    assert [m.to for m in mail.outbox] == [["amina@partner.example.org"]]
+    assert "is open again" in mail.outbox[0].body
+
+
+def test_reopening_a_merged_ticket_is_a_409_and_nothing_changes(client, writer):
+    survivor, duplicate = ticket_from(subject="Survivor"), ticket_from(subject="Duplicate")
+    services.ticket_merge(ticket=duplicate, into=survivor, by=factories.l1_agent())
+    before = snapshot(duplicate)
+
+    response = client.post(
+        f"/api/v1/tickets/{duplicate.reference}/reopen", headers={**writer, "If-Match": "*"}
+    )
+
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert snapshot(duplicate) == before
+
+
+def test_an_l2_engineers_token_cannot_reopen(client):
+    ticket = _closed_by_an_agent()
+    token = bearer(api_token(("tickets:write",), owner=factories.l2_engineer()))
+
+    response = client.post(
+        f"/api/v1/tickets/{ticket.reference}/reopen", headers={**token, "If-Match": "*"}
+    )
+
+    assert response.status_code == 403
+    assert Ticket.objects.get(pk=ticket.pk).status == Status.CLOSED
