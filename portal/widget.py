@@ -14,7 +14,9 @@ page of the site stays unframeable.
 The frame is a third-party context on the host's page, where browsers send the
 help desk no cookies: these pages keep no session (what was typed travels in the
 form, signed start time and one-time submission key included) and never act as
-the signed-in user (articles are searched as anonymous). The same checks as
+the signed-in user (articles are searched as anonymous). The form's posts are
+taken from the help desk's own pages only (:func:`posted_from_here`), so another
+site cannot have its visitors' browsers file requests. The same checks as
 Contact Us apply: form validation, honeypot, fill time, rate limits per address
 and per email, shared with the Contact Us form.
 """
@@ -26,6 +28,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -153,8 +156,39 @@ def _render_review(
     return render(request, "portal/widget/review.html", context, status=status)
 
 
-# No CSRF cookie reaches a third-party frame (see the module): the form acts as nobody
-# (no session, no signed-in user), and carries its own one-time key and signed start.
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def own_origins(request: HttpRequest) -> set[str]:
+    """The help desk's origins: this request's, as Django's CSRF check computes it (https
+    behind the proxy when SECURE_PROXY_SSL_HEADER says so; the Host the proxy passes on,
+    one of ALLOWED_HOSTS), and the public address, SITE_URL."""
+    return {f"{request.scheme}://{request.get_host()}", _origin(settings.SITE_URL)}
+
+
+def posted_from_here(request: HttpRequest) -> bool:
+    """Whether the browser says this post comes from one of the help desk's own pages.
+
+    Browsers name the page's origin in ``Origin`` on a POST (``null`` when they will not
+    say, refused); where one sends no Origin, ``Sec-Fetch-Site`` must say same-origin.
+    Neither can be set by a page on another site. A client that sends neither is refused.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin in own_origins(request)
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+
+# Not Django's CSRF check: its token must match the CSRF cookie, and in another site's
+# frame the browser does not send that cookie (SameSite=Lax keeps it out of a cross-site
+# frame; SameSite=None, which would also loosen every other form of the site, is still
+# dropped where third-party cookies are blocked: Safari by default, others by choice).
+# The form acts as nobody (no session, no signed-in user) and carries its own one-time
+# key and signed start, so what is left to check is the other half of Django's check:
+# that the post comes from our own page, the frame (posted_from_here). Then another
+# site cannot make its visitors' browsers file requests.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @widget_page
@@ -168,6 +202,12 @@ def widget_contact(request: HttpRequest, product: Product) -> HttpResponse:
             request, product, form, services.submission_key_new(), accepts_context=True
         )
 
+    if not posted_from_here(request):
+        logger.info(
+            "Help widget form refused: posted from %r, not from the help desk.",
+            request.headers.get("Origin") or request.headers.get("Sec-Fetch-Site"),
+        )
+        return render(request, "portal/widget/refused.html", _context(product), status=403)
     ip = client_ip(request) or ""
     key = request.POST.get("submission_key", "")
     if not services.submission_key_valid(key):

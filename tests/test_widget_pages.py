@@ -4,6 +4,8 @@ Contact Us that files the ticket with what the product page said about where the
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
 
 from tests import factories
 from tests import kb_factories as kb
@@ -13,6 +15,13 @@ pytestmark = pytest.mark.django_db
 
 FLOW_SITE = "https://app.akvoflow.org"
 WIDGET = "/widget/akvo-flow/"
+HELPDESK = "http://testserver"  # the test client's address: the help desk's own origin
+
+
+@pytest.fixture
+def client() -> Client:
+    """The widget's frame in a browser, which names the page's origin on each post."""
+    return Client(headers={"Origin": HELPDESK})
 
 
 @pytest.fixture(autouse=True)
@@ -221,6 +230,101 @@ def test_change_something_shows_the_form_as_typed(client):
     page = response.content.decode()
     assert response.context["form"].initial["host_app_version"] == "2.18.1"
     assert "data-accepts-context" not in page  # the host's context never overwrites edits
+
+
+# --- Posted from the widget's own page only ---------------------------------------
+
+
+def a_reviewed_request(client) -> dict[str, object]:
+    return {**request_data(client), "reviewed": "1"}
+
+
+def test_another_site_cannot_make_its_visitors_browsers_file_requests(client):
+    # A page on evil.example posts a reviewed request from its visitor's browser.
+    data = a_reviewed_request(client)
+    elsewhere = Client(headers={"Origin": "https://evil.example"})
+
+    sent = elsewhere.post(f"{WIDGET}contact/", data)
+    reviewed = elsewhere.post(f"{WIDGET}contact/", {**data, "reviewed": ""})
+
+    for response in (sent, reviewed):
+        assert response.status_code == 403
+        assert "We could not accept this form" in response.content.decode()
+        assert "Nothing was sent or changed." in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_the_refusal_is_in_the_widgets_language_and_may_show_in_the_frame(client):
+    elsewhere = Client(headers={"Origin": FLOW_SITE})  # even an allowed host page
+
+    refused = elsewhere.post(f"{WIDGET}contact/", {**a_reviewed_request(client), "lang": "fr"})
+
+    assert refused.status_code == 403
+    assert "Nous n'avons pas pu accepter ce formulaire" in refused.content.decode()
+    assert frame_ancestors(refused) == f"frame-ancestors {FLOW_SITE} https://demo.akvoflow.org"
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # a script that names no page
+        {"Origin": "null"},  # a browser that will not say which page
+        {"Origin": "https://testserver"},  # our host, but not our scheme
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},  # a sibling subdomain is another site's page
+    ],
+)
+def test_a_post_that_does_not_say_it_comes_from_the_help_desk_is_refused(client, headers):
+    data = a_reviewed_request(client)
+
+    response = Client(headers=headers).post(f"{WIDGET}contact/", data)
+
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
+
+
+def test_a_browser_that_sends_no_origin_is_believed_on_sec_fetch_site(client):
+    data = a_reviewed_request(client)
+
+    sent = Client(headers={"Sec-Fetch-Site": "same-origin"}).post(f"{WIDGET}contact/", data)
+
+    assert sent.status_code == 200
+    assert sent.context["submitted"]["reference"] == Ticket.objects.get().reference
+
+
+def deploy_value(name: str) -> str:
+    """A setting as deploy/production.env.example sets it."""
+    example = django_settings.BASE_DIR / "deploy" / "production.env.example"
+    lines = example.read_text().splitlines()
+    return next(line.split("=", 1)[1] for line in lines if line.startswith(f"{name}="))
+
+
+def test_behind_the_tls_proxy_the_public_https_address_is_the_help_desks(client, settings):
+    data = a_reviewed_request(client)
+    # As deployed: TLS ends at the proxy, which passes the Host on and says https.
+    settings.SECURE_PROXY_SSL_HEADER = tuple(deploy_value("SECURE_PROXY_SSL_HEADER").split(","))
+    settings.ALLOWED_HOSTS = deploy_value("ALLOWED_HOSTS").split(",")
+    settings.SITE_URL = "http://127.0.0.1:8000"  # not set: the request says who we are
+    public = {"Host": "support.example.org", "X-Forwarded-Proto": "https"}
+
+    sent = Client(headers={**public, "Origin": "https://support.example.org"}).post(
+        f"{WIDGET}contact/", data
+    )
+
+    assert sent.status_code == 200
+    assert Ticket.objects.count() == 1
+
+
+def test_the_public_address_in_site_url_is_the_help_desks_too(client, settings):
+    # A proxy that passes its own Host on: SITE_URL still names our origin.
+    settings.SITE_URL = "https://support.example.org"
+    data = a_reviewed_request(client)
+
+    sent = Client(headers={"Origin": "https://support.example.org"}).post(f"{WIDGET}contact/", data)
+
+    assert sent.status_code == 200
+    assert Ticket.objects.count() == 1
 
 
 # --- The demo page ------------------------------------------------------------------
