@@ -4,11 +4,13 @@ The widget is meant for another site's pages, so the demo page is served from
 another origin than the help desk: opened at ``http://localhost:8000`` it embeds
 the help desk at ``http://127.0.0.1:8000`` (and the other way round). It sends the
 policy a real host page needs: scripts and frames from the help desk allowed.
+``?lang=fr`` plays a French page: widget.js gets ``data-lang="fr"``.
 Served only when ``WIDGET_DEMO_PAGE`` is on (by default with DEBUG).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +23,8 @@ from catalog.models import Product
 
 # The demo's two names for this machine: the page on one, the help desk on the other.
 OTHER_HOST = {"localhost": "127.0.0.1", "127.0.0.1": "localhost"}
+# A language tag as a page would write it in data-lang (fr, pt-BR); anything else is dropped.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 def helpdesk_origin(request: HttpRequest) -> str:
@@ -39,10 +43,15 @@ def host_page(request: HttpRequest, product: str) -> HttpResponse:
     if found is None:
         raise Http404("No such product.")
     origin = helpdesk_origin(request)
+    lang = request.GET.get("lang", "")
     response = render(
         request,
         "demo/widget_host.html",
-        {"product": found, "helpdesk_origin": origin},
+        {
+            "product": found,
+            "helpdesk_origin": origin,
+            "lang": lang if LANGUAGE_TAG.match(lang) else "",
+        },
     )
     # What a real product page adds to its own policy to embed the widget.
     policy: dict[str, Any] = dict(settings.SECURE_CSP)

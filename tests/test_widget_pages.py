@@ -121,6 +121,14 @@ def test_the_widget_speaks_the_language_the_host_asks_for(client):
     assert client.get(WIDGET, {"lang": "tlh"}).context["LANGUAGE_CODE"] == "en"
 
 
+def test_the_frame_gives_the_product_page_its_name_and_close_word_in_that_language(client):
+    # widget-frame.js hands them to widget.js, which has no catalogue of its own.
+    for address in (WIDGET, f"{WIDGET}contact/"):
+        page = client.get(address, {"lang": "fr"}).content.decode()
+        assert 'data-widget-title="Aide pour Akvo Flow"' in page
+        assert 'data-widget-close="Fermer"' in page
+
+
 # --- Contact us ---------------------------------------------------------------------
 
 
@@ -337,6 +345,16 @@ def test_the_demo_flow_page_embeds_the_widget_from_the_other_origin(client, sett
     page = response.content.decode()
     assert 'src="http://127.0.0.1:8000/static/js/widget.js" data-product="akvo-flow"' in page
     assert "frame-src http://127.0.0.1:8000" in response["Content-Security-Policy"]
+
+
+def test_the_demo_page_plays_a_french_page_when_asked(client, settings):
+    settings.WIDGET_DEMO_PAGE = True
+
+    french = client.get("/widget/demo/akvo-flow/", {"lang": "fr"}).content.decode()
+    garbage = client.get("/widget/demo/akvo-flow/", {"lang": '"><b>'}).content.decode()
+
+    assert 'data-product="akvo-flow" data-lang="fr" defer></script>' in french
+    assert "data-lang" not in garbage
 
 
 def test_the_demo_page_is_off_unless_asked_for(client, settings):

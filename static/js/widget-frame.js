@@ -8,6 +8,9 @@
  *    form's first showing: the person sees it all, can change it, and confirms.
  *  - Shows the parts of the form the chosen kind of request asks for (data-kinds).
  *  - Carries the search words to "Contact us"; Escape asks the page to close the widget.
+ *  - Gives the page, with "ready", its words for the frame and the close button in the
+ *    widget's language (the body's data-widget-title and data-widget-close), so that they
+ *    come from the help desk's catalogues like the rest of the widget.
  * A static file, so it runs under the strict Content-Security-Policy.
  */
 (function () {
@@ -66,8 +69,16 @@
       if (data && data.type === CONTEXT) { applyContext(data.context); }
     });
     if (window.parent !== window) {
-      // Nothing secret in "ready": the answer is checked, not the question.
-      window.parent.postMessage({ type: READY }, "*");
+      // Nothing secret in "ready" (words any visitor reads): the answer is checked, not
+      // the question.
+      var body = document.body;
+      window.parent.postMessage({
+        type: READY,
+        labels: {
+          title: body.getAttribute("data-widget-title") || "",
+          close: body.getAttribute("data-widget-close") || ""
+        }
+      }, "*");
     }
   }
 

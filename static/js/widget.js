@@ -14,6 +14,10 @@
  * page's CSS and the widget's do not meet) that opens the help desk's widget page in
  * an iframe. When that page says it is ready, the context goes to it by postMessage,
  * addressed to the help desk's origin only (taken from this script's own address).
+ * The words of the frame's title and of the close button come with "ready", in the
+ * widget's language (data-lang, else the browser's) from the help desk's catalogues:
+ * this file carries only English stand-ins for before the frame has loaded, and moves
+ * the focus into the frame once it is named.
  * The page must allow this script and the frame in its Content-Security-Policy
  * (script-src and frame-src: the help desk's origin), and its origin must be allowed
  * for the product in the help desk's WIDGET_ALLOWED_ORIGINS.
@@ -29,7 +33,9 @@
   var lang = script.getAttribute("data-lang") || "";
   var label = script.getAttribute("data-label") || "Help";
   var context = {};
-  var host, button, panel, frame;
+  var host, button, panel, closer, frame;
+  var named = false;  // the frame has given its words (title, close) in its language
+  var focusWhenNamed = false;
 
   function styled(tag, style, attributes) {
     var element = document.createElement(tag);
@@ -51,22 +57,46 @@
     }
   }
 
+  function isOpen() {
+    return panel.style.getPropertyValue("display") === "block";
+  }
+
   function open() {
     if (!frame) {
       frame = styled("iframe", { border: "0", width: "100%", height: "100%", display: "block" }, {
-        src: frameUrl(), title: label + ": " + product
+        src: frameUrl(), title: label + ": " + product  // until the frame names itself
       });
       panel.appendChild(frame);
     }
     panel.style.setProperty("display", "block");
     button.setAttribute("aria-expanded", "true");
-    frame.focus();
+    // Into the frame once it has its name in the widget's language, so that a screen
+    // reader announces that one (applyWords).
+    if (named) { frame.focus(); } else { focusWhenNamed = true; }
   }
 
   function close() {
+    focusWhenNamed = false;
     panel.style.setProperty("display", "none");
     button.setAttribute("aria-expanded", "false");
     button.focus();
+  }
+
+  function word(value, fallback) {
+    return typeof value === "string" && value.trim() ? value.trim().slice(0, 200) : fallback;
+  }
+
+  function applyWords(labels) {
+    labels = labels && typeof labels === "object" ? labels : {};
+    frame.setAttribute("title", word(labels.title, frame.getAttribute("title")));
+    closer.setAttribute("aria-label", word(labels.close, closer.getAttribute("aria-label")));
+    named = true;
+    // Unless the person went elsewhere on the page meanwhile.
+    var active = document.activeElement;
+    if (focusWhenNamed && isOpen() && (!active || active === document.body || host.contains(active))) {
+      frame.focus();
+    }
+    focusWhenNamed = false;
   }
 
   function build() {
@@ -80,11 +110,11 @@
       background: "#fff", border: "1px solid #6c757d", "border-radius": "8px",
       "box-shadow": "0 8px 24px rgba(0,0,0,.25)", overflow: "hidden"
     }, { role: "dialog", "aria-label": label, id: "helpdesk-widget-panel" });
-    var closer = styled("button", {
+    closer = styled("button", {
       position: "absolute", top: "6px", right: "8px", "z-index": "1", font: "600 14px/1 sans-serif",
       background: "#fff", color: "#212529", border: "1px solid #6c757d", "border-radius": "4px",
       padding: "4px 8px", cursor: "pointer"
-    }, { type: "button", "aria-label": "Close" });
+    }, { type: "button", "aria-label": "Close" });  // until the frame gives its word
     closer.textContent = "×";
     closer.addEventListener("click", close);
     panel.appendChild(closer);
@@ -95,7 +125,7 @@
     }, { type: "button", "aria-expanded": "false", "aria-controls": "helpdesk-widget-panel" });
     button.textContent = label;
     button.addEventListener("click", function () {
-      if (panel.style.getPropertyValue("display") === "block") { close(); } else { open(); }
+      if (isOpen()) { close(); } else { open(); }
     });
     panel.addEventListener("keydown", function (event) { if (event.key === "Escape") { close(); } });
     root.appendChild(panel);
@@ -107,7 +137,7 @@
     // Only the help desk's frame speaks to us; anything else is not ours.
     if (event.origin !== helpdesk || !frame || event.source !== frame.contentWindow) { return; }
     var type = event.data && event.data.type;
-    if (type === "helpdesk-widget:ready") { sendContext(); }
+    if (type === "helpdesk-widget:ready") { applyWords(event.data.labels); sendContext(); }
     if (type === "helpdesk-widget:close") { close(); }
   });
 

@@ -6,7 +6,8 @@ signed in and where. Ana presses "Help", finds an article, goes on to "Contact u
 finds her name, email, the page, the app's version, the instance and her survey
 filled in, reviews and sends; the ticket arrives with that context, and the L1
 agent's workspace shows it. A message from an origin not allowed for Flow fills
-nothing. Screenshots of the steps go under ``TEST_ARTIFACTS_DIR``.
+nothing. On a French page the frame and its close button are named in French.
+Screenshots of the steps go under ``TEST_ARTIFACTS_DIR``.
 """
 
 from __future__ import annotations
@@ -132,6 +133,33 @@ def test_a_partner_files_a_ticket_from_flow_with_its_context(browser, live_serve
     for shown in (host, "2.18.1", "demo.akvoflow.org", "Household survey 2026"):
         assert shown in header
     snap(desk, "widget", "5-desk")
+
+
+def test_on_a_french_page_the_frame_and_its_close_button_are_named_in_french(browser, flow_site):
+    from playwright.sync_api import expect
+
+    page = new_page(browser)  # an English browser: the page's data-lang="fr" decides
+    page.goto(f"{flow_site}/widget/demo/akvo-flow/?lang=fr")
+    help_button = page.get_by_role("button", name="Help")  # the page's own word (data-label)
+    help_button.click()
+    page.frame_locator("iframe").get_by_role(
+        "heading", name="Rechercher dans nos articles"
+    ).wait_for()
+
+    # Their words come from the frame, in the help desk's French catalogue.
+    expect(page.locator("iframe")).to_have_attribute("title", "Aide pour Akvo Flow")
+    close = page.get_by_role("button", name="Fermer", exact=True)
+    expect(close).to_be_visible()
+    assert page.get_by_role("button", name="Close").count() == 0
+    # The focus went into the frame once it had its French name.
+    page.wait_for_function(
+        "() => document.querySelector('[data-helpdesk-widget]').shadowRoot"
+        ".activeElement?.tagName === 'IFRAME'"
+    )
+    snap(page, "widget", "6-french")
+
+    close.click()
+    assert help_button.get_attribute("aria-expanded") == "false"
 
 
 CONTEXT = {"name": "Mallory", "email": "mallory@evil.example", "appVersion": "6.6.6"}
