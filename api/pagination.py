@@ -40,7 +40,7 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def _unknown_cursor() -> ApiProblem:
+def unknown_cursor() -> ApiProblem:
     return ApiProblem(
         400,
         _("The cursor is not one this API gave."),
@@ -55,7 +55,7 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, list) or len(values) != size or not all(_plain(v) for v in values):
-        raise _unknown_cursor()
+        raise unknown_cursor()
     return values
 
 
@@ -92,16 +92,21 @@ def keyset_page[M: Model](
         try:
             rows = rows.filter(_after(order, decode_cursor(page.cursor, len(order))))
         except (ValueError, TypeError, ValidationError):  # text where a number belongs
-            raise _unknown_cursor() from None
+            raise unknown_cursor() from None
     found = list(rows.order_by(*order)[: page.limit + 1])
     if len(found) <= page.limit:
         return found, None
     found = found[: page.limit]
     last = found[-1]
+    return found, next_url(request, encode_cursor([_value(last, f) for f in order]), page.limit)
+
+
+def next_url(request: HttpRequest, cursor: str, limit: int) -> str:
+    """The address of the page after this one: this request's, with ``cursor`` and ``limit``."""
     query = request.GET.copy()
-    query["cursor"] = encode_cursor([_value(last, field) for field in order])
-    query["limit"] = str(page.limit)
-    return found, request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    query["cursor"] = cursor
+    query["limit"] = str(limit)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 def _value(row: Model, field: str) -> Any:

@@ -67,7 +67,7 @@ class TicketCreatedOut(Schema):
     token: str = Field(..., description="The private token, for /api/v1/requests/{token}.")
 
 
-class AttachmentOut(Schema):
+class PublicAttachmentOut(Schema):
     name: str
     content_type: str
     size: int
@@ -79,7 +79,7 @@ class PublicMessageOut(Schema):
     author: str
     body: str
     created_at: datetime
-    attachments: list[AttachmentOut]
+    attachments: list[PublicAttachmentOut]
 
 
 class RequesterTicketOut(Schema):

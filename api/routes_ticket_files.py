@@ -59,7 +59,7 @@ def ticket_reply_with_files(
     ticket, message = message_write(request, reference, MessageKind.REPLY, payload.body,
                                     payload.then_status, files=attachments or [])  # fmt: skip
     with_etag(response, ticket)
-    return Status(201, message_out(message))
+    return Status(201, message_out(request, ticket, message))
 
 
 @router.post(
@@ -83,4 +83,4 @@ def ticket_note_with_files(
         request, reference, MessageKind.NOTE, payload.body, files=attachments or []
     )
     with_etag(response, ticket)
-    return Status(201, message_out(message))
+    return Status(201, message_out(request, ticket, message))

@@ -95,7 +95,7 @@ def ticket_reply(
     ticket, message = message_write(request, reference, MessageKind.REPLY, payload.body,
                                     payload.then_status)  # fmt: skip
     with_etag(response, ticket)
-    return Status(201, message_out(message))
+    return Status(201, message_out(request, ticket, message))
 
 
 @router.post(
@@ -114,7 +114,7 @@ def ticket_note(
     """An internal note: staff only, never shown to the requester."""
     ticket, message = message_write(request, reference, MessageKind.NOTE, payload.body)
     with_etag(response, ticket)
-    return Status(201, message_out(message))
+    return Status(201, message_out(request, ticket, message))
 
 
 def _by_slug[M: Model](model: type[M], field: str, slug: str | None) -> M | None:

@@ -10,21 +10,27 @@ whatever its size.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from api.auth import acting_user, scoped
+from api.pagination import decode_cursor, encode_cursor, next_url, unknown_cursor
 from api.problems import ApiProblem, Problem
 from api.scopes import TICKETS_READ
 from api.ticket_http import REFERENCE_PARAM, staff_ticket, with_etag
-from api.ticket_out import detail_out, row_out
-from api.ticket_schemas import TicketDetailOut, TicketFilter, TicketPage
-from tickets import queues
+from api.ticket_out import detail_out, row_out, thread_item_out
+from api.ticket_schemas import ThreadPage, ThreadQuery, TicketDetailOut, TicketFilter, TicketPage
+from tickets import access, queues
+from tickets.downloads import OCTET_STREAM, attachment_response
+from tickets.filetypes import SAFE_CONTENT_TYPES
 from tickets.queues.query import FILTER_KEYS, QueueQuery
+from tickets.thread_pages import EVENT, MESSAGE, ThreadPlace, place, thread_page
 
 router = Router(tags=["tickets"])
 
@@ -80,12 +86,7 @@ def tickets_list(request: HttpRequest, filters: Query[TicketFilter]) -> dict[str
     query.size = filters.limit
     page = queues.queue_page(query, user, now)
     rows = queues.queue_rows(page.rows, lists, now, query)
-    following = None
-    if page.next_cursor:
-        params = request.GET.copy()
-        params["cursor"] = page.next_cursor
-        params["limit"] = str(filters.limit)
-        following = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    following = next_url(request, page.next_cursor, filters.limit) if page.next_cursor else None
     return {"items": [row_out(row) for row in rows], "next": following}
 
 
@@ -101,4 +102,77 @@ def ticket_get(
     """One ticket with its thread (internal notes included) and its history; ETag: its version."""
     ticket = staff_ticket(reference)
     with_etag(response, ticket)
-    return detail_out(ticket)
+    return detail_out(request, ticket)
+
+
+@router.get(
+    "/{ticketref:reference}/thread",
+    auth=scoped(TICKETS_READ),
+    response={200: ThreadPage, 400: Problem, 404: Problem},
+    operation_id="tickets_thread",
+    url_name="tickets_thread",
+)
+def ticket_thread_read(
+    request: HttpRequest, query: Query[ThreadQuery], reference: str = REFERENCE_PARAM
+) -> dict[str, Any]:
+    """The whole thread (internal notes included), messages and events as the ticket read
+    gives them, page by page: oldest first, or newest first (``order=newest``)."""
+    ticket = staff_ticket(reference, full=False)
+    after = _thread_place(query.cursor) if query.cursor else None
+    items, more = thread_page(
+        ticket, limit=query.limit, after=after, newest_first=query.order == "newest"
+    )
+    following = None
+    if more:
+        last = place(items[-1])
+        cursor = encode_cursor([last.at.isoformat(), last.rank, last.id])
+        following = next_url(request, cursor, query.limit)
+    return {"items": [thread_item_out(request, ticket, item) for item in items], "next": following}
+
+
+def _thread_place(cursor: str) -> ThreadPlace:
+    """The thread item a cursor names the place of; one this API did not give is a 400."""
+    at, rank, pk = decode_cursor(cursor, 3)
+    if not (isinstance(at, str) and rank in (MESSAGE, EVENT) and isinstance(pk, int)):
+        raise unknown_cursor()
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise unknown_cursor() from None
+    if timezone.is_naive(when):
+        raise unknown_cursor()
+    return ThreadPlace(when, rank, pk)
+
+
+# What a file may go out as (tickets.downloads): an allowed type, else a stream of bytes.
+_FILE = {"schema": {"type": "string", "format": "binary"}}
+_DOWNLOAD = {
+    200: {
+        "description": "The file, as a download.",
+        "content": {kind: _FILE for kind in sorted({*SAFE_CONTENT_TYPES, OCTET_STREAM})},
+    }
+}
+ATTACHMENT_PARAM = Path(..., ge=1, le=2**63 - 1, description="The attachment's id.")
+
+
+@router.get(
+    "/{ticketref:reference}/attachments/{int:attachment_id}",
+    auth=scoped(TICKETS_READ),
+    response={404: Problem},
+    openapi_extra={"responses": _DOWNLOAD},
+    operation_id="tickets_attachment",
+    url_name="tickets_attachment",
+)
+def ticket_attachment(
+    request: HttpRequest, reference: str = REFERENCE_PARAM, attachment_id: int = ATTACHMENT_PARAM
+) -> HttpResponseBase:
+    """A file of the ticket's thread (a note's too), as the desk serves it: its bytes,
+    streamed, as a download. Another ticket's file is not found here."""
+    ticket = staff_ticket(reference, full=False)
+    found = access.ticket_attachment(ticket, attachment_id)
+    response = attachment_response(found) if found is not None else None
+    if response is None:
+        raise ApiProblem(
+            404, _("%(ref)s has no file %(id)s.") % {"ref": ticket.reference, "id": attachment_id}
+        )
+    return response

@@ -71,10 +71,15 @@ def with_etag(response: HttpResponse, ticket: Ticket) -> HttpResponse:
     return response
 
 
-def staff_ticket(reference: str) -> Ticket:
-    """The ticket named by ``HD-1042`` (or ``1042``), read as its workspace reads it, or 404."""
+def staff_ticket(reference: str, *, full: bool = True) -> Ticket:
+    """The ticket named by ``HD-1042`` (or ``1042``), read as its workspace reads it, or 404.
+
+    Not ``full``: the ticket's row alone, for a read of its thread or its files.
+    """
     pk = reference_pk(reference)
-    ticket = workspace_ticket(pk) if pk is not None and pk < 2**63 else None
+    ticket = None
+    if pk is not None and pk < 2**63:
+        ticket = workspace_ticket(pk) if full else Ticket.objects.filter(pk=pk).first()
     if ticket is None:
         raise ApiProblem(404, _("There is no ticket %(ref)s.") % {"ref": reference})
     return ticket

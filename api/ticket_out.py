@@ -1,15 +1,19 @@
-"""Tickets as the staff API shows them: a queue row, and one ticket with its thread.
+"""Tickets as the staff API shows them: a queue row, one ticket with its thread, thread items.
 
 Rows take their names from the desk's lists (tickets.queues.queue_rows), as
 the queue page does; one ticket is read as its workspace reads it
-(tickets.workspace), thread and history in a fixed number of queries.
+(tickets.workspace), thread and history in a fixed number of queries. A message's
+files carry the address to download them, the ticket the address of its whole thread.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tickets.models import Ticket
+from django.http import HttpRequest
+from django.urls import reverse
+
+from tickets.models import Message, Ticket, TicketEvent
 from tickets.queues.listing import Row
 from tickets.workspace import THREAD_LIMIT, ticket_thread
 
@@ -72,11 +76,9 @@ def summary_out(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def detail_out(ticket: Ticket) -> dict[str, Any]:
+def detail_out(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     """The ticket, its report, and the newest THREAD_LIMIT messages and events."""
     thread, earlier = ticket_thread(ticket, THREAD_LIMIT)
-    messages = [item["message"] for item in thread if item["type"] == "message"]
-    events = [item["event"] for item in thread if item["type"] == "event"]
     return {
         **summary_out(ticket),
         "description": ticket.description,
@@ -86,20 +88,14 @@ def detail_out(ticket: Ticket) -> dict[str, Any]:
         "steps": ticket.steps,
         "product_details": _mapping(ticket.product_details),
         "environment": _mapping(ticket.environment),
-        "messages": [message_out(m) for m in messages],
-        "events": [
-            {
-                "id": e.pk,
-                "kind": e.kind,
-                "field": e.field,
-                "old": e.old_value,
-                "new": e.new_value,
-                "actor": e.actor_label,
-                "created_at": e.created_at,
-            }
-            for e in events
+        "messages": [
+            message_out(request, ticket, item["message"])
+            for item in thread
+            if item["type"] == "message"
         ],
+        "events": [event_out(item["event"]) for item in thread if item["type"] == "event"],
         "thread_truncated": earlier,
+        "thread_url": _absolute(request, "api:tickets_thread", reference=ticket.reference),
     }
 
 
@@ -107,7 +103,32 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def message_out(message: Any) -> dict[str, Any]:
+def _absolute(request: HttpRequest, name: str, **kwargs: Any) -> str:
+    return request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+
+def thread_item_out(request: HttpRequest, ticket: Ticket, item: dict[str, Any]) -> dict[str, Any]:
+    """An item of the thread (tickets.thread_pages): a message or an event, as the ticket
+    read shows them."""
+    if item["type"] == "message":
+        return {"type": "message", "message": message_out(request, ticket, item["message"])}
+    return {"type": "event", "event": event_out(item["event"])}
+
+
+def event_out(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "field": event.field,
+        "old": event.old_value,
+        "new": event.new_value,
+        "actor": event.actor_label,
+        "created_at": event.created_at,
+    }
+
+
+def message_out(request: HttpRequest, ticket: Ticket, message: Message) -> dict[str, Any]:
+    """A message of ``ticket`` with its files, each with the address to download it."""
     return {
         "id": message.pk,
         "kind": message.kind,
@@ -123,6 +144,12 @@ def message_out(message: Any) -> dict[str, Any]:
                 "size": a.size,
                 "sha256": a.sha256,
                 "created_at": a.created_at,
+                "url": _absolute(
+                    request,
+                    "api:tickets_attachment",
+                    reference=ticket.reference,
+                    attachment_id=a.pk,
+                ),
             }
             for a in message.attachments.all()
         ],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StringConstraints
 
+from api.pagination import PageQuery
 from tickets.models import Status
 from tickets.queues import QUEUES, SORTS
 from tickets.queues.query import SEARCH_MAX_LENGTH
@@ -104,6 +105,7 @@ class AttachmentOut(Schema):
     size: int
     sha256: str
     created_at: datetime
+    url: str = Field(..., description="Where to download the file (GET, tickets:read).")
 
 
 class MessageOut(Schema):
@@ -136,7 +138,34 @@ class TicketDetailOut(TicketRowOut):
     environment: dict[str, object]
     messages: list[MessageOut]
     events: list[EventOut]
-    thread_truncated: bool  # older items than the newest ones shown exist
+    thread_truncated: bool = Field(
+        ..., description="Only the newest items are here: thread_url has all of them."
+    )
+    thread_url: str = Field(..., description="The whole thread, page by page.")
+
+
+class MessageItemOut(Schema):
+    type: Literal["message"]
+    message: MessageOut
+
+
+class EventItemOut(Schema):
+    type: Literal["event"]
+    event: EventOut
+
+
+ThreadItemOut = Annotated[MessageItemOut | EventItemOut, Field(discriminator="type")]
+
+
+class ThreadQuery(PageQuery):
+    order: Literal["oldest", "newest"] = Field(
+        "oldest", description="oldest: oldest first (as the thread reads); newest: newest first."
+    )
+
+
+class ThreadPage(Schema):
+    items: list[ThreadItemOut]
+    next: str | None
 
 
 class ReplyIn(Schema):

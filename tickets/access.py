@@ -66,3 +66,12 @@ def public_attachment(ticket: Ticket, attachment_id: int) -> Attachment | None:
         .select_related("message")
         .first()
     )
+
+
+def ticket_attachment(ticket: Ticket, attachment_id: int) -> Attachment | None:
+    """An attachment of any of the ticket's messages (notes too: for staff), or None.
+
+    Never by the attachment's number alone: another ticket's file is None, as a
+    missing one is, so a reader of one ticket cannot reach another's files.
+    """
+    return Attachment.objects.filter(pk=attachment_id, message__ticket=ticket).first()

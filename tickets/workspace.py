@@ -19,7 +19,6 @@ from catalog.memo import all_rows
 from catalog.models import Category, Hub, Impact, IssueTag, Product
 from tickets import escalation, queues, roles
 from tickets.models import (
-    Attachment,
     CannedResponse,
     EscalationLink,
     L2News,
@@ -29,10 +28,17 @@ from tickets.models import (
     SlaTarget,
     Status,
     Ticket,
-    TicketEvent,
 )
 from tickets.queues.sla_state import SlaState
 from tickets.services import canned_render
+from tickets.thread_pages import (
+    event_item,
+    message_item,
+    place,
+    thread_events,
+    thread_messages,
+    thread_page,
+)
 
 RELATED_LIMIT = 10
 # A thread longer than this shows its newest items and a link to the whole of it: a
@@ -159,26 +165,12 @@ def ticket_thread(ticket: Ticket, limit: int | None = None) -> tuple[list[dict[s
 
     With a ``limit``, only the newest ``limit`` of them, and whether earlier ones exist.
     """
-    messages = (
-        Message.objects.filter(ticket=ticket)
-        .select_related("author_user", "author_requester")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id"))
-        )
-        .order_by("-created_at", "-id")
-    )
-    events = TicketEvent.objects.filter(ticket=ticket).exclude(kind="message")
-    events = events.order_by("-created_at", "-id")
-    if limit is not None:  # the newest `limit` of both together are among these
-        messages, events = messages[: limit + 1], events[: limit + 1]
-    items: list[dict[str, Any]] = [
-        {"type": "message", "at": message.created_at, "message": message, "id": message.pk}
-        for message in messages
-    ]
-    items += [{"type": "event", "at": e.created_at, "event": e, "id": e.pk} for e in events]
-    items.sort(key=lambda item: (item["at"], 0 if item["type"] == "message" else 1, item["id"]))
-    if limit is not None and len(items) > limit:
-        return items[-limit:], True
+    if limit is not None:
+        newest, earlier = thread_page(ticket, limit=limit, newest_first=True)
+        return newest[::-1], earlier
+    items = [message_item(m) for m in thread_messages(ticket)]
+    items += [event_item(e) for e in thread_events(ticket)]
+    items.sort(key=place)
     return items, False
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,9 +31,9 @@ from desk.forms import (
 from desk.forms.partners import NewPartnerForm, organisation_suggestion
 from desk.thread_html import thread_html
 from desk.views.queue import parse_from
-from tickets import queues
-from tickets.filetypes import SAFE_CONTENT_TYPES
-from tickets.models import Attachment, Ticket
+from tickets import access, queues
+from tickets.downloads import attachment_response
+from tickets.models import Ticket
 from tickets.services import StaleTicket
 from tickets.workflow import InvalidTransition
 from tickets.workspace import THREAD_LIMIT, Workspace, ticket_workspace, workspace_ticket
@@ -204,19 +204,8 @@ def attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> Http
     tickets, an attachment of a ticket they cannot see stays a 404.
     """
     ticket = staff_ticket(request, ticket_id, full=False)
-    found = Attachment.objects.filter(pk=attachment_id, message__ticket=ticket).first()
-    if found is None:
+    found = access.ticket_attachment(ticket, attachment_id)
+    response = attachment_response(found) if found is not None else None
+    if response is None:
         raise Http404
-    content_type = found.content_type
-    if content_type not in SAFE_CONTENT_TYPES:
-        content_type = "application/octet-stream"
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=found.original_name, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -27,7 +27,7 @@ from portal import services
 from portal.forms import LostLinkForm, ReplyForm
 from tickets import access
 from tickets import services as ticket_services
-from tickets.filetypes import SAFE_CONTENT_TYPES
+from tickets.downloads import attachment_response
 from tickets.models import MessageKind, Status, Ticket
 from tickets.time_zones import ticket_zone
 from tickets.workflow import InvalidTransition
@@ -156,20 +156,9 @@ def ticket_reopen(request: HttpRequest, ticket: Ticket) -> HttpResponse:
 def ticket_attachment(request: HttpRequest, ticket: Ticket, attachment_id: int) -> HttpResponseBase:
     """A file of the public thread, always as a download, never rendered by the browser."""
     attachment = access.public_attachment(ticket, attachment_id)
-    if attachment is None:
+    response = attachment_response(attachment) if attachment is not None else None
+    if response is None:
         raise Http404(_("No such file on this request."))
-    content_type = attachment.content_type
-    if content_type not in SAFE_CONTENT_TYPES:
-        content_type = "application/octet-stream"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Even if a browser were talked into rendering it, it could run nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
