@@ -30,7 +30,7 @@ from integrations.webhooks.models import (
     WebhookSubscription,
 )
 from integrations.webhooks.services import subscription_new_secret, subscription_send_test
-from integrations.webhooks.targets import TargetRefused, check_target
+from integrations.webhooks.targets import TargetRefused, TargetUnresolved, check_target
 from tickets.models import OutboxStatus
 from tickets.outbox import outbox_retry_now
 
@@ -48,7 +48,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
         url: str = self.cleaned_data["url"]
         try:
             check_target(url)  # the SSRF guard, again at every delivery
-        except TargetRefused as refused:
+        except (TargetRefused, TargetUnresolved) as refused:
             raise forms.ValidationError(str(refused), code="refused_target") from None
         return url
 

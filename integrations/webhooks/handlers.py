@@ -5,12 +5,14 @@ What an answer means:
 - 2xx: delivered.
 - 410 Gone: the receiver wants no more; the subscription is turned off and the
   row fails (no retry).
-- 408, 429, 5xx, a timeout or a failed connection: retried with the outbox's
+- 408, 429, 5xx, a timeout, a failed connection or a host name that does not
+  resolve (a DNS failure, or a name not there yet): retried with the outbox's
   backoff, up to ``WEBHOOK_MAX_ATTEMPTS`` attempts (and never more than
   ``OUTBOX_MAX_ATTEMPTS``), then given up.
 - Any other status (a redirect, which is not followed; 400, 401, 404…): given up
   at once, since sending the same request again cannot help.
-- A target the SSRF guard refuses at delivery time: given up at once.
+- A target the SSRF guard refuses at delivery time (a private address, a bad
+  scheme, credentials in the URL): given up at once.
 
 A retry after a lost worker simply sends again: receivers de-duplicate on the
 event id (README), so no hand-over mark is needed as for email.
@@ -28,7 +30,7 @@ from integrations.webhooks.models import AttemptOutcome, WebhookAttempt, Webhook
 from integrations.webhooks.payloads import build_body
 from integrations.webhooks.sending import Answer, post, signed_headers
 from integrations.webhooks.subscribers import connect_signals, subscribers, subscriptions_changed
-from integrations.webhooks.targets import TargetRefused, check_target
+from integrations.webhooks.targets import TargetRefused, TargetUnresolved, check_target
 from tickets.models import OutboxMessage
 from tickets.outbox import OutboxPermanentFailure
 from tickets.outbox_kinds import OutboxKind, register_handler
@@ -93,6 +95,8 @@ def deliver(row: OutboxMessage) -> dict[str, Any]:
     except TargetRefused as refused:
         _finish(attempt, AttemptOutcome.REFUSED, started, error=str(refused))
         raise OutboxPermanentFailure(str(refused)) from None
+    except TargetUnresolved as unresolved:
+        raise _failed(row, attempt, started, f"{type(unresolved).__name__}: {unresolved}") from None
     headers = signed_headers(
         secret=subscription.secret,
         event_id=str(row.payload["event_id"]),

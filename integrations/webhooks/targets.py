@@ -10,6 +10,11 @@ connects to the addresses that were checked (:class:`Target` carries them), neve
 resolving the name a second time, while the Host header and TLS name stay the
 URL's.
 
+A name that cannot be resolved right now (a DNS hiccup, a name not yet
+propagated) is :class:`TargetUnresolved`, a temporary failure the outbox retries;
+:class:`TargetRefused` is for what no retry changes (the scheme, credentials in
+the URL, a private address).
+
 ``WEBHOOK_ALLOW_PRIVATE_TARGETS`` lifts the address rule (development, tests,
 a receiver on the same private network on purpose); ``WEBHOOK_REQUIRE_HTTPS``
 refuses plain http. Both default to production's rules unless DEBUG is on.
@@ -31,6 +36,15 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 class TargetRefused(Exception):
     """The URL may not receive webhooks; the message says why, for a manager."""
+
+
+class TargetUnresolved(Exception):
+    """The host name did not resolve this time; a later attempt may succeed.
+
+    Every resolver error counts, "no such name" included: from the operator's
+    side a receiver's new name may not have propagated yet, and the outbox gives
+    up after its attempts anyway.
+    """
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,9 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise TargetRefused(
+        # A name that cannot be encoded (UnicodeError) never will be; a resolver error may pass.
+        failure = TargetUnresolved if isinstance(error, socket.gaierror) else TargetRefused
+        raise failure(
             _("The host name %(host)s could not be resolved (%(error)s).")
             % {"host": host, "error": error}
         ) from None
@@ -107,11 +123,11 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
 
 
 def check_target(url: str) -> Target:
-    """The target to connect to, or :class:`TargetRefused` saying why not."""
+    """The target to connect to, or why not (:class:`TargetRefused`, :class:`TargetUnresolved`)."""
     scheme, host, port, path = _split(url)
     addresses = _resolve(host, port)
     if not addresses:
-        raise TargetRefused(_("The host name %(host)s has no address.") % {"host": host})
+        raise TargetUnresolved(_("The host name %(host)s has no address.") % {"host": host})
     if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
         for ip in addresses:
             if not is_public(ip):
