@@ -13,7 +13,8 @@ env = environ.Env()
 
 _DEBUG = env.bool("DEBUG", default=False)
 
-# Seconds one delivery may take in all (connect, send, answer): then it is cut off and retried.
+# Seconds one delivery may take in all (resolve the name, connect, send, answer): then it is
+# cut off and retried.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 # Attempts before a delivery is given up (never more than OUTBOX_MAX_ATTEMPTS).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)

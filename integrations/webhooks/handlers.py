@@ -6,7 +6,8 @@ What an answer means:
 - 410 Gone: the receiver wants no more; the subscription is turned off and the
   row fails (no retry).
 - 408, 429, 5xx, a timeout, a failed connection or a host name that does not
-  resolve (a DNS failure, or a name not there yet): retried with the outbox's
+  resolve (a DNS failure, a name not there yet, a resolver slower than the
+  delivery's ``WEBHOOK_TIMEOUT_SECONDS``, which covers resolution too): retried with the outbox's
   backoff, up to ``WEBHOOK_MAX_ATTEMPTS`` attempts (and never more than
   ``OUTBOX_MAX_ATTEMPTS``), then given up.
 - Any other status (a redirect, which is not followed; 400, 401, 404…): given up
@@ -84,6 +85,8 @@ def deliver(row: OutboxMessage) -> dict[str, Any]:
         return {"skipped": "the subscription is turned off"}
     body = _body(row, subscription)
     started = time.monotonic()
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    deadline = started + timeout  # resolving the name, connecting, sending, the answer
     attempt = WebhookAttempt.objects.create(
         delivery_id=row.pk,
         subscription=subscription,
@@ -91,7 +94,7 @@ def deliver(row: OutboxMessage) -> dict[str, Any]:
         started_at=timezone.now(),
     )
     try:
-        target = check_target(subscription.url)
+        target = check_target(subscription.url, timeout=deadline - time.monotonic())
     except TargetRefused as refused:
         _finish(attempt, AttemptOutcome.REFUSED, started, error=str(refused))
         raise OutboxPermanentFailure(str(refused)) from None
@@ -104,7 +107,7 @@ def deliver(row: OutboxMessage) -> dict[str, Any]:
         body=body,
     )
     try:
-        answer = post(target, body, headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+        answer = post(target, body, headers, timeout=timeout, deadline=deadline)
     except Exception as error:  # timeouts, refused connections, resets, TLS: all retried
         raise _failed(row, attempt, started, f"{type(error).__name__}: {error}") from error
     return _judge(row, subscription, attempt, started, answer)

@@ -4,7 +4,8 @@ The standard library's ``http.client`` is used rather than requests: it lets the
 connection go to the addresses the SSRF guard checked (``Target.addresses``) while
 the Host header and the TLS server name stay the URL's host, it never follows a
 redirect, and it reads no more of the answer than asked. A watchdog shuts the
-socket down when ``WEBHOOK_TIMEOUT_SECONDS`` have passed since the start, so a
+socket down when ``WEBHOOK_TIMEOUT_SECONDS`` have passed since the delivery
+started (resolving the name took part of them, see ``targets``), so a
 receiver that accepts and then says nothing, or drips its answer a byte at a
 time, never holds a worker longer than that (a socket timeout alone restarts
 with every byte).
@@ -108,9 +109,23 @@ def _connection(target: Target, timeout: float) -> http.client.HTTPConnection:
     return _PinnedHTTP(target, timeout)
 
 
-def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float) -> Answer:
-    """POST ``body``; the answer's status and beginning, or an exception (WebhookTimeout…)."""
-    connection = _connection(target, timeout)
+def post(
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    deadline: float | None = None,
+) -> Answer:
+    """POST ``body``; the answer's status and beginning, or an exception (WebhookTimeout…).
+
+    ``timeout`` is the delivery's whole time; ``deadline`` (``time.monotonic()``)
+    when it ends, if it started before this call.
+    """
+    left = timeout if deadline is None else deadline - time.monotonic()
+    if left <= 0:
+        raise WebhookTimeout(f"No answer within {timeout:g} s.")
+    connection = _connection(target, left)
     expired = threading.Event()
 
     def cut_off() -> None:
@@ -121,7 +136,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(timeout, cut_off)
+    watchdog = threading.Timer(left, cut_off)
     watchdog.daemon = True
     watchdog.start()
     try:

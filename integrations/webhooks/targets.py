@@ -15,6 +15,11 @@ propagated) is :class:`TargetUnresolved`, a temporary failure the outbox retries
 :class:`TargetRefused` is for what no retry changes (the scheme, credentials in
 the URL, a private address).
 
+Resolution is bounded like the rest of a delivery: it gets the time left of
+``WEBHOOK_TIMEOUT_SECONDS``, and a resolver slower than that is a
+:class:`TargetUnresolved` too, so a slow DNS server never holds a worker for its
+own timeouts.
+
 ``WEBHOOK_ALLOW_PRIVATE_TARGETS`` lifts the address rule (development, tests,
 a receiver on the same private network on purpose); ``WEBHOOK_REQUIRE_HTTPS``
 refuses plain http. Both default to production's rules unless DEBUG is on.
@@ -24,7 +29,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -108,9 +115,40 @@ def _split(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port, path
 
 
-def _resolve(host: str, port: int) -> list[IPAddress]:
+def _getaddrinfo(host: str, port: int, timeout: float) -> list[Any]:
+    """``socket.getaddrinfo``, or :class:`TimeoutError` after ``timeout`` seconds.
+
+    A look-up cannot be interrupted: it runs in a daemon thread, which a slow
+    resolver keeps until its own timeouts end it, while the caller goes on.
+    """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as error:  # handed to the caller, in its thread
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
+    if not done.wait(max(timeout, 0)):
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    infos: list[Any] = outcome["infos"]
+    return infos
+
+
+def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(host, port, timeout)
+    except TimeoutError:
+        raise TargetUnresolved(
+            _("The host name %(host)s was not resolved within %(seconds)g s.")
+            % {"host": host, "seconds": round(timeout, 1)}
+        ) from None
     except (socket.gaierror, UnicodeError) as error:
         # A name that cannot be encoded (UnicodeError) never will be; a resolver error may pass.
         failure = TargetUnresolved if isinstance(error, socket.gaierror) else TargetRefused
@@ -122,10 +160,16 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-def check_target(url: str) -> Target:
-    """The target to connect to, or why not (:class:`TargetRefused`, :class:`TargetUnresolved`)."""
+def check_target(url: str, *, timeout: float | None = None) -> Target:
+    """The target to connect to, or why not (:class:`TargetRefused`, :class:`TargetUnresolved`).
+
+    The name is resolved within ``timeout`` seconds (``WEBHOOK_TIMEOUT_SECONDS``
+    unless said: a delivery passes the time it has left).
+    """
     scheme, host, port, path = _split(url)
-    addresses = _resolve(host, port)
+    if timeout is None:
+        timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    addresses = _resolve(host, port, timeout)
     if not addresses:
         raise TargetUnresolved(_("The host name %(host)s has no address.") % {"host": host})
     if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
