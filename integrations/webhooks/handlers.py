@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from integrations.webhooks.models import AttemptOutcome, WebhookAttempt, WebhookSubscription
-from integrations.webhooks.payloads import build_body
+from integrations.webhooks.payloads import build_body, build_event
 from integrations.webhooks.sending import Answer, post, signed_headers
 from integrations.webhooks.subscribers import connect_signals, subscribers, subscriptions_changed
 from integrations.webhooks.targets import TargetRefused, TargetUnresolved, check_target
@@ -45,13 +45,19 @@ class WebhookFailed(Exception):
 
 
 def _body(row: OutboxMessage, subscription: WebhookSubscription) -> bytes:
-    """Built at the first attempt and kept, so a retry sends the very same bytes."""
-    if "body" in row.payload:
-        return str(row.payload["body"]).encode()
-    body = build_body(row, subscription)
-    row.payload = {**row.payload, "body": body.decode()}
-    OutboxMessage.objects.filter(pk=row.pk).update(payload=row.payload)
-    return body
+    """The event as built at the first attempt, and personal data only if still wanted.
+
+    Only the event is kept (a retry sends the same event); personal data is added
+    at each attempt and never written to the row, which outlives the delivery.
+    """
+    event = row.payload.get("event")
+    if event is None:
+        event = build_event(row)
+        # Rows of earlier versions kept the whole body, personal data included: not any more.
+        payload = {name: value for name, value in row.payload.items() if name != "body"}
+        row.payload = {**payload, "event": event}
+        OutboxMessage.objects.filter(pk=row.pk).update(payload=row.payload)
+    return build_body(row, subscription, str(event))
 
 
 def _finish(attempt: WebhookAttempt, outcome: str, started: float, **fields: Any) -> None:
