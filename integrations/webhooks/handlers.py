@@ -107,7 +107,7 @@ def deliver(row: OutboxMessage) -> dict[str, Any]:
     except TargetUnresolved as unresolved:
         raise _failed(row, attempt, started, f"{type(unresolved).__name__}: {unresolved}") from None
     headers = signed_headers(
-        secret=subscription.secret,
+        secrets=subscription.signing_secrets(timezone.now()),
         event_id=str(row.payload["event_id"]),
         event_type=str(row.payload["type"]),
         body=body,

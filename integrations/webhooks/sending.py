@@ -21,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from integrations.webhooks.targets import Target
@@ -35,15 +36,23 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def signed_headers(*, secret: str, event_id: str, event_type: str, body: bytes) -> dict[str, str]:
+def signed_headers(
+    *, secrets: Sequence[str], event_id: str, event_type: str, body: bytes
+) -> dict[str, str]:
+    """The headers of one attempt; one ``v1=`` signature per secret, comma-separated.
+
+    Two secrets while a replaced one is still in its grace period (README); the
+    receiver accepts the delivery if any of them verifies.
+    """
     timestamp = str(int(time.time()))
+    signatures = ", ".join(signature(secret, timestamp, body) for secret in secrets)
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Helpdesk-Event-Id": event_id,
         "X-Helpdesk-Event-Type": event_type,
         "X-Helpdesk-Timestamp": timestamp,
-        "X-Helpdesk-Signature": signature(secret, timestamp, body),
+        "X-Helpdesk-Signature": signatures,
     }
 
 
