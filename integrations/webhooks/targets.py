@@ -4,7 +4,9 @@ A target URL is checked when a manager saves the subscription (a form error)
 and again right before every delivery, because what a name resolves to can
 change. The host is resolved once and every address it resolves to must be a
 public one: no private, loopback, link-local (cloud metadata at
-169.254.169.254), multicast, reserved or unspecified address, including IPv4
+169.254.169.254), multicast, reserved or unspecified address, no cloud platform
+endpoint that looks public (:data:`METADATA_ADDRESSES`: Azure's 168.63.129.16,
+Oracle Cloud's 192.0.0.192), including IPv4
 hidden inside IPv6 (``::ffff:127.0.0.1``, 6to4, NAT64). The request then
 connects to the addresses that were checked (:class:`Target` carries them), never
 resolving the name a second time, while the Host header and TLS name stay the
@@ -39,6 +41,19 @@ from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Cloud metadata and platform endpoints, refused like private addresses. Most are
+# in a private or link-local range anyway; Azure's and Oracle's are not.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(address)
+    for address in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack… (link-local)
+        "169.254.170.2",  # AWS ECS task metadata (link-local)
+        "fd00:ec2::254",  # AWS metadata over IPv6 (unique local)
+        "100.100.100.200",  # Alibaba Cloud (shared address space)
+        "168.63.129.16",  # Azure platform (WireServer, DNS, health probes): a public address
+        "192.0.0.192",  # Oracle Cloud's old metadata address (not private to Python)
+    )
+)
 
 
 class TargetRefused(Exception):
@@ -79,6 +94,8 @@ def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
 
 
 def is_public(ip: IPAddress) -> bool:
+    if ip in METADATA_ADDRESSES:
+        return False
     inner = embedded_ipv4(ip)
     if inner is not None and not is_public(inner):
         return False
