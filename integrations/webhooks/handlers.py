@@ -7,9 +7,9 @@ What an answer means:
   row fails (no retry).
 - 408, 429, 5xx, a timeout, a failed connection or a host name that does not
   resolve (a DNS failure, a name not there yet, a resolver slower than the
-  delivery's ``WEBHOOK_TIMEOUT_SECONDS``, which covers resolution too): retried with the outbox's
-  backoff, up to ``WEBHOOK_MAX_ATTEMPTS`` attempts (and never more than
-  ``OUTBOX_MAX_ATTEMPTS``), then given up.
+  delivery's ``WEBHOOK_TIMEOUT_SECONDS``, which covers resolution too): retried
+  with the outbox's backoff, up to ``WEBHOOK_MAX_ATTEMPTS`` attempts (and never
+  more than ``OUTBOX_MAX_ATTEMPTS``), then given up.
 - Any other status (a redirect, which is not followed; 400, 401, 404…): given up
   at once, since sending the same request again cannot help.
 - A target the SSRF guard refuses at delivery time (a private address, a bad
