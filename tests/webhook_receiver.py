@@ -28,13 +28,28 @@ SECRET = "whsec_test_secret_for_the_partner_receiver"
 _real_getaddrinfo = socket.getaddrinfo
 
 
+# What glibc says for each resolver error the tests raise.
+RESOLVER_ERRORS = {
+    socket.EAI_AGAIN: "Temporary failure in name resolution",
+    socket.EAI_NONAME: "Name or service not known",
+}
+
+
 class FakeDNS:
-    """Names the tests made up resolve to what the test says; everything else as usual."""
+    """Names the tests made up resolve to what the test says; everything else as usual.
+
+    ``failures[name]`` lists resolver errors (``socket.EAI_…``) the next look-ups
+    of the name meet, one each, before it resolves again.
+    """
 
     def __init__(self) -> None:
         self.names: dict[str, list[str]] = {}
+        self.failures: dict[str, list[int]] = {}
 
     def __call__(self, host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        if self.failures.get(host):
+            code = self.failures[host].pop(0)
+            raise socket.gaierror(code, RESOLVER_ERRORS[code])
         if host in self.names:
             return [
                 (

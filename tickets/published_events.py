@@ -10,8 +10,9 @@ retried (and given up on) on its own. With no subscription, nothing is written.
 Every subscription's row for one event carries the same event id, so a receiver
 subscribed twice, or receiving a retry, can tell it has seen the event. The row
 is written with what happened (``facts``: the old and new status, the message's
-id, the SLA target), no personal data; the integration builds the body from the
-ticket when it first sends it.
+id, the SLA target), no personal data; the integration builds the event from the
+ticket when it first sends it, and adds personal data (never stored in the row)
+at each attempt for a subscription that includes it.
 """
 
 from __future__ import annotations

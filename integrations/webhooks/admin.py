@@ -11,6 +11,7 @@ from typing import Any
 from typing import cast as typed
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
@@ -30,7 +31,7 @@ from integrations.webhooks.models import (
     WebhookSubscription,
 )
 from integrations.webhooks.services import subscription_new_secret, subscription_send_test
-from integrations.webhooks.targets import TargetRefused, check_target
+from integrations.webhooks.targets import TargetRefused, TargetUnresolved, check_target
 from tickets.models import OutboxStatus
 from tickets.outbox import outbox_retry_now
 
@@ -48,7 +49,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
         url: str = self.cleaned_data["url"]
         try:
             check_target(url)  # the SSRF guard, again at every delivery
-        except TargetRefused as refused:
+        except (TargetRefused, TargetUnresolved) as refused:
             raise forms.ValidationError(str(refused), code="refused_target") from None
         return url
 
@@ -59,7 +60,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "event_list", "is_active", "include_personal_data", "history"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
-    readonly_fields = ["secret", "created_by", "created_at"]
+    readonly_fields = ["secret", "previous_secret_expires_at", "created_by", "created_at"]
     actions = ["send_test", "new_secret"]
 
     @admin.display(description=_("events"))
@@ -90,9 +91,12 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     def new_secret(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
         for subscription in queryset:
             subscription_new_secret(subscription=subscription)
-        self.message_user(
-            request, _("New secrets generated: give them to the receivers."), messages.WARNING
-        )
+        message = str(_("New secrets generated: give them to the receivers."))
+        if settings.WEBHOOK_SECRET_GRACE_HOURS > 0:
+            message += " " + _(
+                "Deliveries carry a signature with the old secret too for %(hours)g hours."
+            ) % {"hours": settings.WEBHOOK_SECRET_GRACE_HOURS}
+        self.message_user(request, message, messages.WARNING)
 
 
 class WebhookAttemptInline(admin.TabularInline):

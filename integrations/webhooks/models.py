@@ -11,6 +11,7 @@ lost mid-request still shows.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -32,7 +33,10 @@ class WebhookSubscription(models.Model):
     """A URL that hears of some ticket events, signed with its own secret.
 
     The secret is stored as it is (it must be read to sign each delivery), shown
-    to managers in the back office only, and can be regenerated there.
+    to managers in the back office only, and can be regenerated there. The one a
+    new secret replaces is kept, stored the same way, and signs deliveries too
+    until ``previous_secret_expires_at`` (``WEBHOOK_SECRET_GRACE_HOURS``), so events
+    in flight and a receiver not yet given the new secret still verify.
     """
 
     name = models.CharField(_("name"), max_length=100)
@@ -50,6 +54,18 @@ class WebhookSubscription(models.Model):
         max_length=100,
         default=new_secret,
         help_text=_("Give it to the receiver, which checks each delivery's signature with it."),
+    )
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=100, blank=True, default=""
+    )
+    previous_secret_expires_at = models.DateTimeField(
+        _("previous secret signs until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "After a new secret is generated, deliveries carry a signature with the old one "
+            "too until then, so the receiver has time to switch."
+        ),
     )
     include_personal_data = models.BooleanField(
         _("include personal data"),
@@ -81,6 +97,13 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with at ``now``: the current one first."""
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and now < expires:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class WebhookDeliveryQuerySet(models.QuerySet["WebhookDelivery"]):

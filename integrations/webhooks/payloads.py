@@ -8,8 +8,13 @@ subject and message text are added under ``data.personal`` only for a
 subscription that opts in (``include_personal_data``): the help desk's rule that
 nothing personal leaves for a place we do not control.
 
-The body is built once, at the first attempt, and kept in the outbox row, so
-every retry sends the same bytes under the same event id.
+The event (the body without ``data.personal``) is built once, at the first
+attempt, and kept in the outbox row as text (``payload["event"]``; jsonb would
+reorder its keys), so every retry sends the same event under the same event id.
+Personal data is never stored there: it is read from the ticket and message rows
+at each attempt and added only while the subscription still includes it, so a
+retry after the manager turns it off sends none, and a reply deleted since is
+sent without its text (``message`` null).
 """
 
 from __future__ import annotations
@@ -66,28 +71,47 @@ def _iso(moment: Any) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def build_body(row: OutboxMessage, subscription: WebhookSubscription) -> bytes:
+def _dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ticket(row: OutboxMessage) -> Ticket | None:
+    ticket_id = row.payload.get("ticket_id")
+    if ticket_id is None:
+        return None
+    related = ("product", "category", "impact", "requester")
+    return Ticket.objects.select_related(*related).filter(pk=ticket_id).first()
+
+
+def build_event(row: OutboxMessage) -> str:
+    """The body as every subscription receives it, without ``data.personal``: kept for retries."""
     payload = row.payload
-    event_type = str(payload["type"])
     facts = dict(payload.get("facts") or {})
     facts.pop("message_id", None)  # an internal id: the message itself is personal data
     data: dict[str, Any] = {"change": facts}
-    ticket_id = payload.get("ticket_id")
-    if ticket_id is not None:
-        ticket = (
-            Ticket.objects.select_related("product", "category", "impact", "requester")
-            .filter(pk=ticket_id)
-            .first()
-        )
-        if ticket is not None:
-            data["ticket"] = ticket_data(ticket)
-            if subscription.include_personal_data:
-                data["personal"] = personal_data(ticket, event_type, dict(payload["facts"]))
+    ticket = _ticket(row)
+    if ticket is not None:
+        data["ticket"] = ticket_data(ticket)
     occurred = datetime.fromisoformat(payload["occurred_at"])
     document = {
         "id": payload["event_id"],
-        "type": event_type,
+        "type": str(payload["type"]),
         "created_at": _iso(occurred),
         "data": data,
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return _dumps(document)
+
+
+def build_body(
+    row: OutboxMessage, subscription: WebhookSubscription, event: str | None = None
+) -> bytes:
+    """What this attempt sends: the kept ``event``, and ``data.personal`` if the subscription
+    includes personal data now (read from the rows as they are now, stored nowhere)."""
+    event = build_event(row) if event is None else event
+    ticket = _ticket(row) if subscription.include_personal_data else None
+    if ticket is None:
+        return event.encode()
+    document = json.loads(event)
+    facts = dict(row.payload.get("facts") or {})
+    document["data"]["personal"] = personal_data(ticket, str(row.payload["type"]), facts)
+    return _dumps(document).encode()

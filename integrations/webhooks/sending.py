@@ -4,7 +4,8 @@ The standard library's ``http.client`` is used rather than requests: it lets the
 connection go to the addresses the SSRF guard checked (``Target.addresses``) while
 the Host header and the TLS server name stay the URL's host, it never follows a
 redirect, and it reads no more of the answer than asked. A watchdog shuts the
-socket down when ``WEBHOOK_TIMEOUT_SECONDS`` have passed since the start, so a
+socket down when ``WEBHOOK_TIMEOUT_SECONDS`` have passed since the delivery
+started (resolving the name took part of them, see ``targets``), so a
 receiver that accepts and then says nothing, or drips its answer a byte at a
 time, never holds a worker longer than that (a socket timeout alone restarts
 with every byte).
@@ -20,6 +21,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from integrations.webhooks.targets import Target
@@ -34,15 +36,23 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def signed_headers(*, secret: str, event_id: str, event_type: str, body: bytes) -> dict[str, str]:
+def signed_headers(
+    *, secrets: Sequence[str], event_id: str, event_type: str, body: bytes
+) -> dict[str, str]:
+    """The headers of one attempt; one ``v1=`` signature per secret, comma-separated.
+
+    Two secrets while a replaced one is still in its grace period (README); the
+    receiver accepts the delivery if any of them verifies.
+    """
     timestamp = str(int(time.time()))
+    signatures = ", ".join(signature(secret, timestamp, body) for secret in secrets)
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-Helpdesk-Event-Id": event_id,
         "X-Helpdesk-Event-Type": event_type,
         "X-Helpdesk-Timestamp": timestamp,
-        "X-Helpdesk-Signature": signature(secret, timestamp, body),
+        "X-Helpdesk-Signature": signatures,
     }
 
 
@@ -108,9 +118,23 @@ def _connection(target: Target, timeout: float) -> http.client.HTTPConnection:
     return _PinnedHTTP(target, timeout)
 
 
-def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float) -> Answer:
-    """POST ``body``; the answer's status and beginning, or an exception (WebhookTimeout…)."""
-    connection = _connection(target, timeout)
+def post(
+    target: Target,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    deadline: float | None = None,
+) -> Answer:
+    """POST ``body``; the answer's status and beginning, or an exception (WebhookTimeout…).
+
+    ``timeout`` is the delivery's whole time; ``deadline`` (``time.monotonic()``)
+    when it ends, if it started before this call.
+    """
+    left = timeout if deadline is None else deadline - time.monotonic()
+    if left <= 0:
+        raise WebhookTimeout(f"No answer within {timeout:g} s.")
+    connection = _connection(target, left)
     expired = threading.Event()
 
     def cut_off() -> None:
@@ -121,7 +145,7 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-    watchdog = threading.Timer(timeout, cut_off)
+    watchdog = threading.Timer(left, cut_off)
     watchdog.daemon = True
     watchdog.start()
     try:
