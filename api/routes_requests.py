@@ -322,9 +322,14 @@ def requests_read(request: HttpRequest, token: str = PrivateToken) -> dict[str, 
 def requests_reply(
     request: HttpRequest, payload: ReplyIn, token: str = PrivateToken
 ) -> Answer[dict[str, Any]]:
-    """Add a message as the requester, as on the private page; answers with the ticket."""
+    """Add a message as the requester, as on the private page; answers with the ticket.
+
+    As on the page, only a valid reply counts against the ticket's hourly limit: an
+    empty or oversized one is refused without using up the quota."""
     ticket = _ticket(request, token)
     form = ReplyForm({"body": payload.body})
+    if not form.is_valid():
+        raise _refused(form.errors)
     if portal_services.rate_limit_exceeded(
         scope="reply", ident=str(ticket.pk), limit=settings.PORTAL_REPLIES_PER_TICKET_PER_HOUR
     ):
@@ -333,8 +338,6 @@ def requests_reply(
             _("Too many messages in a short time; please try again later."),
             headers={"Retry-After": str(_seconds_to_next_hour())},
         )
-    if not form.is_valid():
-        raise _refused(form.errors)
     try:
         ticket_services.ticket_add_message(
             ticket=ticket,
