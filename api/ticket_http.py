@@ -30,7 +30,7 @@ from api.problems import ApiProblem
 from api.ticket_schemas import REFERENCE
 from tickets.models import Ticket
 from tickets.queues import reference_pk
-from tickets.services import StaleTicket, TicketClosed
+from tickets.services import StaleTicket, TicketClosed, check_version
 from tickets.workflow import InvalidTransition
 from tickets.workspace import workspace_ticket
 
@@ -91,16 +91,35 @@ def expected_version(request: HttpRequest, ticket: Ticket) -> int | None:
         )
     if header == "*":
         return None
-    tags = [tag.strip() for tag in header.split(",")]
-    for tag in tags:
-        match = _STRONG_TAG.match(tag)
-        if match and int(match.group(1)) == ticket.version:
-            return ticket.version
-    raise _stale(ticket, _("%(ref)s has changed since that version.") % {"ref": ticket.reference})
+    matches = (_STRONG_TAG.match(tag.strip()) for tag in header.split(","))
+    versions = [int(match.group(1)) for match in matches if match]
+    if ticket.version in versions:
+        return ticket.version
+    if versions:
+        try:
+            check_version(ticket=ticket, expected_version=versions[0])
+        except StaleTicket as stale:
+            raise _stale(stale) from None
+    detail = _(
+        "If-Match names no version of %(ref)s (a weak or malformed tag): read the ticket "
+        "again and retry with its ETag."
+    ) % {"ref": ticket.reference}
+    raise ApiProblem(412, detail, headers={"ETag": etag(ticket)})
 
 
-def _stale(ticket: Ticket, detail: str) -> ApiProblem:
-    return ApiProblem(412, detail, headers={"ETag": etag(ticket)})
+def _stale(stale: StaleTicket) -> ApiProblem:
+    """The API's words for a ticket that moved on (the desk's speak of its page and form)."""
+    who = stale.last_change.actor_label if stale.last_change else _("someone")
+    detail = _(
+        "%(ref)s has changed since version %(expected)s (it is now version %(current)s, last "
+        "changed by %(who)s), so nothing was written: read it again and retry with its ETag."
+    ) % {
+        "ref": stale.ticket.reference,
+        "expected": stale.expected,
+        "current": stale.current,
+        "who": who,
+    }
+    return ApiProblem(412, detail, headers={"ETag": etag(stale.ticket)})
 
 
 def _field_errors(error: ValidationError) -> list[dict[str, str]]:
@@ -119,7 +138,7 @@ def service_problems() -> Iterator[None]:
     try:
         yield
     except StaleTicket as stale:
-        raise _stale(stale.ticket, str(stale)) from None
+        raise _stale(stale) from None
     except TicketClosed as closed:
         raise ApiProblem(409, " ".join(closed.messages)) from None
     except InvalidTransition as refused:
