@@ -37,7 +37,7 @@ from ninja import File, Form, Header, Path, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
-from api.auth import count_anonymous, scoped
+from api.auth import acting_through, count_anonymous, scoped
 from api.idempotency import Kept, idempotent
 from api.multipart import json_part
 from api.problems import ApiProblem, Problem
@@ -203,7 +203,10 @@ def tickets_create(
     Send an ``Idempotency-Key`` to retry safely: the same key and body answer with
     the same ticket, the same key with another body is a 409.
     """
-    return _located(idempotent(request, idempotency_key, lambda: _create(payload), kept=CREATED))
+    with ticket_services.acting_via(acting_through(request)):
+        return _located(
+            idempotent(request, idempotency_key, lambda: _create(payload), kept=CREATED)
+        )
 
 
 @tickets_router.post(
@@ -223,9 +226,10 @@ def tickets_create_with_files(
     payload = json_part(TicketCreateIn, "ticket", ticket)
     files = request.FILES
     same = cast(HttpRequest, _Multipart(request, ticket, files.getlist("attachments")))
-    return _located(
-        idempotent(same, idempotency_key, lambda: _create(payload, files), kept=CREATED)
-    )
+    with ticket_services.acting_via(acting_through(request)):
+        return _located(
+            idempotent(same, idempotency_key, lambda: _create(payload, files), kept=CREATED)
+        )
 
 
 class _Multipart:

@@ -26,11 +26,12 @@ from django.urls import register_converter
 from django.utils.translation import gettext as _
 from ninja import Header, Path
 
+from api.auth import acting_through
 from api.problems import ApiProblem
 from api.ticket_schemas import REFERENCE
 from tickets.models import Ticket
 from tickets.queues import reference_pk
-from tickets.services import StaleTicket, TicketClosed, check_version
+from tickets.services import StaleTicket, TicketClosed, acting_via, check_version
 from tickets.workflow import InvalidTransition
 from tickets.workspace import workspace_ticket
 
@@ -154,10 +155,11 @@ def write(
     request: HttpRequest, reference: str, change: Callable[[Ticket, int | None], Any]
 ) -> tuple[Ticket, Any]:
     """Run ``change(ticket, expected_version)`` on the ticket, as If-Match allows; the ticket
-    read again afterwards (its new version) and what ``change`` returned."""
+    read again afterwards (its new version) and what ``change`` returned. The history
+    records a token's changes as its owner's via the token."""
     ticket = staff_ticket(reference)
     version = expected_version(request, ticket)
-    with service_problems():
+    with service_problems(), acting_via(acting_through(request)):
         result = change(ticket, version)
     fresh = workspace_ticket(ticket.pk)
     return (fresh or ticket), result

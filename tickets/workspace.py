@@ -167,8 +167,7 @@ def ticket_thread(ticket: Ticket, limit: int | None = None) -> tuple[list[dict[s
         )
         .order_by("-created_at", "-id")
     )
-    events = TicketEvent.objects.filter(ticket=ticket).exclude(kind="message")
-    events = events.order_by("-created_at", "-id")
+    events = TicketEvent.objects.filter(ticket=ticket).order_by("-created_at", "-id")
     if limit is not None:  # the newest `limit` of both together are among these
         messages, events = messages[: limit + 1], events[: limit + 1]
     items: list[dict[str, Any]] = [
