@@ -38,6 +38,15 @@ class TokenForm(forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["name", "owner", "scopes", "expires_at"]
+        help_texts = {
+            "owner": _(
+                "The token acts as this person, with their role: it can do whatever they can "
+                "(within its scopes); demoting or deactivating them narrows or stops it at "
+                "once. Every change it makes shows in the ticket's history as theirs via this "
+                "token, e.g. Amina Odhiambo via API token “Flow sync”. Choose the person "
+                "accountable for the integration."
+            )
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -127,6 +127,16 @@ def acting_user(request: HttpRequest) -> User:
     return auth.owner if isinstance(auth, ApiToken) else auth
 
 
+def acting_through(request: HttpRequest) -> str:
+    """What the request's changes are made through, for the ticket's history
+    (tickets.services.acting_via): its API token, named; nothing for a staff session,
+    where the person acts themselves."""
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiToken):
+        return _("API token “%(name)s”") % {"name": auth.name}
+    return ""
+
+
 def anonymous_caller(request: HttpRequest) -> str:
     """The rate-limit key of a caller without a (valid) token or session: its address."""
     return f"ip:{client_ip(request) or 'unknown'}"

@@ -22,7 +22,11 @@ Keys belong to a caller (a token, or a staff member's session): two callers'
 keys never meet. A 5xx answer or an exception is not stored, the claim is
 released, and the client may retry with the same key. Keys are kept for
 ``API_IDEMPOTENCY_HOURS``; an expired key is claimed again as a new one, and
-:func:`idempotency_keys_purge` deletes the expired rows.
+:func:`idempotency_keys_purge` (daily, on beat: api.tasks) deletes the expired rows.
+
+An answer that holds a credential is not stored as sent: the endpoint passes a
+:class:`Kept`, which stores what identifies the answer (a ticket's reference and
+status, never its private token) and builds the same body again on a replay.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -46,6 +51,15 @@ from api.problems import ApiProblem
 
 KEY_MAX_LENGTH = 255
 Work = Callable[[], tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Kept:
+    """How an answer is kept for replays: ``keep`` turns its JSON body into what is stored,
+    ``rebuild`` turns that back into the body sent again."""
+
+    keep: Callable[[Any], Any]
+    rebuild: Callable[[Any], Any]
 
 
 def caller_of(request: HttpRequest) -> str:
@@ -67,12 +81,14 @@ def fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _json(status: int, body: Any) -> HttpResponse:
+def _dumps(body: Any) -> str:
     if isinstance(body, BaseModel):
         body = body.model_dump(mode="json")
-    return HttpResponse(
-        json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type="application/json"
-    )
+    return json.dumps(body, cls=NinjaJSONEncoder)
+
+
+def _json(status: int, body: Any) -> HttpResponse:
+    return HttpResponse(_dumps(body), status=status, content_type="application/json")
 
 
 def _claim(caller: str, key: str, print_: str) -> IdempotencyKey | None:
@@ -95,7 +111,7 @@ def _claim(caller: str, key: str, print_: str) -> IdempotencyKey | None:
     raise ApiProblem(409, _("This Idempotency-Key is in use; retry later."))
 
 
-def _replay(held: IdempotencyKey, print_: str) -> HttpResponse:
+def _replay(held: IdempotencyKey, print_: str, kept: Kept | None) -> HttpResponse:
     if held.fingerprint != print_:
         raise ApiProblem(
             409,
@@ -106,13 +122,17 @@ def _replay(held: IdempotencyKey, print_: str) -> HttpResponse:
         raise ApiProblem(
             409, _("A request with this Idempotency-Key is still being answered; retry later.")
         )
-    response = HttpResponse(held.body, status=held.status, content_type="application/json")
+    body = _dumps(kept.rebuild(json.loads(held.body))) if kept else held.body
+    response = HttpResponse(body, status=held.status, content_type="application/json")
     response["Idempotent-Replayed"] = "true"
     return response
 
 
-def idempotent(request: HttpRequest, key: str | None, work: Work) -> HttpResponse:
-    """Run ``work`` (returning status and body) once per key and request; see the module."""
+def idempotent(
+    request: HttpRequest, key: str | None, work: Work, *, kept: Kept | None = None
+) -> HttpResponse:
+    """Run ``work`` (returning status and body) once per key and request; see the module.
+    ``kept`` says what of the answer is stored, when not all of it may be."""
     if key is None:
         return _json(*work())
     if not key or len(key) > KEY_MAX_LENGTH or not key.isprintable():
@@ -124,7 +144,7 @@ def idempotent(request: HttpRequest, key: str | None, work: Work) -> HttpRespons
     caller, print_ = caller_of(request), fingerprint(request)
     held = _claim(caller, key, print_)
     if held is not None:
-        return _replay(held, print_)
+        return _replay(held, print_, kept)
     try:
         response = _json(*work())
     except BaseException:
@@ -133,8 +153,10 @@ def idempotent(request: HttpRequest, key: str | None, work: Work) -> HttpRespons
     if response.status_code >= 500:
         IdempotencyKey.objects.filter(caller=caller, key=key).delete()
     else:
+        body = response.content.decode()
+        stored = _dumps(kept.keep(json.loads(body))) if kept else body
         IdempotencyKey.objects.filter(caller=caller, key=key).update(
-            status=response.status_code, body=response.content.decode()
+            status=response.status_code, body=stored
         )
     return response
 

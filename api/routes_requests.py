@@ -37,8 +37,8 @@ from ninja import File, Form, Header, Path, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
-from api.auth import count_anonymous, scoped
-from api.idempotency import idempotent
+from api.auth import acting_through, count_anonymous, scoped
+from api.idempotency import Kept, idempotent
 from api.multipart import json_part
 from api.problems import ApiProblem, Problem
 from api.requests_schemas import (
@@ -57,6 +57,7 @@ from portal.widget_forms import WidgetContactForm
 from tickets import access
 from tickets import services as ticket_services
 from tickets.models import Message, MessageKind, Status, Ticket
+from tickets.queues import reference_pk
 
 router = Router(tags=["requests"])
 # The shape of a private token (tickets.access); a well-formed wrong one is a 404.
@@ -138,6 +139,25 @@ def _created(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def _kept(created: dict[str, Any]) -> dict[str, Any]:
+    """What is stored of a create's answer for a replay: not the private token."""
+    return {"reference": created["reference"], "status": created["status"]}
+
+
+def _rebuilt(kept: dict[str, Any]) -> dict[str, Any]:
+    """The create's answer again, from the ticket it made (the token read from it anew)."""
+    pk = reference_pk(str(kept["reference"]))
+    ticket = Ticket.objects.filter(pk=pk).only("pk", "status", "token").first() if pk else None
+    if ticket is None:
+        raise ApiProblem(404, _("The ticket made with this Idempotency-Key no longer exists."))
+    return _created(ticket) | {"status": kept["status"]}
+
+
+# A replayed create answers as the first did; its private token is not kept in the database
+# twice (api.idempotency.Kept).
+CREATED = Kept(keep=_kept, rebuild=_rebuilt)
+
+
 def _create(
     payload: TicketCreateIn, files: MultiValueDict | None = None
 ) -> tuple[int, dict[str, Any]]:
@@ -183,7 +203,10 @@ def tickets_create(
     Send an ``Idempotency-Key`` to retry safely: the same key and body answer with
     the same ticket, the same key with another body is a 409.
     """
-    return _located(idempotent(request, idempotency_key, lambda: _create(payload)))
+    with ticket_services.acting_via(acting_through(request)):
+        return _located(
+            idempotent(request, idempotency_key, lambda: _create(payload), kept=CREATED)
+        )
 
 
 @tickets_router.post(
@@ -203,7 +226,10 @@ def tickets_create_with_files(
     payload = json_part(TicketCreateIn, "ticket", ticket)
     files = request.FILES
     same = cast(HttpRequest, _Multipart(request, ticket, files.getlist("attachments")))
-    return _located(idempotent(same, idempotency_key, lambda: _create(payload, files)))
+    with ticket_services.acting_via(acting_through(request)):
+        return _located(
+            idempotent(same, idempotency_key, lambda: _create(payload, files), kept=CREATED)
+        )
 
 
 class _Multipart:
@@ -300,9 +326,14 @@ def requests_read(request: HttpRequest, token: str = PrivateToken) -> dict[str, 
 def requests_reply(
     request: HttpRequest, payload: ReplyIn, token: str = PrivateToken
 ) -> Answer[dict[str, Any]]:
-    """Add a message as the requester, as on the private page; answers with the ticket."""
+    """Add a message as the requester, as on the private page; answers with the ticket.
+
+    As on the page, only a valid reply counts against the ticket's hourly limit: an
+    empty or oversized one is refused without using up the quota."""
     ticket = _ticket(request, token)
     form = ReplyForm({"body": payload.body})
+    if not form.is_valid():
+        raise _refused(form.errors)
     if portal_services.rate_limit_exceeded(
         scope="reply", ident=str(ticket.pk), limit=settings.PORTAL_REPLIES_PER_TICKET_PER_HOUR
     ):
@@ -311,8 +342,6 @@ def requests_reply(
             _("Too many messages in a short time; please try again later."),
             headers={"Retry-After": str(_seconds_to_next_hour())},
         )
-    if not form.is_valid():
-        raise _refused(form.errors)
     try:
         ticket_services.ticket_add_message(
             ticket=ticket,

@@ -26,11 +26,12 @@ from django.urls import register_converter
 from django.utils.translation import gettext as _
 from ninja import Header, Path
 
+from api.auth import acting_through
 from api.problems import ApiProblem
 from api.ticket_schemas import REFERENCE
 from tickets.models import Ticket
 from tickets.queues import reference_pk
-from tickets.services import StaleTicket, TicketClosed
+from tickets.services import StaleTicket, TicketClosed, acting_via, check_version
 from tickets.workflow import InvalidTransition
 from tickets.workspace import workspace_ticket
 
@@ -96,16 +97,35 @@ def expected_version(request: HttpRequest, ticket: Ticket) -> int | None:
         )
     if header == "*":
         return None
-    tags = [tag.strip() for tag in header.split(",")]
-    for tag in tags:
-        match = _STRONG_TAG.match(tag)
-        if match and int(match.group(1)) == ticket.version:
-            return ticket.version
-    raise _stale(ticket, _("%(ref)s has changed since that version.") % {"ref": ticket.reference})
+    matches = (_STRONG_TAG.match(tag.strip()) for tag in header.split(","))
+    versions = [int(match.group(1)) for match in matches if match]
+    if ticket.version in versions:
+        return ticket.version
+    if versions:
+        try:
+            check_version(ticket=ticket, expected_version=versions[0])
+        except StaleTicket as stale:
+            raise _stale(stale) from None
+    detail = _(
+        "If-Match names no version of %(ref)s (a weak or malformed tag): read the ticket "
+        "again and retry with its ETag."
+    ) % {"ref": ticket.reference}
+    raise ApiProblem(412, detail, headers={"ETag": etag(ticket)})
 
 
-def _stale(ticket: Ticket, detail: str) -> ApiProblem:
-    return ApiProblem(412, detail, headers={"ETag": etag(ticket)})
+def _stale(stale: StaleTicket) -> ApiProblem:
+    """The API's words for a ticket that moved on (the desk's speak of its page and form)."""
+    who = stale.last_change.actor_label if stale.last_change else _("someone")
+    detail = _(
+        "%(ref)s has changed since version %(expected)s (it is now version %(current)s, last "
+        "changed by %(who)s), so nothing was written: read it again and retry with its ETag."
+    ) % {
+        "ref": stale.ticket.reference,
+        "expected": stale.expected,
+        "current": stale.current,
+        "who": who,
+    }
+    return ApiProblem(412, detail, headers={"ETag": etag(stale.ticket)})
 
 
 def _field_errors(error: ValidationError) -> list[dict[str, str]]:
@@ -124,7 +144,7 @@ def service_problems() -> Iterator[None]:
     try:
         yield
     except StaleTicket as stale:
-        raise _stale(stale.ticket, str(stale)) from None
+        raise _stale(stale) from None
     except TicketClosed as closed:
         raise ApiProblem(409, " ".join(closed.messages)) from None
     except InvalidTransition as refused:
@@ -140,10 +160,11 @@ def write(
     request: HttpRequest, reference: str, change: Callable[[Ticket, int | None], Any]
 ) -> tuple[Ticket, Any]:
     """Run ``change(ticket, expected_version)`` on the ticket, as If-Match allows; the ticket
-    read again afterwards (its new version) and what ``change`` returned."""
+    read again afterwards (its new version) and what ``change`` returned. The history
+    records a token's changes as its owner's via the token."""
     ticket = staff_ticket(reference)
     version = expected_version(request, ticket)
-    with service_problems():
+    with service_problems(), acting_via(acting_through(request)):
         result = change(ticket, version)
     fresh = workspace_ticket(ticket.pk)
     return (fresh or ticket), result

@@ -58,8 +58,17 @@ class TicketFilter(Schema):
     assignee: FilterValues = _values("Staff ids, me, or none.")
     channel: FilterValues = _values("Channels.")
     urgent: FilterValues = _values("yes or no.")
-    created_from: FilterValues = _values("A day (YYYY-MM-DD).")
-    created_to: FilterValues = _values("A day (YYYY-MM-DD).")
+    created_from: FilterValues = _values("A day (YYYY-MM-DD), from its start in tz.")
+    created_to: FilterValues = _values("A day (YYYY-MM-DD), to its end in tz.")
+    tz: str | None = Field(
+        None,
+        max_length=64,
+        description=(
+            "The IANA time zone the days are read in, e.g. Africa/Nairobi or UTC. Default: "
+            "the caller's, as the desk reads them for that person (the token owner's or "
+            "staff member's profile zone, else their hub's, else DESK_DEFAULT_TIME_ZONE)."
+        ),
+    )
     q: str | None = Field(None, max_length=SEARCH_MAX_LENGTH, description="The desk's search.")
     sort: SortKey | None = Field(None, description="The queue's default sort if not given.")
     cursor: str | None = Field(

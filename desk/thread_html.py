@@ -102,6 +102,9 @@ def event_html(event: TicketEvent, labels: Mapping[str, str]) -> str:
     if event.kind == "created":
         created = _("created the ticket (%(channel)s)") % {"channel": _e(event.new_value)}
         what = f"{created}\n            "
+    elif event.kind == "message":  # recorded for a message made through an integration
+        added = _("%(kind)s added") % {"kind": _e(event.new_value)}
+        what = f"{added}\n            "
     elif event.field:
         old, new = _e(event.old_value or DASH), _e(event.new_value or DASH)
         what = f"{_e(field_label(event.field))}: {old} → {new}\n            "

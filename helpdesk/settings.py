@@ -182,7 +182,6 @@ NETWORK_WAIT_BUDGET_SECONDS = env.float("NETWORK_WAIT_BUDGET_SECONDS", default=0
 
 # How long the desk's queue counts are kept in the cache (0: counted on every page).
 DESK_COUNTS_CACHE_SECONDS = env.int("DESK_COUNTS_CACHE_SECONDS", default=5)
-
 # Sessions and login lockouts live in the database, so a cache outage never
 # logs people out or turns a request into an error.
 SESSION_ENGINE = "helpdesk.sessions"  # Django's database sessions (see that module)
@@ -364,6 +363,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.github.tasks.github_reconcile",
         "schedule": timedelta(minutes=env.int("GITHUB_RECONCILE_MINUTES", default=15)),
     },
+    **API_BEAT_SCHEDULE,  # noqa: F405 - from settings_api: the API's nightly purge
 }
 # The outbox and worker health settings are in helpdesk.settings_workers.
 

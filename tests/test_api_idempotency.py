@@ -17,6 +17,7 @@ from django.utils import timezone
 from api.idempotency import fingerprint, idempotency_keys_purge, idempotent
 from api.models import ApiToken, IdempotencyKey
 from api.problems import ApiProblem
+from api.tasks import idempotency_keys_purge as nightly_purge
 from tests import factories
 from tests.api_helpers import api_token
 
@@ -136,6 +137,23 @@ def test_an_expired_key_runs_again_and_expired_keys_are_purged(rf, token):
     IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert idempotency_keys_purge() == 1
     assert not IdempotencyKey.objects.exists()
+
+
+def test_beat_purges_the_expired_keys_every_night_and_keeps_the_live_ones(rf, token, settings):
+    create = CountingCreate()
+    idempotent(post(rf, token, {"subject": "A"}), "old-key", create)
+    idempotent(post(rf, token, {"subject": "B"}), "live-key", create)
+    IdempotencyKey.objects.filter(key="old-key").update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"]
+    assert schedule["task"] == nightly_purge.name
+    assert nightly_purge() == 1
+
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["live-key"]
+    replayed = idempotent(post(rf, token, {"subject": "B"}), "live-key", create)
+    assert (replayed["Idempotent-Replayed"], create.runs) == ("true", 2)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from api.models import ApiToken
+from api.models import ApiToken, IdempotencyKey
 from api.tokens import token_revoke
 from tests import factories
 from tests.api_helpers import api_token, bearer
@@ -175,6 +175,24 @@ def test_a_retried_create_with_the_same_key_makes_one_ticket_and_another_body_is
     assert again["Location"] == first["Location"]
     assert other.status_code == 409
     assert Ticket.objects.count() == 1
+
+
+def test_a_kept_create_answer_holds_no_private_token_and_its_replay_is_still_whole(client, flow):
+    token = api_token(("tickets:create",))
+    first = create(client, token, bug_report(), **{"Idempotency-Key": "flow-43"})
+    ticket = Ticket.objects.get()
+    # A colleague moves the ticket on before Flow retries: the replay is the first answer.
+    Ticket.objects.filter(pk=ticket.pk).update(status="open")
+
+    again = create(client, token, bug_report(), **{"Idempotency-Key": "flow-43"})
+
+    kept = IdempotencyKey.objects.get()
+    assert ticket.token not in kept.body
+    assert json.loads(kept.body) == {"reference": ticket.reference, "status": "new"}
+    assert again.json() == first.json()
+    assert again.json()["token"] == ticket.token
+    assert again.json()["status"] == "new"
+    assert again["Location"] == first["Location"]
 
 
 def test_over_the_rate_limit_a_create_gets_429_with_retry_after(client, flow, settings):

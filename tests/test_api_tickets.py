@@ -3,19 +3,20 @@ ticket with its thread, as an agent would on the desk."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories
 from tests.api_helpers import api_token, bearer
 from tests.desk_helpers import logged_in, ticket_from
 from tickets import roles, services
-from tickets.models import MessageKind, Status
+from tickets.models import MessageKind, StaffProfile, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +222,52 @@ def test_a_signed_in_l2_engineer_reads_the_escalated_queue_with_the_session(clie
 
     assert response.status_code == 200
     assert [item["reference"] for item in response.json()["items"]] == [escalated.reference]
+
+
+@pytest.fixture
+def late_evening_ticket(settings):
+    """Filed at 22:30 UTC on 1 March: already 2 March (01:30) in Nairobi."""
+    settings.TIME_ZONE = settings.DESK_DEFAULT_TIME_ZONE = "UTC"
+    return factories.TicketFactory(
+        subject="Export fails after midnight", created_at=datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
+    )
+
+
+@pytest.fixture
+def amina():
+    agent = factories.l1_agent(username="amina")
+    StaffProfile.objects.create(user=agent, time_zone="Africa/Nairobi")
+    return agent
+
+
+def listed(client, query: str, **headers) -> list[str]:
+    response = client.get(f"/api/v1/tickets?{query}", headers=headers)
+    assert response.status_code == 200, response.content
+    return [item["subject"] for item in response.json()["items"]]
+
+
+def test_created_days_are_read_in_the_callers_zone_for_a_token_and_a_session_alike(
+    client, late_evening_ticket, amina
+):
+    token = bearer(api_token(("tickets:read",), owner=amina))
+
+    by_token = listed(client, "created_from=2026-03-02", **token)
+    client.force_login(amina)
+    by_session = listed(client, "created_from=2026-03-02")
+    on_the_desk = client.get(reverse("desk:queue", args=["all"]) + "?created_from=2026-03-02")
+
+    assert by_token == by_session == ["Export fails after midnight"]
+    assert "Export fails after midnight" in on_the_desk.content.decode()
+    assert listed(client, "created_to=2026-03-01") == []
+
+
+def test_tz_names_the_zone_the_days_are_read_in(client, late_evening_ticket, amina):
+    token = bearer(api_token(("tickets:read",), owner=amina))
+
+    assert listed(client, "created_from=2026-03-02&tz=UTC", **token) == []
+    assert listed(client, "created_to=2026-03-01&tz=UTC", **token) == [
+        "Export fails after midnight"
+    ]
+    unknown = client.get("/api/v1/tickets?created_from=2026-03-02&tz=Mars/Olympus", headers=token)
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "tz"

@@ -55,6 +55,15 @@ def test_a_manager_creates_a_token_in_the_back_office_and_sees_it_only_once(clie
     assert plaintext not in page
 
 
+def test_the_token_form_says_the_token_acts_with_its_owners_role_on_the_record(client):
+    client.force_login(factories.support_manager())
+
+    page = client.get(reverse("admin:api_apitoken_add")).content.decode()
+
+    assert "The token acts as this person, with their role" in page
+    assert "via API token" in page
+
+
 def test_a_manager_revokes_a_token_and_it_stops_working(client):
     plaintext = api_token()
     client.force_login(factories.support_manager())

@@ -361,6 +361,17 @@ def test_replies_are_rate_limited_per_ticket(client, ticket, settings):
     assert ticket.messages.count() == 2
 
 
+def test_an_empty_reply_does_not_use_up_the_tickets_hourly_replies(client, ticket, settings):
+    settings.PORTAL_REPLIES_PER_TICKET_PER_HOUR = 1
+    empty = client.post(f"/t/{ticket.token}/", {"body": "  "})
+    sent = client.post(f"/t/{ticket.token}/", {"body": "The results are back, thanks."})
+    over = client.post(f"/t/{ticket.token}/", {"body": "One more"})
+
+    assert (empty.status_code, sent.status_code, over.status_code) == (200, 302, 429)
+    assert "Write a message or attach a file." in empty.content.decode()
+    assert ticket.messages.count() == 2
+
+
 def test_the_acknowledgement_link_opens_this_page(client, ticket, settings):
     deliver_all()
     [ack] = mail.outbox

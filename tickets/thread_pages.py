@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from tickets.models import Attachment, EventKind, Message, Ticket, TicketEvent
+from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 MESSAGE, EVENT = 0, 1  # an item's rank: at the same instant, messages come first
 
@@ -42,8 +42,9 @@ def thread_messages(ticket: Ticket) -> QuerySet[Message]:
 
 
 def thread_events(ticket: Ticket) -> QuerySet[TicketEvent]:
-    """The ticket's history events, but "message added" (the message itself is shown)."""
-    return TicketEvent.objects.filter(ticket=ticket).exclude(kind=EventKind.MESSAGE)
+    """The ticket's history events. A "message added" event exists only for a message made
+    through an API token, and is shown: it says which token (tickets.services.history)."""
+    return TicketEvent.objects.filter(ticket=ticket)
 
 
 def place(item: dict[str, Any]) -> ThreadPlace:

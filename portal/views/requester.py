@@ -81,15 +81,17 @@ def ticket_page(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
-        if services.rate_limit_exceeded(
+        # Only a valid reply counts against the ticket's hourly limit (the API's too):
+        # an empty one, or a refused file, does not use up the requester's quota.
+        valid = form.is_valid()
+        if valid and services.rate_limit_exceeded(
             scope="reply",
             ident=str(ticket.pk),
             limit=settings.PORTAL_REPLIES_PER_TICKET_PER_HOUR,
         ):
-            form.is_valid()
             form.add_error(None, _("Too many messages in a short time; please try again later."))
             status = 429
-        elif form.is_valid():
+        elif valid:
             try:
                 ticket_services.ticket_add_message(
                     ticket=ticket,

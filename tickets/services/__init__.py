@@ -17,7 +17,8 @@ notes), ``triage`` (fields, tags, the triage panel), ``assign``, ``status``
 ``attention`` (the urgent flag, acknowledgements), ``partners`` (a new partner
 while triaging, merging duplicates), ``l2_news`` (L2's news passed on or
 dismissed), ``canned`` (an agent's personal canned responses); ``attachments``,
-``history`` and ``locking`` are the steps they share. Callers use ``services.<name>``.
+``history`` and ``locking`` are the steps they share (``acting_via``: changes made
+through an integration say so in the history). Callers use ``services.<name>``.
 """
 
 from tickets.services.assign import ticket_assign
@@ -39,6 +40,7 @@ from tickets.services.canned import (
 )
 from tickets.services.create import compose_report, requester_get_or_create, ticket_create
 from tickets.services.escalate import ticket_escalate, ticket_link_issue
+from tickets.services.history import acting_via
 from tickets.services.l2_news import ticket_dismiss_l2_news
 from tickets.services.languages import requester_language_set
 from tickets.services.locking import StaleTicket, TicketClosed, check_not_closed, check_version
@@ -82,6 +84,7 @@ __all__ = [
     "NotYourCannedResponse",
     "StaleTicket",
     "TicketClosed",
+    "acting_via",
     "attachment_add",
     "attachments_store",
     "canned_create",

@@ -18,10 +18,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets import notifications, roles, sla
-from tickets.models import CannedResponse, Message, MessageKind, Requester, Status, Ticket
+from tickets.models import (
+    CannedResponse,
+    EventKind,
+    Message,
+    MessageKind,
+    Requester,
+    Status,
+    Ticket,
+)
 from tickets.models.desk import PLACEHOLDER_RE
 from tickets.published_events import EventType, publish
-from tickets.services import conversation
+from tickets.services import conversation, history
 from tickets.services.attachments import attachments_store
 from tickets.services.l2_news import clear_l2_news
 from tickets.services.locking import ticket_writable
@@ -100,6 +108,12 @@ def add_message(
         email_message_id=email_message_id[:255],
     )
     attachments_store(message=message, uploads=attachments)
+    if history.acting_through():
+        # The message names its author only: the history says what it came through.
+        label = str(requester) if kind == MessageKind.CUSTOMER else None
+        history.record_event(
+            ticket, by, EventKind.MESSAGE, new=MessageKind(kind).label, label=label
+        )
     if kind == MessageKind.CUSTOMER and ticket.status in (Status.WAITING, Status.RESOLVED):
         reopening = ticket.status == Status.RESOLVED
         back_to = reopen_status(ticket) if reopening else Status.OPEN
