@@ -6,7 +6,8 @@ read it, and every operation is called over HTTP with inputs generated from that
 document: valid ones (answers must not be 5xx, must match the documented schema
 and status codes and content types) and invalid ones (they must be refused with
 a 4xx). Over a real socket and a real server, a header the document names in a
-way servers drop (``idempotency_key``) is dropped here too.
+way servers drop (``idempotency_key``) is dropped here too; the last tests send
+the documented ``Idempotency-Key`` that way and get one ticket for two creates.
 
 A token with kb:read, tickets:create, tickets:read and tickets:write (its owner
 an L1 agent) opens every endpoint that takes one; the private-link ones
@@ -21,6 +22,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+import requests
 import schemathesis
 from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given
@@ -41,6 +43,7 @@ from api.main import api
 from tests import kb_factories as kb
 from tests.api_helpers import api_token, bearer
 from tests.desk_helpers import ticket_from
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,3 +124,55 @@ def test_every_endpoint_keeps_its_documented_promises(label, live_server, token,
             )
 
         keeps_its_promises()
+
+
+def header_parameters(document: dict, path: str = "", method: str = "") -> list[str]:
+    """The header parameters the document names (of one operation, or of all)."""
+    return [
+        parameter["name"]
+        for at, methods in document["paths"].items()
+        for verb, operation in methods.items()
+        if (at, verb) == (path or at, method or verb)
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "header"
+    ]
+
+
+def test_every_header_the_served_document_names_is_one_servers_pass_on(live_server):
+    """gunicorn (header_map=drop), nginx (underscores_in_headers off) and runserver drop
+    header names with underscores: a client built from the document would lose them."""
+    document = requests.get(f"{live_server.url}/api/v1/schema/", timeout=10).json()
+
+    named = set(header_parameters(document))
+
+    assert {name for name in named if "_" in name} == set()
+    assert {"Idempotency-Key", "If-Match"} <= named
+
+
+def created_over_http(url: str, token: str, body: dict, key: tuple[str, str]) -> tuple:
+    """A create sent over a real socket; its status, whether replayed, and its body."""
+    name, value = key
+    answer = requests.post(url, json=body, headers=bearer(token) | {name: value}, timeout=30)
+    return answer.status_code, answer.headers.get("Idempotent-Replayed"), answer.json()
+
+
+def test_a_create_retried_with_the_documented_key_over_http_files_one_ticket(live_server):
+    document = requests.get(f"{live_server.url}/api/v1/schema/", timeout=10).json()
+    [key] = header_parameters(document, "/api/v1/tickets", "post")
+    token = api_token(("tickets:create",))
+    report = {
+        "name": "Amina Odhiambo",
+        "email": "amina@partner.example.org",
+        "category": "question",
+        "product": "akvo-flow",
+        "subject": "How do I export a survey as CSV?",
+        "description": "Where is the export button on the dashboard?",
+    }
+    url = f"{live_server.url}/api/v1/tickets"
+
+    first = created_over_http(url, token, report, (key, "flow-report-7f3c2a"))
+    again = created_over_http(url, token, report, (key, "flow-report-7f3c2a"))
+
+    assert first[:2] == (201, None)
+    assert again == (201, "true", first[2])
+    assert [ticket.reference for ticket in Ticket.objects.all()] == [first[2]["reference"]]
