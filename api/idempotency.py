@@ -43,6 +43,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Header
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
@@ -50,6 +51,18 @@ from api.models import ApiToken, IdempotencyKey
 from api.problems import ApiProblem
 
 KEY_MAX_LENGTH = 255
+# A create's parameter, documented under its HTTP name. Without the alias ninja names
+# it after the Python argument, idempotency_key, and a client built from the document
+# would send a header that gunicorn, nginx and runserver drop (underscores): no key,
+# and every retry a new ticket. The key's shape is checked by idempotent() (400).
+IDEMPOTENCY_KEY = Header(
+    None,
+    alias="Idempotency-Key",
+    description=(
+        f"Any unique string (1 to {KEY_MAX_LENGTH} printable characters): the same key and "
+        "request answer with the first answer; the same key with another request is a 409."
+    ),
+)
 Work = Callable[[], tuple[int, Any]]
 
 

@@ -3,6 +3,11 @@
 Every operation's documented answers include the problem details it may give
 (api.problems), as ``application/problem+json``, added here once rather than
 repeated in each ``response=``.
+
+Each operation's security requirements name the scopes its ``auth`` needs (any
+one will do), read from the auth itself (api.auth.scoped): OpenAPI 3.1 lets a
+scheme other than OAuth2 list them. Its description says so too, for readers of
+the interactive docs, which show scopes for OAuth2 only.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from api import routes_kb, routes_requests, routes_taxonomy, routes_ticket_files
 from api.problems import KINDS, MEDIA_TYPE, Problem, install_handlers
@@ -21,9 +28,40 @@ WITH_PARAMETERS = (400, 422)
 WITH_BODY = (409, 413, 415)
 
 
+class _Document(OpenAPISchema):
+    """ninja's document, with each operation's scopes (ninja leaves them empty)."""
+
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]] | None:
+        security = super().operation_security(operation)
+        for requirement in security or []:
+            for name in requirement:
+                requirement[name] = list(_scopes(operation))
+        return security
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details = super().operation_details(operation)
+        if scopes := _scopes(operation):
+            needs = " or ".join(f"`{scope}`" for scope in scopes)
+            said = details.get("description", "")
+            details["description"] = f"{said}\n\nScope: {needs}.".lstrip()
+        return details
+
+
+def _scopes(operation: Operation) -> tuple[str, ...]:
+    """The scopes the operation's auth takes (the same for a token and a session)."""
+    for auth in operation.auth_callbacks:
+        if scopes := getattr(auth, "scopes", ()):
+            return tuple(scopes)
+    return ()
+
+
 class HelpdeskAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        schema = super().get_openapi_schema(**kwargs)
+        # ninja's own two steps, building our document rather than its own.
+        path_prefix = kwargs.get("path_prefix")
+        if path_prefix is None:
+            path_prefix = self.get_root_path(kwargs.get("path_params") or {})
+        schema = _Document(self, path_prefix)
         schema["components"].setdefault("schemas", {}).update(_problem_schemas())
         for methods in schema["paths"].values():
             for method, operation in methods.items():

@@ -33,12 +33,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import File, Form, Header, Path, Router
+from ninja import File, Form, Path, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from api.auth import acting_through, count_anonymous, scoped
-from api.idempotency import Kept, idempotent
+from api.idempotency import IDEMPOTENCY_KEY, Kept, idempotent
 from api.multipart import json_part
 from api.problems import ApiProblem, Problem
 from api.requests_schemas import (
@@ -196,7 +196,7 @@ def _create(
 def tickets_create(
     request: HttpRequest,
     payload: TicketCreateIn,
-    idempotency_key: Header[str | None] = None,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> HttpResponse:
     """File a ticket as Contact Us does; the requester gets the acknowledgement email.
 
@@ -219,7 +219,7 @@ def tickets_create_with_files(
     request: HttpRequest,
     ticket: Form[str],
     attachments: list[UploadedFile] = File(None),  # noqa: B008 (ninja's way to declare a part)
-    idempotency_key: Header[str | None] = None,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ) -> HttpResponse:
     """The same, as ``multipart/form-data``: the ticket's JSON in the ``ticket`` part, files in
     ``attachments`` (repeated), within the portal's upload limits."""
