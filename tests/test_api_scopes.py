@@ -30,8 +30,8 @@ from api.tokens import token_revoke
 from tests import factories
 from tests import kb_factories as kb
 from tests.api_helpers import api_token, bearer
-from tests.desk_helpers import ticket_from
-from tickets.models import Message, Ticket
+from tests.desk_helpers import png, ticket_from
+from tickets.models import Attachment, Message, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,16 @@ def label(operation: tuple[str, str]) -> str:
 
 @pytest.fixture
 def rows() -> dict[str, str]:
-    """What the path parameters name: a ticket on the desk, a published article."""
-    ticket = ticket_from(subject="Data export stops at 50%")
+    """What the path parameters name: a ticket on the desk with a screenshot, a published
+    article."""
+    ticket = ticket_from(subject="Data export stops at 50%", attachments=[png("export.png")])
     article = kb.article("Export your survey data")
-    return {"reference": ticket.reference, "article_id": str(article.pk)}
+    attachment = Attachment.objects.get(message__ticket=ticket)
+    return {
+        "reference": ticket.reference,
+        "article_id": str(article.pk),
+        "attachment_id": str(attachment.pk),
+    }
 
 
 def documented_scopes(client, method: str, path: str) -> set[str]:
