@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+# Any database: the source files, read as files. CI runs it once, on PostgreSQL
+# (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED_PARTS = {".venv", "var", "node_modules", "migrations", ".git"}
 PROSE = ("demo/writing",)

@@ -16,6 +16,10 @@ from pathlib import Path
 
 import pytest
 
+# Any database: each test runs manage.py with a SQLite file of its own, whatever the run
+# uses. CI runs it once, on PostgreSQL (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = PROJECT_ROOT / "deploy" / "production.env.example"
 # The settings modules (helpdesk.settings takes in the others), whatever their number.

@@ -23,6 +23,10 @@ from tests.lang_checks import (
     untranslated,
 )
 
+# Any database: the catalogues and templates, read as files. CI runs it once, on
+# PostgreSQL (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 # Longest (a fresh extraction of the whole project): about 5 s.
 LONG_TEST_TIMEOUT = 120
 

@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 
+# Any database: the imports, read from the source. CI runs it once, on PostgreSQL
+# (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lower number, lower layer: a module may import its own app and the layers below.

@@ -17,6 +17,10 @@ from tests.celery_process import CeleryProcess, app_environment
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.redis_server import own_redis_server
 
+# Any database: beat's schedule file and its health check, on a redis-server of the
+# test's own. CI runs it once, on PostgreSQL (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 
 def age_files(schedule: Path, seconds: float) -> None:
     then = time.time() - seconds

@@ -25,7 +25,14 @@ from tests.celery_process import CHECKOUT, app_environment
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.redis_server import RedisServer, free_port, own_redis_server
 
-pytestmark = [pytest.mark.django_db(transaction=True), LONG_TEST_TIMEOUT]
+# Any database: what is under test is honcho and the supervise wrapper keeping
+# `make run`'s processes up; the rows it reads are ordinary ones. CI runs it once, on
+# PostgreSQL (.ci/run).
+pytestmark = [
+    pytest.mark.database_agnostic,
+    pytest.mark.django_db(transaction=True),
+    LONG_TEST_TIMEOUT,
+]
 
 HONCHO = str(Path(sys.executable).with_name("honcho"))
 

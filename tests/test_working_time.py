@@ -9,6 +9,10 @@ from hypothesis import strategies as st
 
 from tickets.working_time import CalendarError, WorkingCalendar, elapsed_excluding
 
+# Any database: working-time arithmetic, pure functions. CI runs it once, on PostgreSQL
+# (.ci/run).
+pytestmark = pytest.mark.database_agnostic
+
 WEEKDAYS = frozenset(range(5))
 ONE_DAY = timedelta(hours=8)
 

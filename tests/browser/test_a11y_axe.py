@@ -18,7 +18,11 @@ from tests.browser.a11y_site import a_small_site, an_l1_agent, public_paths
 from tests.browser.axe import Audit, audit_page, axe_script
 from tickets.models import Ticket
 
+# Any database: what the browser shows and does is the same on any engine (no search
+# whose results differ between them: those journeys run on both). CI runs it once, on
+# PostgreSQL (.ci/run).
 pytestmark = [
+    pytest.mark.database_agnostic,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

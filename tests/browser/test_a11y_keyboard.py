@@ -17,7 +17,11 @@ from tests.browser.a11y_site import an_l1_agent
 from tests.browser.chromium import new_page
 from tests.browser.contrast import contrast
 
+# Any database: what the browser shows and does is the same on any engine (no search
+# whose results differ between them: those journeys run on both). CI runs it once, on
+# PostgreSQL (.ci/run).
 pytestmark = [
+    pytest.mark.database_agnostic,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]

@@ -19,7 +19,11 @@ from tests.browser.chromium import new_page, snap
 from tests.portal_helpers import png_bytes
 from tickets.models import Ticket
 
+# Any database: what the browser shows and does is the same on any engine (no search
+# whose results differ between them: those journeys run on both). CI runs it once, on
+# PostgreSQL (.ci/run).
 pytestmark = [
+    pytest.mark.database_agnostic,
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
