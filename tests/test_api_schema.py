@@ -48,12 +48,10 @@ from tests.api_helpers import api_token, bearer
 from tests.desk_helpers import ticket_from
 from tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
 # Any database: the API's contract with its OpenAPI document. Generating the input takes
 # long, so CI runs it once, on PostgreSQL, the production database (.ci/run); the SQLite
 # search paths have their own tests, run on both.
-pytestmark = pytest.mark.database_agnostic
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.database_agnostic]
 
 # Hypothesis's own caches (constants, Unicode tables) go under var/, not the checkout's root.
 set_hypothesis_home_dir(str(django_settings.VAR_DIR / "hypothesis"))
