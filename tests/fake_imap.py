@@ -276,7 +276,10 @@ class FakeImapServer(socketserver.ThreadingTCPServer):
         self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.tls.load_cert_chain(cert, key)
         self.store = MailStore()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # Checked for shutdown every 50 ms, not socketserver's 0.5 s: each test stops it.
+        self._thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that refuses our certificate ends the handshake: expected in the
