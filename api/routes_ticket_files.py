@@ -29,8 +29,7 @@ from api.multipart import json_part
 from api.problems import Problem
 from api.routes_ticket_writes import PRECONDITIONS, WRITE, message_write
 from api.routes_tickets import router
-from api.ticket_http import IF_MATCH, REFERENCE_PARAM, with_etag
-from api.ticket_out import message_out
+from api.ticket_http import IF_MATCH, REFERENCE_PARAM
 from api.ticket_schemas import MessageOut, NoteIn, ReplyIn
 from tickets.models import MessageKind
 
@@ -56,10 +55,8 @@ def ticket_reply_with_files(
     """A public reply with files, as ``multipart/form-data``: the reply's JSON
     (``{"body", "then_status"}``) in the ``reply`` part, files in ``attachments``."""
     payload = json_part(ReplyIn, "reply", reply)
-    ticket, message = message_write(request, reference, MessageKind.REPLY, payload.body,
-                                    payload.then_status, files=attachments or [])  # fmt: skip
-    with_etag(response, ticket)
-    return Status(201, message_out(request, ticket, message))
+    return message_write(request, response, reference, MessageKind.REPLY, payload.body,
+                         payload.then_status, files=attachments or [])  # fmt: skip
 
 
 @router.post(
@@ -79,8 +76,6 @@ def ticket_note_with_files(
     """An internal note with files, as ``multipart/form-data``: the note's JSON (``{"body"}``)
     in the ``note`` part, files in ``attachments``; staff only, like the files."""
     payload = json_part(NoteIn, "note", note)
-    ticket, message = message_write(
-        request, reference, MessageKind.NOTE, payload.body, files=attachments or []
+    return message_write(
+        request, response, reference, MessageKind.NOTE, payload.body, files=attachments or []
     )
-    with_etag(response, ticket)
-    return Status(201, message_out(request, ticket, message))

@@ -51,13 +51,15 @@ PRECONDITIONS = {412: Problem, 428: Problem}
 
 def message_write(
     request: HttpRequest,
+    response: HttpResponse,
     reference: str,
     kind: str,
     body: str,
     then: str = "",
     files: Sequence[File] = (),
-) -> tuple[Ticket, Message]:
-    """A reply or a note, with ``files`` if any (api.routes_ticket_files), as If-Match allows."""
+) -> Status[dict[str, Any]]:
+    """A reply or a note, with ``files`` if any (api.routes_ticket_files), as If-Match allows;
+    answered with the message (201) and the ticket's new ``ETag``."""
     user = acting_user(request)
 
     def send(ticket: Ticket, version: int | None) -> Message:
@@ -75,7 +77,9 @@ def message_write(
             then_status=then,
         )
 
-    return write(request, reference, send)
+    ticket, message = write(request, reference, send)
+    with_etag(response, ticket)
+    return Status(201, message_out(request, ticket, message))
 
 
 @router.post(
@@ -92,10 +96,9 @@ def ticket_reply(
     if_match: str | None = IF_MATCH,
 ) -> Status[dict[str, Any]]:
     """A public reply, emailed to the requester; the ticket then waits on them (or as asked)."""
-    ticket, message = message_write(request, reference, MessageKind.REPLY, payload.body,
-                                    payload.then_status)  # fmt: skip
-    with_etag(response, ticket)
-    return Status(201, message_out(request, ticket, message))
+    return message_write(
+        request, response, reference, MessageKind.REPLY, payload.body, payload.then_status
+    )
 
 
 @router.post(
@@ -112,9 +115,7 @@ def ticket_note(
     if_match: str | None = IF_MATCH,
 ) -> Status[dict[str, Any]]:
     """An internal note: staff only, never shown to the requester."""
-    ticket, message = message_write(request, reference, MessageKind.NOTE, payload.body)
-    with_etag(response, ticket)
-    return Status(201, message_out(request, ticket, message))
+    return message_write(request, response, reference, MessageKind.NOTE, payload.body)
 
 
 def _by_slug[M: Model](model: type[M], field: str, slug: str | None) -> M | None:
