@@ -12,7 +12,7 @@ from tests.lang_checks import compile_catalogues
 from tickets import outbox, outbox_kinds
 
 # The local fake Slack's fixtures (``slack``, ``slack_server``), for any test that asks.
-pytest_plugins = ["tests.fake_slack"]
+pytest_plugins = ["tests.fake_slack", "tests.webhook_receiver"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -16,8 +16,6 @@ from tests.webhook_receiver import (
     deliver,
     readme_verify,
     received,
-    receiver_fixture,  # noqa: F401 - fixture
-    receiver_server_fixture,  # noqa: F401 - fixture
     subscribe,
     webhook_rows,
 )

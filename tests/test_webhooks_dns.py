@@ -23,10 +23,7 @@ from integrations.webhooks.models import AttemptOutcome, WebhookAttempt
 from tests.desk_helpers import ticket_from
 from tests.webhook_receiver import (
     deliver,
-    dns_fixture,  # noqa: F401 - fixture
     received,
-    receiver_fixture,  # noqa: F401 - fixture
-    receiver_server_fixture,  # noqa: F401 - fixture
     subscribe,
     webhook_rows,
 )

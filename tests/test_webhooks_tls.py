@@ -27,7 +27,6 @@ from tests.desk_helpers import ticket_from
 from tests.webhook_receiver import (
     SECRET,
     deliver,
-    dns_fixture,  # noqa: F401 - fixture
     readme_verify,
     received,
     subscribe,

@@ -20,7 +20,6 @@ from tests.celery_process import celery_worker_process
 from tests.polling import LONG_TEST_TIMEOUT, wait_for
 from tests.webhook_receiver import (
     received,
-    receiver_server_fixture,  # noqa: F401 - fixture
     subscribe,
     webhook_rows,
 )
